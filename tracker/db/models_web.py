@@ -1,0 +1,3 @@
+"""Tables for the web work; filled in by that issue's change (see its Alembic revision)."""
+
+from __future__ import annotations

@@ -1,0 +1,146 @@
+"""The one typed settings object: the only reader of TOML files and environment variables.
+
+Order of precedence (highest first): ``TRACKER_*`` environment variables (nested keys joined by
+``__``), secret files in ``TRACKER_SECRETS_DIR``, the TOML file named by ``TRACKER_CONFIG``
+(default: the project's ``config/settings.toml``), then the defaults declared below.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from tracker.errors import SettingsError
+from tracker.settings.sections import AdvocacySettings, AlertSettings, SmtpSettings, WebSettings
+from tracker.settings.sources import SourcesSettings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CONFIG = PROJECT_ROOT / "config" / "settings.toml"
+
+
+class ScheduleSettings(BaseModel):
+    """Cron-style schedules (APScheduler ``CronTrigger.from_crontab``) in the ``timezone`` below."""
+
+    timezone: str = "America/Los_Angeles"
+    web: str = Field("15 7-19 * * 1-5", description="Website poll: hourly in session hours.")
+    hearings: str = Field("45 7,12,17 * * 1-5", description="Chamber hearing calendars.")
+    pubinfo: str = Field("10 22 * * *", description="Bulk download, nightly after posting.")
+    send: str = Field("*/5 * * * *", description="Deliver pending emails.")
+    digest: str = Field("0 7 * * 1", description="Weekly staff digest.")
+    misfire_grace_seconds: int = Field(3600, ge=1)
+
+
+class Settings(BaseSettings):
+    """Everything the service can be told; see ``tracker config show``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TRACKER_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    database_url: str = Field(
+        "sqlite:///var/tracker.db",
+        description="SQLAlchemy URL; relative SQLite paths are under the working directory.",
+    )
+    session_year: str = Field("20252026", description="The legislative session we track.")
+    data_dir: Path = Field(Path("var"), description="Where downloads and state files go.")
+    topics_path: Path = Field(
+        PROJECT_ROOT / "config" / "topics.toml", description="The topic taxonomy file."
+    )
+    public_base_url: str = Field(
+        "http://127.0.0.1:8000", description="Public URL of the web app, used in email links."
+    )
+    secret_key: SecretStr = Field(
+        SecretStr("dev-only-change-me"),
+        description="Signs unsubscribe and confirmation links; set it in production.",
+    )
+    sources: SourcesSettings = SourcesSettings()  # type: ignore[call-arg]
+    schedule: ScheduleSettings = ScheduleSettings()  # type: ignore[call-arg]
+    smtp: SmtpSettings = SmtpSettings()  # type: ignore[call-arg]
+    alerts: AlertSettings = AlertSettings()  # type: ignore[call-arg]
+    advocacy: AdvocacySettings = AdvocacySettings()  # type: ignore[call-arg]
+    web: WebSettings = WebSettings()  # type: ignore[call-arg]
+
+    @field_validator("session_year")
+    @classmethod
+    def _session_year(cls, value: str) -> str:
+        if not (len(value) == 8 and value.isdigit() and int(value[4:]) == int(value[:4]) + 1):
+            raise ValueError("must be two consecutive years like 20252026")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if "://" not in value:
+            raise ValueError("must be a SQLAlchemy URL such as sqlite:///var/tracker.db")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config_path = Path(os.environ.get("TRACKER_CONFIG", str(DEFAULT_CONFIG)))
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_path)
+        return (init_settings, env_settings, file_secret_settings, toml)
+
+    def redacted(self) -> dict[str, Any]:
+        """The settings as plain data with every secret replaced by ``***``."""
+        return _redact(self.model_dump(mode="json"), self)
+
+
+def _redact(data: dict[str, Any], model: BaseModel) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        attr = getattr(model, key, None)
+        if isinstance(attr, SecretStr):
+            out[key] = "***" if attr.get_secret_value() else ""
+        elif isinstance(attr, BaseModel) and isinstance(value, dict):
+            out[key] = _redact(value, attr)
+        else:
+            out[key] = value
+    return out
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    name = ".".join(str(p) for p in first["loc"]) or "settings"
+    env = "TRACKER_" + "__".join(str(p) for p in first["loc"]).upper()
+    value = first.get("input")
+    shown = "" if isinstance(value, dict) else f" (got {value!r})"
+    return f"invalid setting {name} [{env}]: {first['msg']}{shown}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read and validate settings; a bad value becomes one line naming the setting."""
+    secrets_dir = os.environ.get("TRACKER_SECRETS_DIR")
+    try:
+        if secrets_dir:
+            return Settings(_secrets_dir=secrets_dir, **overrides)  # type: ignore[call-arg]
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None
+    except (OSError, ValueError) as exc:  # unreadable or malformed TOML
+        raise SettingsError(f"cannot read settings: {exc}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings, read once (tests call ``get_settings.cache_clear()``)."""
+    return load_settings()

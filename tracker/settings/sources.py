@@ -1,0 +1,33 @@
+"""Settings for where data comes from and how politely we fetch it (owned by the polling work)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class SourcesSettings(BaseModel):
+    """Base URLs and politeness rules for the legislature's servers.
+
+    The defaults point at the local replica so a fresh clone never touches the real site; an
+    operator points them at the real hosts deliberately (see the README).
+    """
+
+    leginfo_url: str = Field("http://127.0.0.1:8765", description="Base URL of leginfo (website).")
+    pubinfo_url: str = Field(
+        "http://127.0.0.1:8765/pubinfo", description="Base URL of the bulk download (PUBINFO)."
+    )
+    senate_url: str = Field("http://127.0.0.1:8765/senate", description="Senate calendar base URL.")
+    assembly_url: str = Field(
+        "http://127.0.0.1:8765/assembly", description="Assembly daily file base URL."
+    )
+    contact: str = Field(
+        "capitol-watch-maintainers@example.org",
+        description="Contact address put in the User-Agent so site operators can reach us.",
+    )
+    request_delay: float = Field(2.0, ge=0, description="Seconds between requests to one host.")
+    obey_robots: bool = Field(True, description="Obey robots.txt (turn off only with permission).")
+    detail_max_age_hours: float = Field(
+        24.0, ge=0, description="Refetch a tracked bill's detail pages after this many hours."
+    )
+    download_timeout: float = Field(60.0, gt=0, description="Seconds before a request times out.")
+    crawl_timeout: float = Field(1800.0, gt=0, description="Seconds before a crawl is killed.")
