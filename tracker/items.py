@@ -11,7 +11,9 @@ import re
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from collections.abc import Callable
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 BILL_ID_RE = re.compile(r"^(\d{8})(\d)([A-Z]+)(\d+)$")
 MEASURE_TYPES = {"AB", "ACA", "ACR", "AJR", "HR", "SB", "SCA", "SCR", "SJR", "SR", "GRP"}
@@ -91,6 +93,7 @@ class VersionRecord(Record):
     fiscal_committee: str | None = None
     local_program: str | None = None
     urgency: str | None = None
+    lob: str | None = None  # bulk only: the CAML side file, parsed lazily by the ingest
 
 
 class AuthorRecord(Record):
@@ -151,7 +154,7 @@ class HearingRecord(Record):
     committee_name: str | None = None
     hearing_time: str | None = None
     room: str | None = None
-    status: Literal["scheduled", "canceled", "postponed"] = "scheduled"
+    status: Literal["scheduled", "canceled", "postponed", "heard"] = "scheduled"
     note: str | None = None
 
 
@@ -208,6 +211,13 @@ class Snapshot(BaseModel):
     legislators: list[LegislatorRecord] = Field(default_factory=list)
     locations: list[LocationRecord] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    _lob_reader: Callable[[str], bytes] | None = PrivateAttr(default=None)
+
+    def read_lob(self, name: str) -> bytes:
+        """Bytes of a bulk side file (CAML text); only the bulk reader sets a lob source."""
+        if self._lob_reader is None:
+            raise FileNotFoundError(name)
+        return self._lob_reader(name)
 
     def bundle(self, bill_id: str) -> BillBundle:
         found = self.bundles.get(bill_id)

@@ -1,0 +1,380 @@
+"""The diff: what a source said about a bill versus what we knew → rows to write + events.
+
+A pure function (no I/O, no database): the caller loads ``Known`` state, parses any new CAML
+text, and applies the returned ``BillChanges`` in one transaction. First sight of a bill yields
+one ``new_bill`` event, not one event per historical action, so a first import does not flood
+subscribers with years of history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from tracker.hearing_text import extract_hearings
+from tracker.ingest.keys import action_keys, event_key, hearing_key, ordered_actions, vote_key
+from tracker.items import BillBundle, HearingRecord, VersionRecord, measure_of, parse_bill_id
+from tracker.relevance import Matcher, MatchInput
+from tracker.stages import classify_action, current_stage
+
+STATUS_FIELDS = ("current_status", "current_house", "current_location", "current_secondary_loc")
+BILL_FIELDS = STATUS_FIELDS + ("measure_state", "chapter_year", "chapter_num", "latest_version_id")
+
+
+@dataclass
+class KnownAction:
+    fingerprint: str
+    action_date: date
+    action: str
+    sort_key: str
+
+
+@dataclass
+class KnownHearing:
+    id: int
+    hearing_date: date
+    status: str
+    committee_code: str | None
+    committee_name: str | None
+    hearing_time: str | None
+    room: str | None
+    sources: list[Any]
+
+
+@dataclass
+class Known:
+    """What the database holds for one bill (empty for a bill never seen)."""
+
+    bill: dict[str, Any] | None = None
+    version_ids: set[str] = field(default_factory=set)
+    latest_version: VersionRecord | None = None
+    actions: list[KnownAction] = field(default_factory=list)
+    vote_keys: set[str] = field(default_factory=set)
+    hearings: dict[str, KnownHearing] = field(default_factory=dict)
+    author_keys: set[tuple[str, str, str | None, str | None]] = field(default_factory=set)
+
+
+@dataclass
+class EventDraft:
+    kind: str
+    summary: str
+    before: Any
+    after: Any
+    key: str
+
+
+@dataclass
+class BillChanges:
+    bill_id: str
+    bill_values: dict[str, Any]
+    is_new: bool
+    new_versions: list[VersionRecord] = field(default_factory=list)
+    new_authors: list[dict[str, Any]] = field(default_factory=list)
+    new_actions: list[dict[str, Any]] = field(default_factory=list)
+    new_votes: list[tuple[dict[str, Any], list[dict[str, Any]]]] = field(default_factory=list)
+    hearing_inserts: list[dict[str, Any]] = field(default_factory=list)
+    hearing_updates: list[dict[str, Any]] = field(default_factory=list)
+    veto: dict[str, Any] | None = None
+    events: list[EventDraft] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.events or self.new_actions or self.new_versions or self.hearing_inserts
+                    or self.hearing_updates or self.new_votes or self.bill_values)
+
+
+def _latest(versions: list[VersionRecord], known: VersionRecord | None) -> VersionRecord | None:
+    candidates = [v for v in versions if v.title or v.digest or v.full_text or v.subject]
+    if known is not None:
+        candidates.append(known)
+    if not candidates:
+        return None
+    # version_num counts down: the smallest number is the newest print
+    return min(candidates, key=lambda v: (v.version_num, -(v.action_date or date.min).toordinal()))
+
+
+def _match(matcher: Matcher, measure: str, title: str | None, v: VersionRecord | None) -> dict[str, Any]:
+    result = matcher.match(
+        MatchInput(
+            title=title,
+            subject=v.title if v else None,
+            digest=v.digest if v else None,
+            text=v.full_text if v else None,
+        )
+    )
+    watched = measure in matcher.watched
+    return {
+        "relevant": bool(result.relevant or watched),
+        "relevance_score": float(result.score),
+        "topics": list(result.topics),
+        "relevance": {"matched": list(result.matched), "explanation": result.explanation,
+                      "watched": watched},
+    }
+
+
+def _describe_status(values: dict[str, Any]) -> str:
+    parts = [values.get("current_status"), values.get("current_house"), values.get("current_location")]
+    return ", ".join(str(p) for p in parts if p) or "unknown"
+
+
+def diff_bill(
+    bundle: BillBundle, known: Known, matcher: Matcher, *, run_tag: str, source: str
+) -> BillChanges:
+    bill_id = bundle.bill_id
+    session_year, session_num, mtype, mnum = parse_bill_id(bill_id)
+    measure = measure_of(bill_id)
+    old = known.bill
+    is_new = old is None
+    values: dict[str, Any] = {}
+    changes = BillChanges(bill_id=bill_id, bill_values=values, is_new=is_new)
+
+    if is_new:
+        values.update(bill_id=bill_id, session_year=session_year, session_num=session_num,
+                      measure_type=mtype, measure_num=mnum, measure=measure,
+                      incomplete=bundle.bill is None, history_count=0, topics=[])
+    elif bundle.bill is not None and old.get("incomplete"):
+        values["incomplete"] = False
+
+    # Bill-level fields (BILL_TBL row, status page or listing)
+    before_status = {k: (old or {}).get(k) for k in STATUS_FIELDS}
+    if bundle.bill is not None:
+        for name in BILL_FIELDS:
+            new_value = getattr(bundle.bill, name)
+            if new_value is not None and (old or {}).get(name) != new_value:
+                values[name] = new_value
+        after_status = {k: values.get(k, before_status[k]) for k in STATUS_FIELDS}
+        if not is_new and after_status != before_status and bundle.bill.current_status is not None:
+            changes.events.append(EventDraft(
+                "status_changed",
+                f"{measure} status changed: {_describe_status(before_status)} → {_describe_status(after_status)}",
+                before_status, after_status, event_key(bill_id, "status_changed", run_tag, after_status)))
+
+    # Versions and authors
+    for v in bundle.versions:
+        if v.bill_version_id not in known.version_ids:
+            changes.new_versions.append(v)
+    latest = _latest(changes.new_versions, known.latest_version)
+    new_title = (latest.subject if latest and latest.subject else None) or (
+        bundle.bill.subject if bundle.bill and bundle.bill.subject else None) or (
+        bundle.bill.title if bundle.bill and bundle.bill.title else None)
+    old_title = (old or {}).get("title")
+    if new_title and new_title != old_title:
+        values["title"] = new_title
+        values["subject"] = new_title
+        if not is_new and old_title:
+            changes.events.append(EventDraft(
+                "title_changed", f"{measure} has a new title: {new_title}", old_title, new_title,
+                event_key(bill_id, "title_changed", old_title, new_title)))
+    if not is_new:
+        for v in sorted(changes.new_versions, key=lambda v: -v.version_num):
+            changes.events.append(EventDraft(
+                "new_version",
+                f"{measure} was amended ({v.action or 'new version'}"
+                + (f", {v.action_date.isoformat()}" if v.action_date else "") + ")",
+                {"version_id": known.latest_version.bill_version_id if known.latest_version else None},
+                {"version_id": v.bill_version_id, "action": v.action,
+                 "date": v.action_date.isoformat() if v.action_date else None},
+                event_key(bill_id, "new_version", v.bill_version_id)))
+    for a in bundle.authors:
+        akey = (a.bill_version_id, a.name, a.contribution, a.house)
+        if akey not in known.author_keys:
+            known.author_keys.add(akey)
+            changes.new_authors.append({"bill_id": bill_id, "bill_version_id": a.bill_version_id,
+                                        "name": a.name, "house": a.house,
+                                        "author_type": a.author_type,
+                                        "contribution": a.contribution, "primary": a.primary})
+
+    # Actions
+    ordered = ordered_actions(bundle.actions)
+    known_fps = {a.fingerprint for a in known.actions}
+    all_actions = [(a.sort_key, a.action_date, a.action) for a in known.actions]
+    new_action_records = []
+    base_pos = len(known.actions)
+    for a, (fp, sort_key) in zip(ordered, action_keys(bill_id, ordered)):
+        if fp in known_fps:
+            continue
+        known_fps.add(fp)
+        stage = classify_action(a.action)
+        if known.actions and sort_key <= max(k.sort_key for k in known.actions) and a.sequence is None:
+            sort_key = f"{a.action_date.isoformat()}|{999999:06d}|{base_pos:06d}"
+            base_pos += 1
+        changes.new_actions.append({
+            "bill_id": bill_id, "fingerprint": fp, "history_id": a.history_id,
+            "action_date": a.action_date, "action": a.action, "sequence": a.sequence,
+            "sort_key": sort_key, "action_code": a.action_code, "action_status": a.action_status,
+            "primary_location": a.primary_location, "secondary_location": a.secondary_location,
+            "ternary_location": a.ternary_location, "end_status": a.end_status, "stage": stage,
+            "source": source,
+        })
+        all_actions.append((sort_key, a.action_date, a.action))
+        new_action_records.append((a, stage))
+        if not is_new:
+            changes.events.append(EventDraft(
+                "new_action", f"{measure}: {a.action}", None,
+                {"date": a.action_date.isoformat(), "action": a.action, "stage": stage},
+                event_key(bill_id, "new_action", fp)))
+    if changes.new_actions:
+        all_actions.sort(key=lambda t: t[0])
+        last = all_actions[-1]
+        values["last_action"] = last[2]
+        values["last_action_date"] = last[1]
+        values["history_count"] = len(all_actions)
+        stage = current_stage([(d, text) for _, d, text in all_actions])
+        old_stage = (old or {}).get("stage")
+        if stage != old_stage:
+            values["stage"] = stage
+            if not is_new and old_stage is not None:
+                changes.events.append(EventDraft(
+                    "stage_changed", f"{measure} moved from {old_stage} to {stage}",
+                    old_stage, stage, event_key(bill_id, "stage_changed", run_tag, stage)))
+
+    # Hearings: explicit records plus those named in new action text
+    _diff_hearings(bundle, known, changes, new_action_records, measure, is_new, source)
+
+    # Votes
+    for v in bundle.votes:
+        vk = vote_key(v)
+        if vk in known.vote_keys:
+            continue
+        known.vote_keys.add(vk)
+        row = {"bill_id": bill_id, "fingerprint": vk, "location_code": v.location_code,
+               "location_name": v.location_name, "vote_datetime": v.vote_datetime,
+               "vote_date": v.vote_date, "vote_seq": v.vote_seq, "motion_id": v.motion_id,
+               "motion_text": v.motion_text, "ayes": v.ayes, "noes": v.noes,
+               "abstain": v.abstain, "result": v.result, "source": source}
+        members = [{"legislator_name": m.name, "vote_code": m.code} for m in v.members]
+        changes.new_votes.append((row, members))
+        if not is_new:
+            changes.events.append(EventDraft(
+                "vote_recorded",
+                f"{measure} vote{' in ' + (v.location_name or v.location_code) if (v.location_name or v.location_code) else ''}: "
+                f"{(v.result or '').lower() or 'recorded'} ({v.ayes or 0} yes, {v.noes or 0} no)",
+                None, {"location": v.location_code, "date": v.vote_date.isoformat() if v.vote_date else None,
+                       "result": v.result, "ayes": v.ayes, "noes": v.noes, "motion": v.motion_text},
+                event_key(bill_id, "vote_recorded", vk)))
+
+    if bundle.veto is not None:
+        changes.veto = {"bill_id": bill_id, "veto_date": bundle.veto.veto_date,
+                        "message": bundle.veto.message}
+
+    # Relevance: whenever the text or title may have changed
+    if is_new or changes.new_versions or "title" in values:
+        title = values.get("title", old_title)
+        rel = _match(matcher, measure, title, latest)
+        if is_new:
+            values.update(rel)
+        else:
+            was = bool(old.get("relevant"))
+            if rel["relevant"] != was:
+                kind = "became_relevant" if rel["relevant"] else "no_longer_relevant"
+                why = ", ".join(rel["topics"]) or "no behavioral-health topic"
+                summary = (f"{measure} now touches behavioral health ({why}) after its latest amendment"
+                           if rel["relevant"] else
+                           f"{measure} no longer touches behavioral health after its latest amendment")
+                changes.events.append(EventDraft(
+                    kind, summary, {"relevant": was, "topics": old.get("topics") or []},
+                    {"relevant": rel["relevant"], "topics": rel["topics"],
+                     "matched": rel["relevance"]["matched"][:10]},
+                    event_key(bill_id, kind, run_tag, rel["topics"])))
+            for k, v in rel.items():
+                if old.get(k) != v:
+                    values[k] = v
+
+    if is_new:
+        changes.events.insert(0, EventDraft(
+            "new_bill", f"New bill: {measure}" + (f" — {values.get('title')}" if values.get("title") else ""),
+            None, {"measure": measure, "title": values.get("title"), "relevant": values.get("relevant"),
+                   "topics": values.get("topics", []), "status": values.get("current_status"),
+                   "stage": values.get("stage")},
+            event_key(bill_id, "new_bill")))
+    return changes
+
+
+def _diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
+                   new_actions: list[tuple[Any, str]], measure: str, is_new: bool, src: str) -> None:
+    records: list[HearingRecord] = list(bundle.hearings)
+    for a, _stage in new_actions:
+        for m in extract_hearings(a.action, a.action_date):
+            if m.hearing_date is None:
+                if m.kind == "canceled":  # "hearing canceled at the request of author": next one
+                    upcoming = sorted((h for h in known.hearings.values()
+                                       if h.status == "scheduled" and h.hearing_date >= a.action_date),
+                                      key=lambda h: h.hearing_date)
+                    pending = [r for r in records if r.status == "scheduled" and r.hearing_date >= a.action_date]
+                    if upcoming:
+                        h = upcoming[0]
+                        records.append(HearingRecord(bill_id=bundle.bill_id, hearing_date=h.hearing_date,
+                                                     status="canceled", note=m.text))
+                    elif pending:
+                        records.append(pending[0].model_copy(update={"status": "canceled", "note": m.text}))
+                continue
+            status = {"set": "scheduled", "canceled": "canceled", "postponed": "postponed",
+                      "heard": "heard"}[m.kind]
+            records.append(HearingRecord(bill_id=bundle.bill_id, hearing_date=m.hearing_date,
+                                         committee_name=m.committee, status=status, note=m.text))
+    merged: dict[str, HearingRecord] = {}
+    for r in records:  # later statements about the same hearing win, details accumulate
+        k = hearing_key(r)
+        prev = merged.get(k)
+        if prev is None:
+            merged[k] = r
+        else:
+            upd = {f: getattr(r, f) for f in ("committee_code", "committee_name", "hearing_time", "room", "note")
+                   if getattr(r, f)}
+            if r.status != "scheduled" or prev.status == "scheduled":
+                upd["status"] = r.status
+            merged[k] = prev.model_copy(update=upd)
+    for k, r in merged.items():
+        have = known.hearings.get(k)
+        if have is None:
+            row = {"bill_id": bundle.bill_id, "fingerprint": k, "committee_code": r.committee_code,
+                   "committee_name": r.committee_name, "hearing_date": r.hearing_date,
+                   "hearing_time": r.hearing_time, "room": r.room, "status": r.status,
+                   "note": r.note, "sources": [src]}
+            changes.hearing_inserts.append(row)
+            known.hearings[k] = KnownHearing(-1, r.hearing_date, r.status, r.committee_code,
+                                             r.committee_name, r.hearing_time, r.room, [src])
+            if not is_new and r.status in ("scheduled", "canceled", "postponed"):
+                kind = "hearing_set" if r.status == "scheduled" else "hearing_canceled"
+                where = r.committee_name or r.committee_code or "committee"
+                changes.events.append(EventDraft(
+                    kind, f"{measure}: hearing {'set' if kind == 'hearing_set' else r.status} for "
+                    f"{r.hearing_date.isoformat()} in {where}", None, _hearing_view(row),
+                    event_key(bundle.bill_id, kind, k, r.status)))
+            continue
+        update: dict[str, Any] = {}
+        for f in ("committee_code", "committee_name", "hearing_time", "room"):
+            val = getattr(r, f)
+            if val and val != getattr(have, f):
+                update[f] = val
+        status_change = r.status != have.status and not (r.status == "scheduled" and have.status == "heard")
+        if status_change:
+            update["status"] = r.status
+        if src not in have.sources:
+            update["sources"] = sorted(set(have.sources) | {src})
+        if not update:
+            continue
+        changes.hearing_updates.append({"id": have.id, "fingerprint": k, **update})
+        before = {"status": have.status, "time": have.hearing_time, "room": have.room,
+                  "committee": have.committee_name or have.committee_code}
+        after = {"status": update.get("status", have.status), "time": update.get("hearing_time", have.hearing_time),
+                 "room": update.get("room", have.room),
+                 "committee": update.get("committee_name", have.committee_name) or update.get("committee_code", have.committee_code),
+                 "date": r.hearing_date.isoformat()}
+        for f, v in update.items():
+            if f != "sources":
+                setattr(have, f, v)
+        if status_change and r.status in ("canceled", "postponed"):
+            changes.events.append(EventDraft(
+                "hearing_canceled", f"{measure}: the {r.hearing_date.isoformat()} hearing was {r.status}",
+                before, after, event_key(bundle.bill_id, "hearing_canceled", k, r.status)))
+        elif (status_change and r.status == "scheduled") or {"hearing_time", "room"} & update.keys():
+            changes.events.append(EventDraft(
+                "hearing_changed", f"{measure}: the {r.hearing_date.isoformat()} hearing changed",
+                before, after, event_key(bundle.bill_id, "hearing_changed", k, after)))
+
+
+def _hearing_view(row: dict[str, Any]) -> dict[str, Any]:
+    return {"date": row["hearing_date"].isoformat(), "committee": row["committee_name"] or row["committee_code"],
+            "time": row["hearing_time"], "room": row["room"], "status": row["status"]}

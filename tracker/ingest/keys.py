@@ -1,0 +1,71 @@
+"""Content fingerprints for rows the legislature gives no key.
+
+The website and the bulk data describe the same action or vote in different ways; hashing the
+normalised content (not the source's row id) is what makes both converge on one stored row
+and therefore one change event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from tracker.items import ActionRecord, HearingRecord, VoteRecord, normalise_space
+
+
+def _h(*parts: object) -> str:
+    return hashlib.sha1("|".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+
+
+def ordered_actions(actions: Sequence[ActionRecord]) -> list[ActionRecord]:
+    """Oldest first; bulk rows are unordered and resent by deltas, so dedupe on history id."""
+    seen: set[str] = set()
+    unique: list[ActionRecord] = []
+    for a in actions:
+        if a.history_id:
+            if a.history_id in seen:
+                continue
+            seen.add(a.history_id)
+        unique.append(a)
+    indexed = list(enumerate(unique))
+    indexed.sort(
+        key=lambda ia: (
+            ia[1].action_date,
+            ia[1].sequence if ia[1].sequence is not None else -1,
+            int(ia[1].history_id) if (ia[1].history_id or "").isdigit() else 0,
+            ia[0],
+        )
+    )
+    return [a for _, a in indexed]
+
+
+def action_keys(bill_id: str, actions: Iterable[ActionRecord]) -> list[tuple[str, str]]:
+    """(fingerprint, sort_key) per action, for actions already in oldest-first order."""
+    counts: dict[tuple[date, str], int] = {}
+    out: list[tuple[str, str]] = []
+    for pos, a in enumerate(actions):
+        norm = normalise_space(a.action).lower()
+        n = counts.get((a.action_date, norm), 0)
+        counts[(a.action_date, norm)] = n + 1
+        seq = a.sequence if a.sequence is not None else 0
+        sort_key = f"{a.action_date.isoformat()}|{seq:06d}|{pos:06d}"
+        out.append((_h(bill_id, a.action_date.isoformat(), norm, n), sort_key))
+    return out
+
+
+def vote_key(v: VoteRecord) -> str:
+    when = v.vote_datetime.isoformat() if v.vote_datetime else (v.vote_date or "")
+    return _h(v.bill_id, v.location_code or "", when, v.vote_seq or "", v.motion_id or "")
+
+
+def hearing_key(h: HearingRecord) -> str:
+    """One hearing per bill per day: sources name committees differently (code vs. 'APPR.')."""
+    return _h(h.bill_id, h.hearing_date.isoformat())
+
+
+def event_key(bill_id: str | None, kind: str, *discriminator: Any) -> str:
+    payload = json.dumps(discriminator, sort_keys=True, default=str)
+    return hashlib.sha256(f"{bill_id}|{kind}|{payload}".encode()).hexdigest()

@@ -1,0 +1,259 @@
+"""Apply a snapshot to the database: load what we knew, diff, write, in one transaction.
+
+Bills are processed in chunks so a full session (tens of thousands of bills) needs bounded
+memory and a few set-based queries per chunk instead of one query per bill. If anything fails,
+the whole transaction rolls back: no half-imported bill, no event without its rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from tracker.db.base import transaction, utcnow
+from tracker.db.models_core import (
+    Bill,
+    BillAction,
+    BillAuthor,
+    BillVersion,
+    ChangeEvent,
+    Hearing,
+    LegislativeSession,
+    Legislator,
+    LocationCode,
+    VetoMessage,
+    Vote,
+    VoteMember,
+)
+from tracker.ingest.diff import BillChanges, Known, KnownAction, KnownHearing, diff_bill
+from tracker.items import BillBundle, Snapshot, VersionRecord
+from tracker.pubinfo.caml import parse_caml
+from tracker.relevance import Matcher
+
+CHUNK = 500
+EventSink = Callable[[Session, list[ChangeEvent]], None]
+_SINKS: list[EventSink] = []
+
+
+def register_event_sink(sink: EventSink) -> None:
+    """Let the alerts layer turn new events into outbox rows inside the same transaction."""
+    if sink not in _SINKS:
+        _SINKS.append(sink)
+
+
+@dataclass
+class IngestResult:
+    bills_seen: int = 0
+    bills_new: int = 0
+    bills_changed: int = 0
+    events: int = 0
+    actions_new: int = 0
+    event_kinds: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _load_known(s: Session, ids: list[str]) -> dict[str, Known]:
+    known: dict[str, Known] = {b: Known() for b in ids}
+    cols = [c for c in Bill.__table__.columns]
+    for row in s.execute(select(*cols).where(Bill.bill_id.in_(ids))).mappings():
+        known[row["bill_id"]].bill = dict(row)
+    latest: dict[str, VersionRecord] = {}
+    vcols = BillVersion.__table__.columns
+    for row in s.execute(select(vcols.bill_version_id, vcols.bill_id, vcols.version_num,
+                                vcols.action_date).where(vcols.bill_id.in_(ids))).all():
+        k = known[row.bill_id]
+        k.version_ids.add(row.bill_version_id)
+        cur = latest.get(row.bill_id)
+        if cur is None or row.version_num < cur.version_num:
+            latest[row.bill_id] = VersionRecord(bill_version_id=row.bill_version_id,
+                                                bill_id=row.bill_id, version_num=row.version_num,
+                                                action_date=row.action_date)
+    for bill_id, v in latest.items():  # texts only for the newest version (relevance rescans)
+        full = s.get(BillVersion, v.bill_version_id)
+        if full is not None:
+            known[bill_id].latest_version = v.model_copy(update={
+                "title": full.title, "subject": full.subject, "digest": full.digest,
+                "full_text": full.full_text, "action": full.action})
+    a = BillAction.__table__.columns
+    for row in s.execute(select(a.bill_id, a.fingerprint, a.action_date, a.action, a.sort_key)
+                         .where(a.bill_id.in_(ids))).all():
+        known[row.bill_id].actions.append(KnownAction(row.fingerprint, row.action_date, row.action, row.sort_key))
+    for row in s.execute(select(Vote.bill_id, Vote.fingerprint).where(Vote.bill_id.in_(ids))).all():
+        known[row.bill_id].vote_keys.add(row.fingerprint)
+    for h in s.execute(select(Hearing).where(Hearing.bill_id.in_(ids))).scalars():
+        known[h.bill_id].hearings[h.fingerprint] = KnownHearing(
+            h.id, h.hearing_date, h.status, h.committee_code, h.committee_name, h.hearing_time,
+            h.room, list(h.sources or []))
+    au = BillAuthor.__table__.columns
+    for row in s.execute(select(au.bill_id, au.bill_version_id, au.name, au.contribution, au.house)
+                         .where(au.bill_id.in_(ids))).all():
+        known[row.bill_id].author_keys.add((row.bill_version_id, row.name, row.contribution, row.house))
+    return known
+
+
+def _with_text(snapshot: Snapshot, bundle: BillBundle, known: Known, warnings: list[str]) -> BillBundle:
+    """Parse CAML only for versions we have not stored yet."""
+    todo = [v for v in bundle.versions if v.bill_version_id not in known.version_ids and v.lob]
+    if not todo:
+        return bundle
+    versions = []
+    for v in bundle.versions:
+        if v in todo:
+            try:
+                doc = parse_caml(snapshot.read_lob(v.lob or ""))
+                v = v.model_copy(update={
+                    "title": doc.title, "digest": doc.digest, "full_text": doc.text,
+                    "subject": v.subject or doc.subject})
+            except FileNotFoundError:
+                warnings.append(f"{v.bill_version_id}: text file {v.lob} missing")
+            except ValueError as exc:
+                warnings.append(f"{v.bill_version_id}: unreadable bill XML in {v.lob} ({exc})")
+        versions.append(v)
+    return bundle.model_copy(update={"versions": versions})
+
+
+def _hash(v: VersionRecord) -> str:
+    return hashlib.sha256("\x1f".join([v.title or "", v.digest or "", v.full_text or ""]).encode()).hexdigest()
+
+
+def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[ChangeEvent]:
+    now = utcnow()
+    new_bills = [c.bill_values | {"created_at": now, "updated_at": now} for c in changes if c.is_new]
+    if new_bills:
+        keys = set().union(*(b.keys() for b in new_bills))
+        s.execute(insert(Bill), [{k: b.get(k) for k in keys} | {"topics": b.get("topics") or []} for b in new_bills])
+    for c in changes:
+        if not c.is_new and c.bill_values:
+            s.execute(update(Bill).where(Bill.bill_id == c.bill_id).values(**c.bill_values, updated_at=now))
+    versions = [{"bill_version_id": v.bill_version_id, "bill_id": v.bill_id, "version_num": v.version_num,
+                 "action_date": v.action_date, "action": v.action, "subject": v.subject, "title": v.title,
+                 "digest": v.digest, "full_text": v.full_text, "vote_required": v.vote_required,
+                 "appropriation": v.appropriation, "fiscal_committee": v.fiscal_committee,
+                 "local_program": v.local_program, "urgency": v.urgency, "content_hash": _hash(v),
+                 "created_at": now}
+                for c in changes for v in c.new_versions]
+    if versions:
+        s.execute(insert(BillVersion), versions)
+    authors = [a for c in changes for a in c.new_authors]
+    if authors:
+        s.execute(insert(BillAuthor), authors)
+    actions = [a | {"created_at": now} for c in changes for a in c.new_actions]
+    if actions:
+        s.execute(insert(BillAction), actions)
+    for c in changes:
+        for row, members in c.new_votes:
+            vote_id = s.execute(insert(Vote).values(**row).returning(Vote.id)).scalar_one()
+            if members:
+                s.execute(insert(VoteMember), [m | {"vote_id": vote_id} for m in members])
+        for h in c.hearing_inserts:
+            s.execute(insert(Hearing), [h | {"updated_at": now}])
+        for h in c.hearing_updates:
+            hid = h.pop("id")
+            fp = h.pop("fingerprint")
+            if hid == -1:
+                s.execute(update(Hearing).where(Hearing.bill_id == c.bill_id, Hearing.fingerprint == fp)
+                          .values(**h, updated_at=now))
+            else:
+                s.execute(update(Hearing).where(Hearing.id == hid).values(**h, updated_at=now))
+        if c.veto is not None:
+            existing = s.get(VetoMessage, c.bill_id)
+            if existing is None:
+                s.add(VetoMessage(**c.veto))
+            elif (existing.veto_date, existing.message) != (c.veto["veto_date"], c.veto["message"]) and c.veto["message"]:
+                existing.veto_date, existing.message = c.veto["veto_date"], c.veto["message"]
+    drafts = [(c.bill_id, e) for c in changes for e in c.events]
+    if not drafts:
+        return []
+    keys = [e.key for _, e in drafts]
+    existing_keys = set(s.execute(select(ChangeEvent.dedupe_key).where(ChangeEvent.dedupe_key.in_(keys))).scalars())
+    rows = []
+    seen: set[str] = set()
+    for bill_id, e in drafts:
+        if e.key in existing_keys or e.key in seen:
+            continue
+        seen.add(e.key)
+        rows.append({"bill_id": bill_id, "kind": e.kind, "summary": e.summary, "before": e.before,
+                     "after": e.after, "dedupe_key": e.key, "source_run_id": run_id, "created_at": now})
+    if not rows:
+        return []
+    ids = s.execute(insert(ChangeEvent).returning(ChangeEvent.id), rows).scalars().all()
+    return list(s.execute(select(ChangeEvent).where(ChangeEvent.id.in_(ids)).order_by(ChangeEvent.id)).scalars())
+
+
+def _reference_tables(s: Session, snapshot: Snapshot) -> None:
+    for sy in {sy for b in snapshot.bundles for sy in [b[:8]]} | {loc.session_year for loc in snapshot.locations}:
+        if s.get(LegislativeSession, sy) is None:
+            s.add(LegislativeSession(session_year=sy, label=f"{sy[:4]}–{sy[6:]}"))
+    s.flush()
+    for loc in snapshot.locations:
+        row = s.get(LocationCode, (loc.session_year, loc.code))
+        data = loc.model_dump()
+        if row is None:
+            s.add(LocationCode(**data))
+        else:
+            for k, v in data.items():
+                setattr(row, k, v)
+    for leg in snapshot.legislators:
+        row = s.execute(select(Legislator).where(
+            Legislator.session_year == leg.session_year, Legislator.house == leg.house,
+            Legislator.author_name == leg.author_name)).scalar_one_or_none()
+        if row is None:
+            s.add(Legislator(**leg.model_dump()))
+        else:
+            for k, v in leg.model_dump().items():
+                setattr(row, k, v)
+    s.flush()
+
+
+def ingest_snapshot(
+    factory: sessionmaker[Session], snapshot: Snapshot, *, matcher: Matcher,
+    run_id: int | None = None, progress: Callable[[int], None] | None = None,
+) -> IngestResult:
+    """Diff and store a snapshot in one transaction; returns what changed."""
+    result = IngestResult(warnings=list(snapshot.warnings))
+    run_tag = f"run{run_id}" if run_id is not None else utcnow().isoformat()
+    ids = sorted(snapshot.bundles)
+    with transaction(factory) as s:
+        _reference_tables(s, snapshot)
+        for chunk in _chunks(ids, CHUNK):
+            known = _load_known(s, chunk)
+            changes = []
+            for bill_id in chunk:
+                bundle = _with_text(snapshot, snapshot.bundles[bill_id], known[bill_id], result.warnings)
+                c = diff_bill(bundle, known[bill_id], matcher, run_tag=run_tag, source=snapshot.source)
+                if c.changed:
+                    changes.append(c)
+                    result.bills_new += c.is_new
+                    result.bills_changed += not c.is_new
+                    result.actions_new += len(c.new_actions)
+            events = _apply(s, changes, run_id)
+            for e in events:
+                result.event_kinds[e.kind] = result.event_kinds.get(e.kind, 0) + 1
+            result.events += len(events)
+            for sink in _SINKS:
+                sink(s, events)
+            s.flush()
+            if progress:
+                progress(len(chunk))
+        result.bills_seen = len(ids)
+    return result
+
+
+def group_by_bill(events: Iterable[ChangeEvent]) -> dict[str | None, list[ChangeEvent]]:
+    grouped: dict[str | None, list[ChangeEvent]] = defaultdict(list)
+    for e in events:
+        grouped[e.bill_id].append(e)
+    return grouped
+
+

@@ -1,0 +1,1 @@
+"""The legislature's bulk download (PUBINFO): file format, CAML bill XML, snapshot reader."""

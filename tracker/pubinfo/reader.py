@@ -1,0 +1,271 @@
+"""Read a PUBINFO extract (a ``.zip`` or a directory of ``.dat``/``.lob`` files) into records.
+
+The reader only parses and validates; it never touches the database. CAML side files are not
+parsed here: the ingest asks for a version's text only when it has not stored that version yet,
+so a nightly re-read of an unchanged session costs no XML parsing.
+"""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO
+
+from pydantic import ValidationError
+
+from tracker.errors import InputError
+from tracker.items import (
+    ActionRecord,
+    AuthorRecord,
+    BillRecord,
+    HearingRecord,
+    LegislatorRecord,
+    LocationRecord,
+    Snapshot,
+    VersionRecord,
+    VetoRecord,
+    VoteMemberRecord,
+    VoteRecord,
+    parse_bill_id,
+)
+from tracker.pubinfo.datfile import Row, iter_rows
+from tracker.pubinfo.tables import IGNORED, TABLES
+
+Opener = Callable[[], IO[bytes]]
+
+
+def _date(value: str | None) -> date | None:
+    return datetime.strptime(value[:10], "%Y-%m-%d").date() if value else None
+
+
+def _datetime(value: str | None) -> datetime | None:
+    return datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S") if value else None
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
+class _Source:
+    """Uniform access to the files of a directory or a zip archive."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.zip: zipfile.ZipFile | None = None
+        self.names: dict[str, str] = {}
+        if path.is_dir():
+            for child in path.iterdir():
+                if child.is_file():
+                    self.names[child.name] = str(child)
+        elif path.is_file():
+            try:
+                self.zip = zipfile.ZipFile(path)
+            except zipfile.BadZipFile:
+                raise InputError(str(path), "not a valid zip file (truncated or corrupt?)") from None
+            for info in self.zip.infolist():
+                if not info.is_dir():
+                    self.names[Path(info.filename).name] = info.filename
+        else:
+            raise InputError(str(path), "no such file or directory")
+
+    def label(self, name: str) -> str:
+        return f"{self.path}!{name}" if self.zip else self.names[name]
+
+    def open(self, name: str) -> IO[bytes]:
+        if self.zip is not None:
+            return self.zip.open(self.names[name])
+        return open(self.names[name], "rb")
+
+    def read(self, name: str) -> bytes:
+        if name not in self.names:
+            raise FileNotFoundError(name)
+        with self.open(name) as fh:
+            return fh.read()
+
+
+def _rows(src: _Source, table: str) -> Iterator[tuple[int, Row]]:
+    name = f"{table}.dat"
+    label = src.label(name)
+    try:
+        with src.open(name) as fh:
+            yield from iter_rows(fh, name=label, columns=len(TABLES[table]))
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise InputError(label, f"corrupt compressed data ({exc})") from None
+
+
+def _check(label: str, line: int, build: Callable[[], object]) -> object:
+    try:
+        return build()
+    except (ValidationError, ValueError) as exc:
+        msg = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+        raise InputError(label, f"bad value: {msg}", line) from None
+
+
+def read_snapshot(path: Path, source: str = "pubinfo") -> Snapshot:
+    """Parse every table we use; a missing table is a warning (deltas are partial)."""
+    src = _Source(path)
+    snap = Snapshot(source=source)
+    present = {n[:-4] for n in src.names if n.endswith(".dat")}
+    unknown = sorted(present - set(TABLES) - IGNORED)
+    if not present:
+        raise InputError(str(path), "no .dat files found (is this a PUBINFO extract?)")
+    for name in unknown:
+        snap.warnings.append(f"{name}.dat: unknown table, skipped")
+    for table in TABLES:
+        if table not in present and table != "BILL_MOTION_TBL":
+            snap.warnings.append(f"{table}.dat missing: skipped")
+    parsers: list[tuple[str, Callable[[_Source, Snapshot, str], None]]] = [
+        ("LOCATION_CODE_TBL", _locations), ("LEGISLATOR_TBL", _legislators),
+        ("BILL_TBL", _bills), ("BILL_VERSION_TBL", _versions),
+        ("BILL_VERSION_AUTHORS_TBL", _authors), ("BILL_HISTORY_TBL", _history),
+        ("BILL_SUMMARY_VOTE_TBL", _votes), ("COMMITTEE_HEARING_TBL", _hearings),
+        ("VETO_MESSAGE_TBL", _vetoes),
+    ]
+    for table, parse in parsers:
+        if table in present:
+            parse(src, snap, src.label(f"{table}.dat"))
+    orphans = [b for b, bundle in snap.bundles.items() if bundle.bill is None]
+    if orphans and "BILL_TBL" in present:
+        snap.warnings.append(
+            f"{len(orphans)} bill(s) have rows but no BILL_TBL row (stored as incomplete): "
+            + ", ".join(sorted(orphans)[:10])
+        )
+    snap._lob_reader = src.read
+    return snap
+
+
+def _bills(src: _Source, snap: Snapshot, label: str) -> None:
+    for line, r in _rows(src, "BILL_TBL"):
+        rec = _check(label, line, lambda: BillRecord(
+            bill_id=r[0] or "", session_year=r[1] or "", session_num=r[2] or "0",
+            measure_type=r[3] or "", measure_num=int(r[4] or 0), measure_state=r[5],
+            chapter_year=r[6], chapter_num=r[9], latest_version_id=r[10],
+            current_location=r[14], current_secondary_loc=r[15], current_house=r[16],
+            current_status=r[17],
+        ))
+        assert isinstance(rec, BillRecord)
+        snap.bundle(rec.bill_id).bill = rec
+
+
+def _versions(src: _Source, snap: Snapshot, label: str) -> None:
+    motions: dict[str, str] = {}
+    for line, r in _rows(src, "BILL_VERSION_TBL"):
+        rec = _check(label, line, lambda: VersionRecord(
+            bill_version_id=r[0] or "", bill_id=r[1] or "", version_num=int(r[2] or 0),
+            action_date=_date(r[3]), action=r[4], subject=r[6], vote_required=r[7],
+            appropriation=r[8], fiscal_committee=r[9], local_program=r[10], urgency=r[12],
+            lob=r[14],
+        ))
+        assert isinstance(rec, VersionRecord)
+        _check(label, line, lambda: parse_bill_id(rec.bill_id))
+        snap.bundle(rec.bill_id).versions.append(rec)
+    del motions
+
+
+def _authors(src: _Source, snap: Snapshot, label: str) -> None:
+    by_version = {v.bill_version_id: b for b, bundle in snap.bundles.items() for v in bundle.versions}
+    for line, r in _rows(src, "BILL_VERSION_AUTHORS_TBL"):
+        rec = _check(label, line, lambda: AuthorRecord(
+            bill_version_id=r[0] or "", author_type=r[1], house=r[2], name=r[3] or "",
+            contribution=r[4], primary=(r[9] == "Y"),
+        ))
+        assert isinstance(rec, AuthorRecord)
+        bill_id = by_version.get(rec.bill_version_id)
+        if bill_id is None:
+            snap.warnings.append(f"{label}:{line}: author row for unknown version {rec.bill_version_id}")
+            continue
+        snap.bundles[bill_id].authors.append(rec)
+
+
+def _history(src: _Source, snap: Snapshot, label: str) -> None:
+    for line, r in _rows(src, "BILL_HISTORY_TBL"):
+        rec = _check(label, line, lambda: ActionRecord(
+            bill_id=r[0] or "", history_id=r[1], action_date=_date(r[2]), action=r[3] or "",
+            sequence=_int(r[6]), action_code=r[7], action_status=r[8], primary_location=r[9],
+            secondary_location=r[10], ternary_location=r[11], end_status=r[12],
+        ))
+        assert isinstance(rec, ActionRecord)
+        _check(label, line, lambda: parse_bill_id(rec.bill_id))
+        bundle = snap.bundle(rec.bill_id)
+        bundle.actions.append(rec)
+        bundle.actions_complete = True
+
+
+def _votes(src: _Source, snap: Snapshot, label: str) -> None:
+    motions: dict[str, str] = {}
+    if "BILL_MOTION_TBL.dat" in src.names:
+        for _, r in _rows(src, "BILL_MOTION_TBL"):
+            if r[0]:
+                motions[r[0]] = r[1] or ""
+    members: dict[tuple[str | None, ...], list[VoteMemberRecord]] = {}
+    if "BILL_DETAIL_VOTE_TBL.dat" in src.names:
+        dlabel = src.label("BILL_DETAIL_VOTE_TBL.dat")
+        for line, r in _rows(src, "BILL_DETAIL_VOTE_TBL"):
+            key = (r[0], r[1], r[3], r[4], r[6])
+            rec = _check(dlabel, line, lambda: VoteMemberRecord(name=r[2] or "", code=r[5] or ""))
+            assert isinstance(rec, VoteMemberRecord)
+            found = members.setdefault(key, [])
+            if all(m.name != rec.name for m in found):
+                found.append(rec)
+    seen: set[tuple[str | None, ...]] = set()
+    for line, r in _rows(src, "BILL_SUMMARY_VOTE_TBL"):
+        key = (r[0], r[1], r[2], r[3], r[4])
+        if key in seen:  # keyless table: deltas resend rows
+            continue
+        seen.add(key)
+        when = _datetime(r[2])
+        rec = _check(label, line, lambda: VoteRecord(
+            bill_id=r[0] or "", location_code=r[1], vote_datetime=when,
+            vote_date=when.date() if when else None, vote_seq=r[3], motion_id=r[4],
+            motion_text=motions.get(r[4] or ""), ayes=_int(r[5]), noes=_int(r[6]),
+            abstain=_int(r[7]), result=(r[8] or "").strip("()") or None,
+            members=tuple(members.get(key, ())),
+        ))
+        assert isinstance(rec, VoteRecord)
+        snap.bundle(rec.bill_id).votes.append(rec)
+
+
+def _hearings(src: _Source, snap: Snapshot, label: str) -> None:
+    for line, r in _rows(src, "COMMITTEE_HEARING_TBL"):
+        rec = _check(label, line, lambda: HearingRecord(
+            bill_id=r[0] or "", hearing_date=_date(r[3]), committee_code=r[4],
+        ))
+        assert isinstance(rec, HearingRecord)
+        snap.bundle(rec.bill_id).hearings.append(rec)
+
+
+def _locations(src: _Source, snap: Snapshot, label: str) -> None:
+    for line, r in _rows(src, "LOCATION_CODE_TBL"):
+        rec = _check(label, line, lambda: LocationRecord(
+            session_year=r[0] or "", code=r[1] or "", location_type=r[2], description=r[4],
+            long_description=r[5],
+        ))
+        assert isinstance(rec, LocationRecord)
+        snap.locations.append(rec)
+
+
+def _legislators(src: _Source, snap: Snapshot, label: str) -> None:
+    for line, r in _rows(src, "LEGISLATOR_TBL"):
+        rec = _check(label, line, lambda: LegislatorRecord(
+            district=r[0], session_year=r[1] or "", full_name=r[2], house=r[3] or "",
+            author_name=r[4] or r[6] or "", first_name=r[5], last_name=r[6], party=r[11],
+            active=(r[15] or r[12] or "Y") == "Y",
+        ))
+        assert isinstance(rec, LegislatorRecord)
+        snap.legislators.append(rec)
+
+
+def _vetoes(src: _Source, snap: Snapshot, label: str) -> None:
+    for line, r in _rows(src, "VETO_MESSAGE_TBL"):
+        message = None
+        if r[2]:
+            try:
+                message = src.read(r[2]).decode("utf-8", errors="replace")
+            except FileNotFoundError:
+                snap.warnings.append(f"{label}:{line}: veto message file {r[2]} missing")
+        rec = _check(label, line, lambda: VetoRecord(bill_id=r[0] or "", veto_date=_date(r[1]), message=message))
+        assert isinstance(rec, VetoRecord)
+        snap.bundle(rec.bill_id).veto = rec

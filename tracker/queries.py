@@ -1,0 +1,118 @@
+"""Read-side queries shared by the CLI, documents and the web app (plain dicts out)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from tracker.db.models_core import (
+    Bill,
+    BillAction,
+    BillAuthor,
+    BillVersion,
+    ChangeEvent,
+    Hearing,
+    SourceRun,
+    Vote,
+)
+from tracker.errors import TrackerError
+from tracker.items import bill_id_of
+
+
+def find_bill_id(s: Session, text: str, session_year: str) -> str:
+    """Accept 'AB 13', 'AB-13', 'ab13' or a bill_id; unknown → one clear error."""
+    text = text.strip()
+    if s.get(Bill, text) is not None:
+        return text
+    try:
+        bill_id = bill_id_of(text, session_year)
+    except ValueError as exc:
+        raise TrackerError(str(exc)) from None
+    if s.get(Bill, bill_id) is None:
+        measure = bill_id[9:]
+        found = s.execute(select(Bill.bill_id).where(func.replace(Bill.measure, " ", "") == measure)
+                          .order_by(Bill.session_year.desc())).scalars().first()
+        if found is None:
+            raise TrackerError(f"unknown bill {text!r}: not in the database for session {session_year}")
+        return found
+    return bill_id
+
+
+def current_authors(s: Session, bill: Bill) -> list[dict[str, Any]]:
+    version_id = bill.latest_version_id
+    if version_id is None or not s.execute(select(BillAuthor.id).where(BillAuthor.bill_version_id == version_id).limit(1)).first():
+        version_id = s.execute(select(BillVersion.bill_version_id).where(BillVersion.bill_id == bill.bill_id)
+                               .order_by(BillVersion.version_num).limit(1)).scalar()
+    if version_id is None:
+        return []
+    rows = s.execute(select(BillAuthor).where(BillAuthor.bill_version_id == version_id).order_by(BillAuthor.id)).scalars()
+    order = {"LEAD_AUTHOR": 0, "PRINCIPAL_COAUTHOR": 1, "COAUTHOR": 2}
+    return sorted(({"name": a.name, "house": a.house, "contribution": a.contribution, "primary": a.primary}
+                   for a in rows), key=lambda a: order.get(a["contribution"] or "", 3))
+
+
+def export_bills(s: Session, relevant_only: bool = False) -> list[dict[str, Any]]:
+    q = select(Bill).order_by(Bill.session_year, Bill.measure_type, Bill.measure_num)
+    if relevant_only:
+        q = q.where(or_(Bill.relevant.is_(True), Bill.watched.is_(True)))
+    bills = list(s.execute(q).scalars())
+    authors: dict[str, list[str]] = {}
+    latest = {b.bill_id: b.latest_version_id for b in bills}
+    for a in s.execute(select(BillAuthor.bill_id, BillAuthor.bill_version_id, BillAuthor.name, BillAuthor.contribution)
+                       .order_by(BillAuthor.id)).all():
+        if latest.get(a.bill_id) in (None, a.bill_version_id):
+            names = authors.setdefault(a.bill_id, [])
+            if a.name not in names:
+                names.append(a.name)
+    return [{
+        "bill_id": b.bill_id, "session": b.session_year, "measure": b.measure, "title": b.title,
+        "current_house": b.current_house, "current_location": b.current_location,
+        "current_status": b.current_status, "last_action": b.last_action,
+        "last_action_date": b.last_action_date.isoformat() if b.last_action_date else None,
+        "history_count": b.history_count, "authors": authors.get(b.bill_id, []), "stage": b.stage,
+        "relevant": b.relevant, "score": b.relevance_score, "topics": b.topics or [],
+        "incomplete": b.incomplete,
+    } for b in bills]
+
+
+def export_events(s: Session, limit: int | None = None) -> list[dict[str, Any]]:
+    q = select(ChangeEvent).order_by(ChangeEvent.id)
+    if limit:
+        q = q.limit(limit)
+    return [{"id": e.id, "bill_id": e.bill_id, "kind": e.kind, "summary": e.summary,
+             "created_at": e.created_at.isoformat(), "before": e.before, "after": e.after,
+             "source_run_id": e.source_run_id} for e in s.execute(q).scalars()]
+
+
+def bill_detail(s: Session, bill_id: str) -> dict[str, Any]:
+    b = s.get(Bill, bill_id)
+    if b is None:
+        raise TrackerError(f"unknown bill {bill_id!r}")
+    versions = s.execute(select(BillVersion).where(BillVersion.bill_id == bill_id).order_by(BillVersion.version_num)).scalars()
+    actions = s.execute(select(BillAction).where(BillAction.bill_id == bill_id).order_by(BillAction.sort_key)).scalars()
+    votes = s.execute(select(Vote).where(Vote.bill_id == bill_id).order_by(Vote.vote_datetime)).scalars()
+    hearings = s.execute(select(Hearing).where(Hearing.bill_id == bill_id).order_by(Hearing.hearing_date)).scalars()
+    return {
+        "bill_id": b.bill_id, "measure": b.measure, "title": b.title, "session": b.session_year,
+        "current_status": b.current_status, "current_house": b.current_house,
+        "current_location": b.current_location, "stage": b.stage, "relevant": b.relevant,
+        "topics": b.topics or [], "relevance": b.relevance, "last_action": b.last_action,
+        "last_action_date": b.last_action_date, "authors": current_authors(s, b),
+        "versions": [{"bill_version_id": v.bill_version_id, "date": v.action_date, "action": v.action,
+                      "title": v.title, "subject": v.subject, "digest": v.digest} for v in versions],
+        "actions": [{"date": a.action_date, "action": a.action, "stage": a.stage} for a in actions],
+        "votes": [{"date": v.vote_date, "location": v.location_name or v.location_code, "result": v.result,
+                   "ayes": v.ayes, "noes": v.noes, "motion": v.motion_text,
+                   "members": [(m.legislator_name, m.vote_code) for m in v.members]} for v in votes],
+        "hearings": [{"date": h.hearing_date, "committee": h.committee_name or h.committee_code,
+                      "time": h.hearing_time, "room": h.room, "status": h.status} for h in hearings],
+    }
+
+
+def recent_runs(s: Session, limit: int = 20) -> list[dict[str, Any]]:
+    rows = s.execute(select(SourceRun).order_by(SourceRun.id.desc()).limit(limit)).scalars()
+    return [{"id": r.id, "source": r.source, "started_at": r.started_at.isoformat(), "status": r.status,
+             "duration_s": r.duration_s, "requests": r.requests, "bytes": r.bytes, "bills_seen": r.bills_seen,
+             "changes": r.changes, "warnings": list(r.warnings or []), "error": r.error} for r in rows]
