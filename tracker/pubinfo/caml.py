@@ -73,18 +73,18 @@ def parse_caml(data: bytes) -> CamlDoc:
     root = etree.fromstring(data, parser=parser)
     if root is None:
         raise ValueError("not XML")
-    desc = root.find("caml:Description", NS)
+    desc = root.find(".//caml:Description", NS)
     if desc is None:
         raise ValueError("no caml:Description element")
 
     def one(path: str) -> str | None:
-        return _text_of(desc.find(path, NS))
+        return _text_of(desc.find(".//" + path, NS))
 
-    body = root.find("caml:Bill", NS)
+    body = root.find(".//caml:Bill", NS)
     if body is None:
-        body = root.find("caml:Resolution", NS)
+        body = root.find(".//caml:Resolution", NS)
     authors = []
-    for leg in desc.findall("caml:Authors/caml:Legislator", NS):
+    for leg in desc.findall(".//caml:Authors/caml:Legislator", NS):
         name = (leg.findtext("caml:Name", default="", namespaces=NS) or "").strip()
         if name:
             authors.append(
@@ -94,7 +94,7 @@ def parse_caml(data: bytes) -> CamlDoc:
                     (leg.findtext("caml:Contribution", default="", namespaces=NS) or "").strip(),
                 )
             )
-    dates = [d.text for d in desc.findall("caml:History/caml:Action/caml:ActionDate", NS) if d.text]
+    dates = [d.text for d in desc.findall(".//caml:History/caml:Action/caml:ActionDate", NS) if d.text]
     return CamlDoc(
         version_id=one("caml:Id"),
         title=one("caml:Title"),

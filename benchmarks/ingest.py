@@ -1,0 +1,85 @@
+"""Import speed and memory for a synthetic full session, against a plain csv + executemany floor.
+
+Run: .venv/bin/python benchmarks/ingest.py [--bills 25000] [--history 80000]
+Prints rows/s, peak Python memory (tracemalloc) and peak RSS, and the ratio of our import time
+to a baseline that parses the same .dat files with the csv module and inserts them with plain
+executemany into SQLite, in the same process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._synth import build  # noqa: E402
+from tracker.db import make_engine, session_factory  # noqa: E402
+from tracker.db.migrate import upgrade  # noqa: E402
+from tracker.ingest.service import ingest_snapshot  # noqa: E402
+from tracker.pubinfo.reader import read_snapshot  # noqa: E402
+from tracker.pubinfo.tables import TABLES  # noqa: E402
+from tracker.relevance import load_matcher  # noqa: E402
+from tracker.settings import PROJECT_ROOT  # noqa: E402
+
+FILES = ("BILL_TBL", "BILL_HISTORY_TBL", "BILL_VERSION_TBL", "BILL_VERSION_AUTHORS_TBL")
+
+
+def baseline(extract: Path, db: Path) -> float:
+    """csv module (tab-separated, backtick quote char) + executemany: the floor."""
+    start = time.perf_counter()
+    con = sqlite3.connect(db)
+    for table in FILES:
+        cols = TABLES[table]
+        con.execute(f"create table {table} ({', '.join(cols)})")
+        with (extract / f"{table}.dat").open(encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh, delimiter="\t", quotechar="`", escapechar="\\")
+            con.executemany(f"insert into {table} values ({', '.join('?' * len(cols))})", reader)
+    con.commit()
+    con.close()
+    return time.perf_counter() - start
+
+
+def ours(extract: Path, db: Path) -> float:
+    engine = make_engine(f"sqlite:///{db}")
+    upgrade(engine)
+    factory = session_factory(engine)
+    matcher = load_matcher(PROJECT_ROOT / "config" / "topics.toml")
+    start = time.perf_counter()
+    ingest_snapshot(factory, read_snapshot(extract), matcher=matcher)
+    elapsed = time.perf_counter() - start
+    engine.dispose()
+    return elapsed
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bills", type=int, default=25_000)
+    ap.add_argument("--history", type=int, default=80_000)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        counts = build(work / "extract", args.bills, args.history)
+        rows = sum(counts.values())
+        print(f"synthetic session: {counts} ({rows} rows)")
+        base = baseline(work / "extract", work / "baseline.db")
+        tracemalloc.start()
+        ours_s = ours(work / "extract", work / "tracker.db")
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"baseline (csv + executemany): {base:.2f} s, {rows / base:,.0f} rows/s")
+        print(f"tracker import (validate + diff + events): {ours_s:.2f} s, {rows / ours_s:,.0f} rows/s")
+        print(f"ratio tracker/baseline: {ours_s / base:.2f} (target <= 3)")
+        print(f"peak Python memory during import: {peak / 2**20:.0f} MB; peak RSS of process: {rss_mb:.0f} MB (target < 300)")
+
+
+if __name__ == "__main__":
+    main()

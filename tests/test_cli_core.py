@@ -1,0 +1,162 @@
+"""The core command-line contract: init, import-pubinfo, export, show, runs, bad input."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.clirun import jsonl, tracker
+
+CONTRACT_TABLES = ("BILL_TBL.dat", "BILL_HISTORY_TBL.dat", "BILL_VERSION_AUTHORS_TBL.dat", "VETO_MESSAGE_TBL.dat")
+
+
+@pytest.fixture
+def env(db_url: str, tmp_path: Path) -> dict[str, str]:
+    return {"TRACKER_DATABASE_URL": db_url, "TRACKER_DATA_DIR": str(tmp_path / "var")}
+
+
+@pytest.fixture
+def partial_extract(files: Path, tmp_path: Path) -> Path:
+    """Some tables, no BILL_VERSION_TBL: as in the acceptance check."""
+    out = tmp_path / "partial"
+    out.mkdir()
+    for name in CONTRACT_TABLES:
+        shutil.copy(files / "pubinfo/mini" / name, out / name)
+    return out
+
+
+def test_export_bills_has_the_contract_fields(env, partial_extract) -> None:
+    tracker("init", env=env)
+    tracker("import-pubinfo", str(partial_extract), env=env)
+    bills = {b["measure"]: b for b in jsonl(tracker("export", "bills", "--format", "jsonl", env=env).stdout)}
+    assert set(bills) == {"AB 831", "AB 1656", "AB 2052", "SB 275"}
+    ab831 = bills["AB 831"]
+    assert ab831["bill_id"] == "202520260AB831" and ab831["session"] == "20252026"
+    assert ab831["title"] is None  # no BILL_VERSION_TBL: title unknown
+    assert ab831["current_status"] == "Chaptered" and ab831["current_house"] == "Secretary of State"
+    assert ab831["last_action_date"] == "2025-10-10"
+    assert ab831["history_count"] > 0
+    assert isinstance(ab831["authors"], list)
+    assert "current_location" in ab831 and "last_action" in ab831
+
+
+def test_export_events_and_reimport_adds_nothing(env, partial_extract) -> None:
+    tracker("init", env=env)
+    tracker("import-pubinfo", str(partial_extract), env=env)
+    first_bills = tracker("export", "bills", env=env).stdout
+    events = jsonl(tracker("export", "events", "--format", "jsonl", env=env).stdout)
+    assert {e["kind"] for e in events} == {"new_bill"}
+    assert all({"bill_id", "kind", "created_at", "before", "after"} <= e.keys() for e in events)
+    tracker("import-pubinfo", str(partial_extract), env=env)
+    assert jsonl(tracker("export", "events", env=env).stdout) == events
+    assert tracker("export", "bills", env=env).stdout == first_bills
+
+
+def test_show_prints_history_and_versions(env, files) -> None:
+    tracker("init", env=env)
+    tracker("import-pubinfo", str(files / "pubinfo/mini"), env=env)
+    out = tracker("show", "AB 831", env=env).stdout
+    assert "AB 831" in out and "Gambling: operation of a contest or sweepstakes." in out
+    assert "Chaptered by Secretary of State" in out and "Valencia" in out
+
+
+def test_unknown_bill_is_one_line_error(env) -> None:
+    tracker("init", env=env)
+    proc = tracker("show", "AB 99999", env=env, check=False)
+    assert proc.returncode != 0
+    assert proc.stderr.count("\n") == 1 and "AB 99999" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_zip_imports_like_a_directory(env, files, tmp_path) -> None:
+    archive = tmp_path / "pubinfo_daily_Mon.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for p in (files / "pubinfo/mini").iterdir():
+            zf.write(p, p.name)
+    tracker("init", env=env)
+    out = tracker("import-pubinfo", str(archive), env=env).stdout
+    assert "4 bills seen, 4 new" in out
+
+
+def _bad_input_leaves_data_alone(env, files, bad: Path, expected: str) -> None:
+    tracker("init", env=env)
+    tracker("import-pubinfo", str(files / "pubinfo/mini"), env=env)
+    before = tracker("export", "bills", env=env).stdout
+    proc = tracker("import-pubinfo", str(bad), env=env, check=False)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert expected in proc.stderr
+    assert tracker("export", "bills", env=env).stdout == before
+
+
+def test_truncated_zip_is_one_clear_line(env, files, tmp_path) -> None:
+    archive = tmp_path / "good.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for p in (files / "pubinfo/mini").iterdir():
+            zf.write(p, p.name)
+    bad = tmp_path / "truncated.zip"
+    bad.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    _bad_input_leaves_data_alone(env, files, bad, "truncated.zip")
+
+
+def test_corrupt_member_in_zip_is_one_clear_line(env, files, tmp_path) -> None:
+    data = (files / "pubinfo/mini/BILL_HISTORY_TBL.dat").read_bytes()
+    bad = tmp_path / "corrupt.zip"
+    with zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("BILL_HISTORY_TBL.dat", data)
+    raw = bytearray(bad.read_bytes())
+    mid = raw.find(b"BILL_HISTORY_TBL.dat") + 40
+    raw[mid : mid + 50] = b"\x00" * 50
+    bad.write_bytes(bytes(raw))
+    _bad_input_leaves_data_alone(env, files, bad, "corrupt.zip")
+
+
+def test_wrong_column_count_names_file_and_line(env, files, tmp_path) -> None:
+    bad = tmp_path / "extract"
+    shutil.copytree(files / "pubinfo/mini", bad)
+    lines = (bad / "BILL_HISTORY_TBL.dat").read_bytes().split(b"\n")
+    lines[4] = lines[4] + b"\t`extra`"
+    (bad / "BILL_HISTORY_TBL.dat").write_bytes(b"\n".join(lines))
+    _bad_input_leaves_data_alone(env, files, bad, "BILL_HISTORY_TBL.dat:5: expected 13 columns, found 14")
+
+
+def test_invalid_utf8_names_file_and_line(env, files, tmp_path) -> None:
+    bad = tmp_path / "extract"
+    shutil.copytree(files / "pubinfo/mini", bad)
+    raw = (bad / "BILL_TBL.dat").read_bytes().replace(b"Vetoed", b"Vet\xffed")
+    (bad / "BILL_TBL.dat").write_bytes(raw)
+    _bad_input_leaves_data_alone(env, files, bad, "BILL_TBL.dat:1: invalid UTF-8")
+
+
+def test_unknown_file_is_one_clear_line(env, files, tmp_path) -> None:
+    bad = tmp_path / "notes.txt"
+    bad.write_text("hello")
+    _bad_input_leaves_data_alone(env, files, bad, "notes.txt")
+
+
+def test_commands_refuse_an_uninitialised_database(env) -> None:
+    proc = tracker("bills", env=env, check=False)
+    assert proc.returncode == 2 and "tracker init" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_bad_setting_is_one_line_naming_it(env) -> None:
+    proc = tracker("bills", env={**env, "TRACKER_SMTP__PORT": "lots"}, check=False)
+    assert proc.returncode == 2
+    assert "smtp.port" in proc.stderr and "TRACKER_SMTP__PORT" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_config_show_redacts_secrets(env) -> None:
+    out = tracker("config", "show", env={**env, "TRACKER_SMTP__PASSWORD": "hunter2",
+                                         "TRACKER_SECRET_KEY": "s3cret"}).stdout
+    assert "hunter2" not in out and "s3cret" not in out and '"password": "***"' in out
+
+
+def test_runs_lists_each_import(env, files) -> None:
+    tracker("init", env=env)
+    tracker("import-pubinfo", str(files / "pubinfo/mini"), env=env)
+    out = tracker("runs", env=env).stdout
+    assert "pubinfo" in out and "ok" in out

@@ -1,0 +1,230 @@
+"""Ingest and diff: every event kind, idempotence, cross-source convergence, on both databases."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tracker.db import make_engine, session_factory
+from tracker.db.migrate import upgrade
+from tracker.db.models_core import Bill, BillAction, ChangeEvent, Hearing, Vote, VoteMember
+from tracker.ingest.service import ingest_snapshot
+from tracker.items import (
+    ActionRecord,
+    BillRecord,
+    HearingRecord,
+    Snapshot,
+    VersionRecord,
+    VoteMemberRecord,
+    VoteRecord,
+)
+from tracker.pubinfo.reader import read_snapshot
+from tracker.relevance import load_matcher
+from tracker.settings import PROJECT_ROOT
+
+AB1656 = "202520260AB1656"
+
+
+@pytest.fixture
+def factory(db_url: str) -> sessionmaker[Session]:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def matcher():  # type: ignore[no-untyped-def]
+    return load_matcher(PROJECT_ROOT / "config" / "topics.toml")
+
+
+def kinds(factory: sessionmaker[Session]) -> list[str]:
+    with factory() as s:
+        return list(s.execute(select(ChangeEvent.kind).order_by(ChangeEvent.id)).scalars())
+
+
+def imported(factory: sessionmaker[Session], matcher, files: Path) -> None:  # type: ignore[no-untyped-def]
+    ingest_snapshot(factory, read_snapshot(files / "pubinfo/mini"), matcher=matcher)
+
+
+def web(bundle_edit) -> Snapshot:  # type: ignore[no-untyped-def]
+    snap = Snapshot(source="web")
+    bundle_edit(snap.bundle(AB1656))
+    return snap
+
+
+def test_first_import_stores_every_bill_with_one_new_bill_event_each(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    with factory() as s:
+        bills = {b.bill_id: b for b in s.execute(select(Bill)).scalars()}
+        assert set(bills) == {"202520260SB275", "202520260AB831", AB1656, "202520260AB2052"}
+        assert bills["202520260SB275"].current_status == "Vetoed"
+        assert bills["202520260AB831"].title == "Gambling: operation of a contest or sweepstakes."
+        assert s.scalar(select(func.count()).select_from(BillAction)) == 89
+        assert bills["202520260AB831"].history_count == s.scalar(
+            select(func.count()).select_from(BillAction).where(BillAction.bill_id == "202520260AB831"))
+        assert bills["202520260AB831"].stage == "chaptered"
+    assert kinds(factory) == ["new_bill"] * 4
+
+
+def test_importing_the_same_data_twice_creates_nothing(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    result = ingest_snapshot(factory, read_snapshot(files / "pubinfo/mini"), matcher=matcher)
+    assert (result.events, result.bills_new, result.bills_changed, result.actions_new) == (0, 0, 0, 0)
+    assert kinds(factory) == ["new_bill"] * 4
+
+
+def test_a_new_history_row_is_a_new_action_event(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    snap = web(lambda b: b.actions.append(ActionRecord(
+        bill_id=AB1656, action_date=date(2026, 6, 15), action="Read third time. Passed. Ordered to the Assembly.")))
+    ingest_snapshot(factory, snap, matcher=matcher)
+    assert "new_action" in kinds(factory)
+    with factory() as s:
+        assert s.get(Bill, AB1656).last_action == "Read third time. Passed. Ordered to the Assembly."
+
+
+def test_stage_change_is_an_event(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    snap = web(lambda b: b.actions.append(ActionRecord(
+        bill_id=AB1656, action_date=date(2026, 6, 20), action="Enrolled and presented to the Governor at 3 p.m.")))
+    ingest_snapshot(factory, snap, matcher=matcher)
+    with factory() as s:
+        event = s.execute(select(ChangeEvent).where(ChangeEvent.kind == "stage_changed")).scalar_one()
+        assert event.after == "to_governor"
+
+
+def test_same_action_seen_on_website_then_in_bulk_is_one_event(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    action = "From committee: Do pass. (Ayes 5. Noes 0.) (June 16)."
+    ingest_snapshot(factory, web(lambda b: b.actions.append(
+        ActionRecord(bill_id=AB1656, action_date=date(2026, 6, 17), action=action))), matcher=matcher)
+    bulk = Snapshot(source="pubinfo")
+    bulk.bundle(AB1656).actions.append(ActionRecord(
+        bill_id=AB1656, action_date=date(2026, 6, 17), action=action.replace(" ", "  ", 1),
+        history_id="999999999", sequence=40))
+    ingest_snapshot(factory, bulk, matcher=matcher)
+    assert kinds(factory).count("new_action") == 1
+
+
+def test_status_change_records_before_and_after(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    snap = web(lambda b: setattr(b, "bill", BillRecord(
+        bill_id=AB1656, session_year="20252026", measure_type="AB", measure_num=1656,
+        current_house="Assembly", current_location="Desk", current_status="Enrolled")))
+    ingest_snapshot(factory, snap, matcher=matcher)
+    with factory() as s:
+        event = s.execute(select(ChangeEvent).where(ChangeEvent.kind == "status_changed")).scalar_one()
+        assert event.before["current_status"] == "In Floor Process"
+        assert event.after["current_status"] == "Enrolled"
+
+
+def test_new_version_with_new_subject_is_amended_and_retitled(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    snap = web(lambda b: b.versions.append(VersionRecord(
+        bill_version_id="20250AB165696AMD", bill_id=AB1656, version_num=96,
+        action_date=date(2026, 7, 1), action="Amended Senate", subject="Human trafficking: survivors.",
+        digest="Existing law ...")))
+    ingest_snapshot(factory, snap, matcher=matcher)
+    assert {"new_version", "title_changed"} <= set(kinds(factory))
+
+
+def test_gut_and_amend_into_behavioral_health_raises_became_relevant(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    with factory() as s:
+        assert s.get(Bill, AB1656).relevant is False
+    snap = web(lambda b: b.versions.append(VersionRecord(
+        bill_version_id="20250AB165695AMD", bill_id=AB1656, version_num=95,
+        action_date=date(2026, 8, 1), action="Amended Senate",
+        subject="Mental health: 988 suicide and crisis lifeline.",
+        digest="This bill would require counties to provide mobile crisis teams for people "
+               "experiencing a mental health crisis and fund the 988 Suicide and Crisis Lifeline.")))
+    ingest_snapshot(factory, snap, matcher=matcher)
+    with factory() as s:
+        event = s.execute(select(ChangeEvent).where(ChangeEvent.kind == "became_relevant")).scalar_one()
+        assert event.after["relevant"] is True and event.after["topics"]
+        assert s.get(Bill, AB1656).relevant is True
+
+
+def test_hearing_set_changed_and_canceled(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    day = date(2026, 7, 7)
+    ingest_snapshot(factory, web(lambda b: b.hearings.append(HearingRecord(
+        bill_id=AB1656, hearing_date=day, committee_code="CS44", committee_name="Senate Public Safety"))),
+        matcher=matcher)
+    ingest_snapshot(factory, web(lambda b: b.hearings.append(HearingRecord(
+        bill_id=AB1656, hearing_date=day, committee_code="CS44", hearing_time="1:30 p.m.", room="1200"))),
+        matcher=matcher)
+    ingest_snapshot(factory, web(lambda b: b.hearings.append(HearingRecord(
+        bill_id=AB1656, hearing_date=day, status="canceled"))), matcher=matcher)
+    assert [k for k in kinds(factory) if k.startswith("hearing")] == [
+        "hearing_set", "hearing_changed", "hearing_canceled"]
+    with factory() as s:
+        hearing = s.execute(select(Hearing).where(Hearing.bill_id == AB1656)).scalar_one()
+        assert (hearing.status, hearing.room) == ("canceled", "1200")
+
+
+def test_hearing_named_in_action_text_is_stored_with_inferred_year(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    ingest_snapshot(factory, web(lambda b: b.actions.append(ActionRecord(
+        bill_id=AB1656, action_date=date(2026, 12, 15), action="Set for hearing January 8."))), matcher=matcher)
+    with factory() as s:
+        dates = [h.hearing_date for h in s.execute(select(Hearing).where(Hearing.bill_id == AB1656)).scalars()]
+    assert date(2027, 1, 8) in dates
+    assert "hearing_set" in kinds(factory)
+
+
+def test_vote_with_members_is_recorded_once(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    vote = VoteRecord(bill_id=AB1656, location_code="SFLOOR", vote_datetime=datetime(2026, 6, 25, 10, 0),
+                      vote_date=date(2026, 6, 25), motion_id="1", ayes=2, noes=1, result="PASS",
+                      members=(VoteMemberRecord(name="Umberg", code="AYE"), VoteMemberRecord(name="Jones", code="NOE")))
+    for _ in range(2):
+        ingest_snapshot(factory, web(lambda b: b.votes.append(vote)), matcher=matcher)
+    assert kinds(factory).count("vote_recorded") == 1
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(Vote)) == 1
+        assert s.scalar(select(func.count()).select_from(VoteMember)) == 2
+
+
+def test_history_for_a_bill_missing_from_bill_tbl_is_kept_as_incomplete(factory, matcher, files, tmp_path) -> None:
+    src = files / "pubinfo/mini"
+    work = tmp_path / "extract"
+    work.mkdir()
+    for name in ("BILL_TBL.dat", "BILL_HISTORY_TBL.dat"):
+        (work / name).write_bytes((src / name).read_bytes())
+    with (work / "BILL_HISTORY_TBL.dat").open("ab") as fh:
+        fh.write(b"`202520260AB9999`\t1\t2026-01-05 00:00:00\t`Read first time. To print.`\tNULL\tNULL\t1\tNULL\tNULL\tNULL\tNULL\tNULL\tNULL\n")
+    snap = read_snapshot(work)
+    assert any("AB9999" in w for w in snap.warnings)
+    ingest_snapshot(factory, snap, matcher=matcher)
+    with factory() as s:
+        orphan = s.get(Bill, "202520260AB9999")
+        assert orphan is not None and orphan.incomplete and orphan.history_count == 1
+
+
+def test_a_failing_import_rolls_back_completely(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    snap = web(lambda b: b.actions.append(ActionRecord(
+        bill_id=AB1656, action_date=date(2026, 6, 15), action="Read third time. Passed.")))
+    snap.bundle("202520260AB831").actions.append(ActionRecord(
+        bill_id="202520260AB831", action_date=date(2026, 6, 15), action="x" * 10))
+    broken = Snapshot(source="web", bundles={**snap.bundles})
+
+    class Exploding:
+        watched: set[str] = set()
+
+        def match(self, item):  # type: ignore[no-untyped-def]
+            raise RuntimeError("boom")
+
+    broken.bundle("202520260AB9").actions.append(ActionRecord(
+        bill_id="202520260AB9", action_date=date(2026, 1, 5), action="Introduced."))
+    with pytest.raises(RuntimeError):
+        ingest_snapshot(factory, broken, matcher=Exploding())  # type: ignore[arg-type]
+    with factory() as s:
+        assert s.get(Bill, "202520260AB9") is None
+        assert s.scalar(select(func.count()).select_from(BillAction)) == 89
