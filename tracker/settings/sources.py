@@ -31,3 +31,22 @@ class SourcesSettings(BaseModel):
     )
     download_timeout: float = Field(60.0, gt=0, description="Seconds before a request times out.")
     crawl_timeout: float = Field(1800.0, gt=0, description="Seconds before a crawl is killed.")
+    retry_times: int = Field(
+        3, ge=0, description="Retries (with growing delay) after a 5xx, 429 or timeout."
+    )
+    max_retry_after: float = Field(
+        300.0, ge=0, description="Longest Retry-After (seconds) we wait for; longer gives up."
+    )
+    hearing_days_ahead: int = Field(
+        30, ge=1, le=120, description="How many days of chamber calendars each hearings poll reads."
+    )
+    maintenance_window: str = Field(
+        "05:30-06:30",
+        description=(
+            "Daily window (HH:MM-HH:MM, schedule timezone) when the site is known to go down: "
+            "failures inside it are warnings, not source problems."
+        ),
+    )
+    pubinfo_keep_files: int = Field(
+        3, ge=1, description="How many downloaded PUBINFO zips to keep under data_dir/pubinfo."
+    )

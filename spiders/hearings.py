@@ -1,0 +1,102 @@
+"""``senate_hearings`` and ``assembly_hearings``: committee calendars with their agendas.
+
+Hearing times and rooms exist only on the chamber sites (the bulk table has the date and the
+committee code), so these pages fill that gap; the bills on each agenda become
+``HearingRecord``s that converge with the bulk rows on (bill, date).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+
+from spiders.base import TrackerSpider
+from spiders.parsers import PageError
+from spiders.parsers.calendars import (
+    AssemblyHearing,
+    parse_assembly_agenda,
+    parse_assembly_daily_file,
+    parse_senate_calendar,
+)
+
+
+def senate_url(base: str, start: date, days: int) -> str:
+    end = start + timedelta(days=days)
+    return (f"{base.rstrip('/')}/calendar?startDate={start.isoformat()}&endDate={end.isoformat()}"
+            "&committeeHearings=1")
+
+
+class SenateHearingsSpider(TrackerSpider):
+    name = "senate_hearings"
+
+    def __init__(self, base_url: str, session_year: str, start: date, days: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.url = senate_url(base_url, start, days)
+        self.session_year = session_year
+
+    async def start(self) -> Any:
+        yield self.get(self.url, self.parse_calendar, conditional=False)
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        yield self.get(self.url, self.parse_calendar, conditional=False)
+
+    def on_failure(self, request: scrapy.Request) -> None:
+        self.collector.hearing_pages_failed += 1
+
+    def parse_calendar(self, response: Response) -> Iterator[Any]:
+        try:
+            records = parse_senate_calendar(response.text if response.body else "", response.url,
+                                            self.session_year, response.status)
+        except PageError as exc:
+            self.collector.hearing_pages_failed += 1
+            self.page_error(exc, response.status)
+            return iter(())
+        self.collector.hearings.extend(records)
+        return iter(())
+
+
+class AssemblyHearingsSpider(TrackerSpider):
+    name = "assembly_hearings"
+
+    def __init__(self, base_url: str, session_year: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.base_url = base_url.rstrip("/")
+        self.url = f"{self.base_url}/schedules-publications/daily-file"
+        self.session_year = session_year
+
+    async def start(self) -> Any:
+        yield self.get(self.url, self.parse_daily_file, conditional=False)
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        yield self.get(self.url, self.parse_daily_file, conditional=False)
+
+    def on_failure(self, request: scrapy.Request) -> None:
+        self.collector.hearing_pages_failed += 1
+
+    def parse_daily_file(self, response: Response) -> Iterator[Any]:
+        try:
+            rows = parse_assembly_daily_file(response.text if response.body else "", response.url, response.status)
+        except PageError as exc:
+            self.collector.hearing_pages_failed += 1
+            self.page_error(exc, response.status)
+            return
+        for row in rows:
+            if not row.agenda_url:
+                continue
+            yield self.get(response.urljoin(row.agenda_url), self.parse_agenda, conditional=False,
+                           cb_kwargs={"hearing": row})
+
+    def parse_agenda(self, response: Response, hearing: AssemblyHearing) -> Iterator[Any]:
+        try:
+            records = parse_assembly_agenda(response.text if response.body else "", response.url,
+                                            hearing, self.session_year, response.status)
+        except PageError as exc:
+            self.collector.hearing_pages_failed += 1
+            self.page_error(exc, response.status)
+            return iter(())
+        self.collector.hearings.extend(records)
+        return iter(())

@@ -1,0 +1,121 @@
+"""Shared parser helpers: page-problem detection, strict selectors and date parsing.
+
+Every parser states what it expects; anything else raises ``LayoutError`` (the page changed
+shape) or ``PageProblem`` (refused, maintenance, truncated). Callers record those as warnings
+and leave the stored bill alone: a broken page is never read as "no actions".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from parsel import Selector, SelectorList
+
+from tracker.items import normalise_space
+
+MMDDYY_RE = re.compile(r"^\s*(\d{2})/(\d{2})/(\d{2})\s*$")
+MAINTENANCE_RE = re.compile(
+    r"(scheduled maintenance|down for maintenance|temporarily unavailable|service unavailable"
+    r"|site is currently unavailable)",
+    re.I,
+)
+REFUSED_RE = re.compile(r"(403 forbidden|access denied|request blocked|you don't have permission)", re.I)
+
+
+class PageError(Exception):
+    """Base class: the page cannot be used; ``kind`` says why (for the run's warnings)."""
+
+    kind = "page"
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(f"{self.kind} at {url}: {message}")
+        self.url = url
+        self.message = message
+
+
+class LayoutError(PageError):
+    """The page does not have the shape the parser expects (the site changed)."""
+
+    kind = "layout"
+
+
+class PageProblem(PageError):
+    """Refused (403), maintenance page or a truncated body: a failed fetch, not data."""
+
+    kind = "page problem"
+
+
+def check_page(text: str, url: str, status: int = 200) -> None:
+    """Reject pages that are not real content before any selector looks at them.
+
+    Order matters: a 403 or maintenance page is reported as such (not as a layout change), and a
+    body cut off mid-transfer (no closing ``</html>``) is never parsed at all.
+    """
+    head = text[:4000]
+    if status == 403 or REFUSED_RE.search(head):
+        raise PageProblem(url, "refused (HTTP 403): the site does not serve us; rely on bulk")
+    if status >= 500 or MAINTENANCE_RE.search(head):
+        raise PageProblem(url, f"maintenance or server error (HTTP {status})")
+    if not text.strip():
+        raise PageProblem(url, "empty body")
+    if "</html>" not in text[-2000:].lower():
+        raise PageProblem(url, "truncated body (no closing </html>)")
+
+
+def html_selector(text: str) -> Selector:
+    """Parse as HTML even though leginfo pages start with an XML prologue (parsel would
+    otherwise switch to XML and namespace every element)."""
+    return Selector(text=text, type="html")
+
+
+def expect(sel: Selector | SelectorList[Selector], css: str, url: str, *, at_least: int = 1,
+           exactly: int | None = None) -> SelectorList[Selector]:
+    """Select and insist on a count; a miss is a ``LayoutError`` naming the selector."""
+    found = sel.css(css)
+    if exactly is not None and len(found) != exactly:
+        raise LayoutError(url, f"expected {exactly} of {css!r}, found {len(found)}")
+    if len(found) < at_least:
+        raise LayoutError(url, f"expected at least {at_least} of {css!r}, found {len(found)}")
+    return found
+
+
+def text_of(sel: Selector | SelectorList[Selector], *, drop_struck: bool = True) -> str:
+    """Visible text with whitespace normalised; struck-out (deleted) text removed."""
+    nodes = sel if isinstance(sel, SelectorList) else [sel]
+    parts: list[str] = []
+    for node in nodes:
+        if drop_struck:
+            parts.extend(node.xpath(".//text()[not(ancestor::strike) and not(ancestor::s)]").getall())
+        else:
+            parts.extend(node.xpath(".//text()").getall())
+    return normalise_space(" ".join(parts))
+
+
+def block_text(sel: Selector) -> str:
+    """Text keeping paragraph breaks (one per block element), struck text removed."""
+    lines: list[str] = []
+    blocks = sel.xpath(".//*[self::p or self::div][not(.//div) and not(.//p)]")
+    for block in blocks:
+        if block.xpath("ancestor::strike | ancestor::s"):
+            continue
+        line = text_of(block)
+        if line:
+            lines.append(line)
+    return "\n".join(lines) if lines else text_of(sel)
+
+
+def parse_mmddyy(value: str, url: str) -> date:
+    """``MM/DD/YY`` as the site prints it; anything else is a layout change."""
+    m = MMDDYY_RE.match(value)
+    if not m:
+        raise LayoutError(url, f"expected a MM/DD/YY date, found {value!r}")
+    try:
+        return datetime.strptime(f"{m.group(1)}/{m.group(2)}/{m.group(3)}", "%m/%d/%y").date()
+    except ValueError:
+        raise LayoutError(url, f"impossible date {value!r}") from None
+
+
+def bill_id_from_url(url: str) -> str | None:
+    m = re.search(r"bill_id=([0-9]{9}[A-Z]+[0-9]+)", url)
+    return m.group(1) if m else None

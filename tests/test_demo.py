@@ -1,0 +1,19 @@
+"""``tracker demo`` works with no arguments on embedded defaults (in a scratch directory)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_demo_runs_end_to_end(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_") or k == "TRACKER_TEST_PG_URL"}
+    proc = subprocess.run([sys.executable, "-c", "from tracker.cli import main; main()", "demo"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = proc.stdout
+    assert "first poll" in out and "second poll" in out
+    assert "[new_action] AB 2052" in out and "[hearing_set] AB 2052" in out
+    assert (tmp_path / "var" / "tracker.db").exists()  # the embedded default database

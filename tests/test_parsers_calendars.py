@@ -1,0 +1,60 @@
+"""Calendar parsers on the synthetic fixtures in tests/files/calendars (see SOURCE.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from spiders.parsers import LayoutError, PageProblem
+from spiders.parsers.calendars import (
+    parse_assembly_agenda,
+    parse_assembly_daily_file,
+    parse_senate_calendar,
+)
+from tracker.replica.faults import MAINTENANCE_PAGE, change_layout
+
+CAL = Path(__file__).parent / "files" / "calendars"
+SY = "20252026"
+
+
+def test_senate_calendar() -> None:
+    html = (CAL / "senate_calendar.html").read_text()
+    records = parse_senate_calendar(html, "https://www.senate.ca.gov/calendar", SY)
+    got = {(r.bill_id, r.hearing_date, r.committee_name, r.status) for r in records}
+    assert got == {
+        ("202520260SB275", date(2025, 4, 8), "Health", "scheduled"),
+        ("202520260AB1656", date(2025, 4, 8), "Health", "scheduled"),
+        ("202520260AB2052", date(2025, 4, 8), "Public Safety", "canceled"),
+        ("202520260SCR10", date(2025, 4, 9), "Appropriations", "scheduled"),
+    }
+    health = next(r for r in records if r.bill_id == "202520260SB275")
+    assert (health.hearing_time, health.room) == ("1:30 p.m. (or upon adjournment)", "1021 O Street, Room 1200")
+
+
+def test_senate_calendar_broken() -> None:
+    html = (CAL / "senate_calendar.html").read_text()
+    with pytest.raises(LayoutError):
+        parse_senate_calendar(change_layout(html), "u", SY)
+    with pytest.raises(PageProblem):
+        parse_senate_calendar(MAINTENANCE_PAGE, "u", SY, 503)
+    with pytest.raises(PageProblem):
+        parse_senate_calendar(html[: len(html) // 2], "u", SY)
+    empty = '<html><body><div class="page-events"><p class="page-events__empty">No events.</p></div></body></html>'
+    assert parse_senate_calendar(empty, "u", SY) == []
+    with pytest.raises(LayoutError):  # no events and no "no events" note: not an empty calendar
+        parse_senate_calendar('<html><body><div class="page-events"></div></body></html>', "u", SY)
+
+
+def test_assembly_daily_file_and_agenda() -> None:
+    rows = parse_assembly_daily_file((CAL / "assembly_daily_file.html").read_text(), "https://www.assembly.ca.gov/x")
+    assert [(r.hearing_date, r.committee_name, r.status, r.agenda_url) for r in rows] == [
+        (date(2025, 4, 8), "Health", "scheduled", "/api/dailyfile/agenda/7"),
+        (date(2025, 4, 9), "Appropriations", "postponed", "/api/dailyfile/agenda/8"),
+    ]
+    records = parse_assembly_agenda((CAL / "assembly_agenda_7.html").read_text(), "u", rows[0], SY)
+    assert [r.bill_id for r in records] == ["202520260AB1656", "202520260SB275"]
+    assert records[0].room == "1021 O Street, Room 1100"
+    with pytest.raises(LayoutError):
+        parse_assembly_daily_file(change_layout((CAL / "assembly_daily_file.html").read_text()), "u")

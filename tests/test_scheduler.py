@@ -1,0 +1,89 @@
+"""Scheduler: catch-up after downtime runs each job once; a killed crawl leaves a clean DB."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import func, select
+
+from tracker.db import make_engine, session_factory
+from tracker.db.migrate import upgrade
+from tracker.db.models_core import Bill, SourceRun
+from tracker.polling import child, scheduler
+from tracker.replica.client import ReplicaClient
+from tracker.replica.server import ReplicaServer
+from tracker.settings import get_settings
+
+SAMPLE = Path(__file__).resolve().parents[1] / "tracker" / "sample_data" / "pubinfo_2025"
+
+
+def test_catch_up_after_downtime_runs_each_job_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'sched.db'}")
+    for job in ("WEB", "HEARINGS", "PUBINFO", "SEND", "DIGEST"):
+        monkeypatch.setenv(f"TRACKER_SCHEDULE__{job}", "* * * * *")  # every minute
+    get_settings.cache_clear()
+    settings = get_settings()
+    upgrade(make_engine(settings.database_url))
+    calls: list[str] = []
+    monkeypatch.setattr(child, "poll_in_child", lambda factory, source, timeout: calls.append(source)
+                        or child.ChildResult(0, False, ""))
+    monkeypatch.setattr(scheduler, "command_available", lambda name: (calls.append(name), False)[1])
+
+    first = scheduler.build_scheduler(settings, BackgroundScheduler)
+    first.start(paused=True)
+    long_ago = datetime.now(timezone.utc) - timedelta(minutes=30)  # 30 missed fires per job
+    for job in first.get_jobs():
+        job.modify(next_run_time=long_ago)
+    first._process_jobs = lambda: None  # type: ignore[method-assign]  # the process "dies" here
+    first.shutdown(wait=True)
+    assert calls == []
+
+    second = scheduler.build_scheduler(settings, BackgroundScheduler)  # the restart
+    second.start()
+    deadline = time.monotonic() + 10
+    while len(calls) < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    second.shutdown(wait=True)
+    assert sorted(calls) == ["digest", "hearings", "pubinfo", "send", "web"]  # each once
+
+
+@pytest.fixture
+def replica() -> Iterator[ReplicaServer]:
+    srv = ReplicaServer(SAMPLE).start()
+    yield srv
+    srv.stop()
+
+
+def test_killed_crawl_leaves_database_consistent(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                  replica: ReplicaServer) -> None:
+    url = f"sqlite:///{tmp_path / 'kill.db'}"
+    for key, value in {"TRACKER_DATABASE_URL": url, "TRACKER_SOURCES__LEGINFO_URL": replica.url,
+                       "TRACKER_SOURCES__REQUEST_DELAY": "0"}.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    engine = make_engine(url)
+    upgrade(engine)
+    factory = session_factory(engine)
+    client = ReplicaClient(replica.url)
+    client.fault("/faces/billHistoryClient.xhtml", "latency", seconds=30)  # the crawl hangs
+
+    result = child.poll_in_child(factory, "web", timeout=6)  # SIGTERM, then SIGKILL
+    assert result.timed_out
+    with factory() as s:
+        runs = list(s.execute(select(SourceRun)).scalars())
+        assert [(r.source, r.status) for r in runs] == [("web", "failed")]
+        assert "killed" in (runs[0].error or "")
+        assert s.execute(select(func.count()).select_from(Bill)).scalar() == 0  # nothing half-stored
+
+    client.post("faults/clear")
+    result = child.poll_in_child(factory, "web", timeout=120)  # the next run retries
+    assert result.returncode == 0, result.output
+    with factory() as s:
+        assert s.execute(select(func.count()).select_from(Bill)).scalar() == 4
+        assert [r.status for r in s.execute(select(SourceRun).order_by(SourceRun.id)).scalars()] == ["failed", "ok"]

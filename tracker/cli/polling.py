@@ -1,0 +1,90 @@
+"""Polling commands: ``poll`` (one cycle now), ``run`` (the scheduler), ``replica``, ``demo``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from tracker.cli._common import interactive, sessions, settings
+from tracker.errors import TrackerError
+
+SOURCE_CHOICES = ["pubinfo", "web", "hearings", "all"]
+SAMPLE_DATA = Path(__file__).resolve().parents[1] / "sample_data" / "pubinfo_2025"
+
+
+def _sources(source: str) -> list[str]:
+    from tracker.polling.cycle import SOURCES
+
+    return list(SOURCES) if source == "all" else [source]
+
+
+@click.command()
+@click.option("--source", type=click.Choice(SOURCE_CHOICES), default="all", show_default=True,
+              help="Which source to poll.")
+@click.option("--delta", is_flag=True, help="Also fetch the weekday PUBINFO delta zip.")
+def poll(source: str, delta: bool) -> None:
+    """Poll the legislature now: one cycle, then a one-paragraph summary per source."""
+    from tracker.polling.cycle import run_poll
+
+    cfg = settings()
+    factory = sessions()
+    if interactive():
+        from rich.console import Console
+
+        with Console(stderr=True).status(f"polling {source}…"):
+            summaries = run_poll(cfg, factory, _sources(source), include_delta=delta)
+    else:
+        summaries = run_poll(cfg, factory, _sources(source), include_delta=delta)
+    for s in summaries:
+        click.echo(s.line())
+        for w in s.warnings[:10]:
+            click.echo(f"  warning: {w}")
+        if len(s.warnings) > 10:
+            click.echo(f"  … {len(s.warnings) - 10} more warnings (see 'tracker runs')")
+    if any(s.status == "failed" for s in summaries):
+        sys.exit(1)
+
+
+@click.command()
+def run() -> None:
+    """Run the scheduler: polls, sending and the digest on the cron schedules in settings."""
+    from tracker.polling.scheduler import run_scheduler
+
+    sessions()  # refuse early if the database was never initialised
+    run_scheduler(settings())
+
+
+@click.group()
+def replica() -> None:
+    """A local stand-in for the legislature's servers (tests and demos)."""
+
+
+@replica.command("serve")
+@click.option("--pubinfo", "pubinfo_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              default=SAMPLE_DATA, show_default=False, help="PUBINFO directory to load (default: sample data).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--scale", type=click.IntRange(0), default=0, help="Copy bills synthetically up to N bills.")
+def replica_serve(pubinfo_dir: Path, port: int, host: str, scale: int) -> None:
+    """Serve leginfo pages, PUBINFO zips and chamber calendars from DIR's bills."""
+    from tracker.replica.server import ReplicaServer
+
+    try:
+        server = ReplicaServer(pubinfo_dir, port=port, host=host, scale=scale)
+    except OSError as exc:
+        raise TrackerError(f"cannot start the replica: {exc}") from None
+    click.echo(f"replica of {pubinfo_dir} ({len(server.replica.state.bills)} bills) on {server.url}", err=True)
+    server.serve_forever()
+
+
+@click.command()
+def demo() -> None:
+    """Run the whole pipeline against a local replica with the bundled sample bills."""
+    from tracker.polling.demo import run_demo
+
+    run_demo(SAMPLE_DATA, echo=click.echo)
+
+
+COMMANDS: list[click.Command] = [poll, run, replica, demo]

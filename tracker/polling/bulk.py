@@ -1,0 +1,71 @@
+"""The bulk poll: conditional download of the newest PUBINFO extract → the importer.
+
+Uses exactly the reader and ingest behind ``tracker import-pubinfo``, so a nightly download
+and a manual import of the same file produce the same rows and events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from spiders.pubinfo import PubinfoSpider, latest_posting_day, pubinfo_names
+from tracker.errors import TrackerError
+from tracker.polling.base import SourcePoll, Summary
+from tracker.polling.crawl import Crawls
+from tracker.polling.plan import load_validators, remember
+from tracker.pubinfo.reader import read_snapshot
+
+
+class PubinfoPoll(SourcePoll):
+    name = "pubinfo"
+
+    def __init__(self, *args: Any, include_delta: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.base = self.settings.sources.pubinfo_url.rstrip("/")
+        self.target = Path(self.settings.data_dir) / "pubinfo"
+        day = latest_posting_day(datetime.now(timezone.utc), self.settings.schedule.timezone)
+        self.names = pubinfo_names(day, include_delta)
+        self.validators = load_validators(self.factory, self.base)
+
+    def crawl(self, crawls: Crawls) -> Generator[Any, Any, None]:
+        yield crawls.crawl(PubinfoSpider, base_url=self.base, target_dir=self.target, names=self.names,
+                           collector=self.collector, validators=self.validators)
+
+    def finish(self, error: BaseException | None) -> Summary:
+        summary = Summary(self.name, self.run_id)
+        try:
+            if error is None:
+                self._ingest(summary)
+        except TrackerError as exc:  # a bad zip: say which file and line
+            summary.warnings.append(str(exc))
+            self.collector.problem(self.base, "bulk file", str(exc))
+            summary.status = "failed"
+            summary.error = str(exc)
+        except Exception as exc:  # noqa: BLE001
+            error = exc
+        self.report_problems(summary)
+        return self.close(summary, error)
+
+    def _ingest(self, summary: Summary) -> None:
+        if not self.collector.files:
+            summary.stats["not_modified"] = bool(self.collector.not_modified)
+            return
+        for url, path in self.collector.files:  # snapshot first, then the delta
+            snapshot = read_snapshot(Path(path), source="pubinfo")
+            result = self.ingest(snapshot)
+            summary.bills_seen = max(summary.bills_seen, result.bills_seen)
+            summary.changes += result.events
+            for k, v in result.event_kinds.items():
+                summary.event_kinds[k] = summary.event_kinds.get(k, 0) + v
+            summary.warnings.extend(result.warnings)
+        remember(self.factory, self.collector.fetched, {}, [])
+        self._prune()
+
+    def _prune(self) -> None:
+        keep = self.settings.sources.pubinfo_keep_files
+        files = sorted(self.target.glob("*.zip"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in files[keep:]:
+            old.unlink(missing_ok=True)

@@ -1,0 +1,122 @@
+"""``tracker run``: APScheduler 3 with its jobs persisted in the tracker's own database.
+
+Jobs live in ``apscheduler_jobs`` (SQLAlchemyJobStore), so a restart after downtime knows what
+it missed; ``coalesce=True`` turns any number of missed fires into one catch-up run, and
+``max_instances=1`` keeps a slow crawl from overlapping the next one. Every job is a child
+process (see ``child.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from datetime import datetime, timezone
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import inspect, text
+
+from tracker.db import make_engine, session_factory
+from tracker.polling import child
+from tracker.settings import Settings, get_settings
+
+log = logging.getLogger("tracker.scheduler")
+JOB_TABLE = "apscheduler_jobs"
+POLL_JOBS = ("pubinfo", "web", "hearings")
+COMMAND_JOBS = ("send", "digest")
+
+
+def poll_job(source: str) -> None:
+    """Scheduled poll of one source (module-level: the job store keeps a textual reference)."""
+    settings = get_settings()
+    factory = session_factory(make_engine(settings.database_url))
+    result = child.poll_in_child(factory, source, settings.sources.crawl_timeout)
+    log.info("poll %s finished (exit %s)%s", source, result.returncode,
+             ": " + result.output.strip().splitlines()[-1] if result.output.strip() else "")
+
+
+def command_job(name: str) -> None:
+    """``tracker send`` / ``tracker digest`` as a child; skipped if nobody registered them."""
+    if not command_available(name):
+        log.info("'tracker %s' is not available in this installation: skipped", name)
+        return
+    settings = get_settings()
+    result = child.run_child(child.tracker_command(name), settings.sources.crawl_timeout)
+    log.info("%s finished (exit %s)", name, result.returncode)
+
+
+def command_available(name: str) -> bool:
+    from tracker.cli import cli
+
+    return name in cli.commands
+
+
+def build_scheduler(settings: Settings, scheduler_cls: Callable[..., BaseScheduler] = BlockingScheduler) -> BaseScheduler:
+    """A scheduler with every job registered (``replace_existing`` so edits to cron apply)."""
+    tz = settings.schedule.timezone
+    store = SQLAlchemyJobStore(engine=make_engine(settings.database_url), tablename=JOB_TABLE)
+    scheduler = scheduler_cls(
+        jobstores={"default": store},
+        job_defaults={"coalesce": True, "max_instances": 1,
+                      "misfire_grace_time": settings.schedule.misfire_grace_seconds},
+        timezone=tz,
+    )
+    sched = settings.schedule
+    missed = _missed_fires(settings.database_url)
+    for func, key, job_id in [(poll_job, s, f"poll-{s}") for s in POLL_JOBS] + [
+            (command_job, n, n) for n in COMMAND_JOBS]:
+        extra: dict[str, Any] = {}
+        if job_id in missed:  # keep the overdue time: coalesce makes it one catch-up run
+            extra["next_run_time"] = missed[job_id]
+        scheduler.add_job(func, CronTrigger.from_crontab(getattr(sched, key), timezone=tz),
+                          args=[key], id=job_id, name=job_id.replace("-", " "),
+                          replace_existing=True, **extra)
+    return scheduler
+
+
+def _missed_fires(url: str) -> dict[str, datetime]:
+    """Jobs whose stored next run is already past (downtime), so ``replace_existing`` (which
+    applies edited cron lines) does not silently skip the catch-up run."""
+    engine = make_engine(url)
+    try:
+        if not inspect(engine).has_table(JOB_TABLE):
+            return {}
+        with engine.connect() as conn:
+            rows = conn.execute(text(f"SELECT id, next_run_time FROM {JOB_TABLE}")).all()
+    finally:
+        engine.dispose()
+    now = datetime.now(timezone.utc).timestamp()
+    return {r.id: datetime.fromtimestamp(r.next_run_time, timezone.utc)
+            for r in rows if r.next_run_time is not None and r.next_run_time <= now}
+
+
+def run_scheduler(settings: Settings) -> None:
+    """Block until SIGTERM/SIGINT; a running child finishes or is killed by its own timeout."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    factory = session_factory(make_engine(settings.database_url))
+    closed = child.close_stale_runs(factory, settings.sources.crawl_timeout * 2)
+    if closed:
+        log.warning("%d run(s) left open by an earlier crash marked failed", closed)
+    for name in COMMAND_JOBS:
+        if not command_available(name):
+            log.info("'tracker %s' is not installed: its job will log and skip", name)
+    scheduler = build_scheduler(settings)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        log.info("signal %s: shutting down", signum)
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for job in scheduler.get_jobs():
+        log.info("job %s: %s", job.id, job.trigger)
+    scheduler.start()
+
+
+def describe(scheduler: BaseScheduler) -> list[dict[str, Any]]:
+    return [{"id": j.id, "next_run_time": j.next_run_time} for j in scheduler.get_jobs()]

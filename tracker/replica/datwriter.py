@@ -1,0 +1,110 @@
+"""Write the replica's state as a PUBINFO extract (``.dat`` tables + CAML ``.lob`` files).
+
+Format per leginfo.md §3.3: tab-separated, LF, strings in backticks with MySQL backslash
+escapes, numbers and datetimes bare, NULL bare. Written to a zip on disk so the download is
+served as a file (the bulk spider streams it, like the real 1 GB daily zip).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from html import escape
+from pathlib import Path
+
+from tracker.items import parse_bill_id
+from tracker.replica.state import RBill, ReplicaState, RVersion
+
+Cell = str | int | date | datetime | None
+TS = "2026-01-01 00:00:00"
+
+
+def _cell(value: Cell, *, raw: bool = False) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d 00:00:00")
+    if isinstance(value, int) or raw:
+        return str(value)
+    text = (value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+            .replace("`", "\\`"))
+    return f"`{text}`"
+
+
+def dat_lines(rows: Iterable[Sequence[Cell]]) -> bytes:
+    out = io.StringIO()
+    for row in rows:
+        out.write("\t".join(_cell(c) for c in row) + "\n")
+    return out.getvalue().encode("utf-8")
+
+
+def _caml(bill: RBill, v: RVersion) -> bytes:
+    """A minimal CAML document for prints the replica invented (amendments)."""
+    paras = "".join(f"<p>{escape(p)}</p>" for p in (v.text or "").split("\n") if p.strip())
+    digest = "".join(f"<p>{escape(p)}</p>" for p in (v.digest or "").split("\n") if p.strip())
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<caml:MeasureDoc xmlns="http://www.w3.org/1999/xhtml" '
+        'xmlns:caml="http://lc.ca.gov/legalservices/schemas/caml.1#">'
+        f"<caml:Description><caml:Id>{v.version_id}</caml:Id><caml:VersionNum>{v.version_num}</caml:VersionNum>"
+        f"<caml:Title>{escape(v.title or '')}</caml:Title><caml:Subject>{escape(v.subject or '')}</caml:Subject>"
+        f"<caml:DigestText>{digest}</caml:DigestText></caml:Description>"
+        f"<caml:Bill><caml:BillSection><caml:Content>{paras}</caml:Content></caml:BillSection></caml:Bill>"
+        "</caml:MeasureDoc>"
+    ).encode("utf-8")
+
+
+def extract_files(state: ReplicaState, *, only_changed: bool = False) -> dict[str, bytes]:
+    """File name → bytes for a full snapshot (or, for a delta, only bills changed since load)."""
+    bills = [b for b in state.bills.values() if b.changed or not only_changed]
+    files: dict[str, bytes] = {}
+    bill_rows, version_rows, author_rows, history_rows, hearing_rows = [], [], [], [], []
+    for bill in bills:
+        sy, num, mtype, n = parse_bill_id(bill.bill_id)
+        bill_rows.append((bill.bill_id, sy, num, mtype, n, bill.measure_state, bill.chapter_year,
+                          "CHP" if bill.chapter_num else None, "0" if bill.chapter_num else None,
+                          bill.chapter_num, bill.latest.version_id, "Y", "REPLICA", TS,
+                          bill.location, bill.secondary_loc, bill.house, bill.status, None))
+        for v in bill.versions:
+            lob = v.lob_name or f"BILL_VERSION_TBL_{v.version_id}.lob"
+            files[lob] = v.lob_bytes if v.lob_bytes is not None else _caml(bill, v)
+            version_rows.append((v.version_id, bill.bill_id, v.version_num, v.action_date, v.action,
+                                 None, v.subject, v.vote_required, v.appropriation,
+                                 v.fiscal_committee, v.local_program, None, v.urgency, None, lob,
+                                 "Y", "REPLICA", TS))
+            for name, house, contribution in bill.authors:
+                author_rows.append((v.version_id, "Legislator", house, name, contribution, None,
+                                    "Y", "REPLICA", TS, "Y" if contribution == "LEAD_AUTHOR" else "N"))
+        for a in bill.actions:
+            history_rows.append((bill.bill_id, str(a.history_id), a.action_date, a.action, "REPLICA",
+                                 TS, a.sequence, None, None, None, None, None, None))
+    for h in state.hearings.values():
+        if h.status == "scheduled":
+            for b in h.bill_ids:
+                if b in {x.bill_id for x in bills}:
+                    hearing_rows.append((b, "CS" if h.chamber == "senate" else "CX", None,
+                                         h.hearing_date, None, "REPLICA", TS))
+    files["BILL_TBL.dat"] = dat_lines(bill_rows)
+    files["BILL_VERSION_TBL.dat"] = dat_lines(version_rows)
+    files["BILL_VERSION_AUTHORS_TBL.dat"] = dat_lines(author_rows)
+    files["BILL_HISTORY_TBL.dat"] = dat_lines(history_rows)
+    files["COMMITTEE_HEARING_TBL.dat"] = dat_lines(hearing_rows)
+    for empty in ("BILL_SUMMARY_VOTE_TBL", "BILL_DETAIL_VOTE_TBL", "LOCATION_CODE_TBL",
+                  "LEGISLATOR_TBL", "VETO_MESSAGE_TBL"):
+        files[f"{empty}.dat"] = b""  # present (so the extract is complete) but without rows
+    return files
+
+
+def write_zip(state: ReplicaState, path: Path, *, only_changed: bool = False) -> Path:
+    """Write atomically (temp file + rename) so a concurrent download never sees half a zip."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in extract_files(state, only_changed=only_changed).items():
+            zf.writestr(name, data)
+    tmp.replace(path)
+    return path
