@@ -132,7 +132,7 @@ def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[C
     new_bills = [c.bill_values | {"created_at": now, "updated_at": now} for c in changes if c.is_new]
     if new_bills:
         keys = set().union(*(b.keys() for b in new_bills))
-        s.execute(insert(Bill), [{k: b.get(k) for k in keys} | {"topics": b.get("topics") or []} for b in new_bills])
+        s.execute(insert(Bill.__table__), [{k: b.get(k) for k in keys} | {"topics": b.get("topics") or []} for b in new_bills])
     for c in changes:
         if not c.is_new and c.bill_values:
             s.execute(update(Bill).where(Bill.bill_id == c.bill_id).values(**c.bill_values, updated_at=now))
@@ -144,20 +144,20 @@ def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[C
                  "created_at": now}
                 for c in changes for v in c.new_versions]
     if versions:
-        s.execute(insert(BillVersion), versions)
+        s.execute(insert(BillVersion.__table__), versions)
     authors = [a for c in changes for a in c.new_authors]
     if authors:
-        s.execute(insert(BillAuthor), authors)
+        s.execute(insert(BillAuthor.__table__), authors)
     actions = [a | {"created_at": now} for c in changes for a in c.new_actions]
     if actions:
-        s.execute(insert(BillAction), actions)
+        s.execute(insert(BillAction.__table__), actions)
     for c in changes:
         for row, members in c.new_votes:
             vote_id = s.execute(insert(Vote).values(**row).returning(Vote.id)).scalar_one()
             if members:
-                s.execute(insert(VoteMember), [m | {"vote_id": vote_id} for m in members])
+                s.execute(insert(VoteMember.__table__), [m | {"vote_id": vote_id} for m in members])
         for h in c.hearing_inserts:
-            s.execute(insert(Hearing), [h | {"updated_at": now}])
+            s.execute(insert(Hearing.__table__), [h | {"updated_at": now}])
         for h in c.hearing_updates:
             hid = h.pop("id")
             fp = h.pop("fingerprint")
@@ -187,7 +187,7 @@ def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[C
                      "after": e.after, "dedupe_key": e.key, "source_run_id": run_id, "created_at": now})
     if not rows:
         return []
-    ids = s.execute(insert(ChangeEvent).returning(ChangeEvent.id), rows).scalars().all()
+    ids = s.execute(insert(ChangeEvent.__table__).returning(ChangeEvent.__table__.c.id), rows).scalars().all()
     return list(s.execute(select(ChangeEvent).where(ChangeEvent.id.in_(ids)).order_by(ChangeEvent.id)).scalars())
 
 

@@ -38,11 +38,11 @@ Opener = Callable[[], IO[bytes]]
 
 
 def _date(value: str | None) -> date | None:
-    return datetime.strptime(value[:10], "%Y-%m-%d").date() if value else None
+    return date.fromisoformat(value[:10]) if value else None
 
 
 def _datetime(value: str | None) -> datetime | None:
-    return datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S") if value else None
+    return datetime.fromisoformat(value[:19]) if value else None
 
 
 def _int(value: str | None) -> int | None:
