@@ -37,7 +37,7 @@ def test_export_bills_has_the_contract_fields(env, partial_extract) -> None:
     assert ab831["bill_id"] == "202520260AB831" and ab831["session"] == "20252026"
     assert ab831["title"] is None  # no BILL_VERSION_TBL: title unknown
     assert ab831["current_status"] == "Chaptered" and ab831["current_house"] == "Secretary of State"
-    assert ab831["last_action_date"] == "2025-10-10"
+    assert ab831["last_action_date"] == "2025-10-11"
     assert ab831["history_count"] > 0
     assert isinstance(ab831["authors"], list)
     assert "current_location" in ab831 and "last_action" in ab831

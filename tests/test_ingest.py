@@ -164,7 +164,7 @@ def test_hearing_set_changed_and_canceled(factory, matcher, files) -> None:
     assert [k for k in kinds(factory) if k.startswith("hearing")] == [
         "hearing_set", "hearing_changed", "hearing_canceled"]
     with factory() as s:
-        hearing = s.execute(select(Hearing).where(Hearing.bill_id == AB1656)).scalar_one()
+        hearing = s.execute(select(Hearing).where(Hearing.bill_id == AB1656, Hearing.hearing_date == day)).scalar_one()
         assert (hearing.status, hearing.room) == ("canceled", "1200")
 
 

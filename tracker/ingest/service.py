@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from tracker.alerts.outbox import enqueue_events
 from tracker.db.base import transaction, utcnow
 from tracker.db.models_core import (
     Bill,
@@ -37,15 +38,6 @@ from tracker.pubinfo.caml import parse_caml
 from tracker.relevance import Matcher
 
 CHUNK = 500
-EventSink = Callable[[Session, list[ChangeEvent]], None]
-_SINKS: list[EventSink] = []
-
-
-def register_event_sink(sink: EventSink) -> None:
-    """Let the alerts layer turn new events into outbox rows inside the same transaction."""
-    if sink not in _SINKS:
-        _SINKS.append(sink)
-
 
 @dataclass
 class IngestResult:
@@ -55,6 +47,7 @@ class IngestResult:
     events: int = 0
     actions_new: int = 0
     event_kinds: dict[str, int] = field(default_factory=dict)
+    outbox_rows: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
@@ -241,8 +234,8 @@ def ingest_snapshot(
             for e in events:
                 result.event_kinds[e.kind] = result.event_kinds.get(e.kind, 0) + 1
             result.events += len(events)
-            for sink in _SINKS:
-                sink(s, events)
+            if events:  # outbox rows commit with their events, or neither does
+                result.outbox_rows += enqueue_events(s, events)
             s.flush()
             if progress:
                 progress(len(chunk))
