@@ -296,6 +296,8 @@ def _diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
     records: list[HearingRecord] = list(bundle.hearings)
     for a, _stage in new_actions:
         for m in extract_hearings(a.action, a.action_date):
+            if m.deadline:  # "May be heard in committee March 24": earliest date, not a hearing
+                continue
             if m.hearing_date is None:
                 if m.kind == "canceled":  # "hearing canceled at the request of author": next one
                     upcoming = sorted((h for h in known.hearings.values()

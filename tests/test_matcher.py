@@ -1,0 +1,134 @@
+"""Relevance matcher: hard cases, false friends, field weighting and the explanation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tracker.relevance import Matcher, MatchInput, load_matcher
+
+TOPICS = Path(__file__).resolve().parents[1] / "config" / "topics.toml"
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher.from_path(TOPICS)
+
+
+def rel(m: Matcher, **kw: str) -> bool:
+    return m.match(MatchInput(**kw)).relevant
+
+
+@pytest.mark.parametrize("title", [
+    "Mental health services: assisted outpatient treatment.",
+    "Lanterman-Petris-Short Act: conservatorships.",
+    "Behavioral health.",
+    "Suicide prevention: pupils.",
+    "Substance use disorder treatment: recovery residences.",
+    "Peer support specialist certification.",
+    "No Place Like Home Program: establishment.",
+    "Crisis stabilization units: 988 Suicide and Crisis Lifeline.",
+    "Criminal procedure: defendants incompetent to stand trial.",
+    "Opioid overdose prevention: naloxone in schools.",
+])
+def test_behavioral_health_titles_are_relevant(matcher: Matcher, title: str) -> None:
+    assert rel(matcher, title=title)
+
+
+def test_housing_bill_without_mental_health_words_in_the_title_is_relevant_by_its_digest(matcher: Matcher) -> None:
+    assert rel(matcher, title="Housing: permanent supportive housing.",
+               digest="This bill would fund permanent supportive housing for persons with serious mental "
+                      "illness who are homeless.")
+
+
+def test_5150_hold_in_the_digest_is_relevant(matcher: Matcher) -> None:
+    assert rel(matcher, title="Firearms: prohibited persons.",
+               digest="Existing law prohibits a person taken into custody under Section 5150 of the Welfare "
+                      "and Institutions Code because that person is a danger to self or others, as a result "
+                      "of a mental health disorder, from possessing a firearm.")
+
+
+@pytest.mark.parametrize("title", [
+    "Environmental quality: fundamental review.",
+    "Developmental services: regional centers.",
+    "Health care coverage: health.",
+    "Housing crisis: streamlined approval.",
+    "Climate crisis: greenhouse gases.",
+    "Health facilities: peer review.",
+    "Hazardous substances: cleanup.",
+    "Wastewater treatment plants.",
+    "Probate: conservatorship of the estate.",
+    "Emergency medical services: pediatric trauma centers.",
+    "Veterans: employment preference.",
+])
+def test_false_friends_are_not_relevant(matcher: Matcher, title: str) -> None:
+    assert not rel(matcher, title=title, digest=title)
+
+
+def test_generic_health_alone_is_never_relevant(matcher: Matcher) -> None:
+    result = matcher.match(MatchInput(title="Health.", digest="Health health health public health."))
+    assert (result.relevant, result.score, result.matched) == (False, 0, [])
+
+
+def test_weak_term_alone_is_not_relevant_but_adds_a_topic_to_a_relevant_bill(matcher: Matcher) -> None:
+    assert not rel(matcher, title="Homelessness: encampments.")
+    result = matcher.match(MatchInput(title="Homelessness: serious mental illness: encampments."))
+    assert result.relevant and "housing_smi" in result.topics
+
+
+def test_an_incidental_mention_in_long_body_text_is_not_enough(matcher: Matcher) -> None:
+    body = ("The agency shall provide reasonable accommodation for a physical or mental health need. "
+            + "The district shall maintain roads and bridges in good repair. " * 2000)
+    assert not rel(matcher, title="Transportation: roads.", text=body)
+
+
+def test_repeated_substantial_body_text_can_make_a_bill_relevant(matcher: Matcher) -> None:
+    body = ("The county shall provide mental health services and substance use disorder treatment "
+            "to persons with serious mental illness. ") * 10
+    assert rel(matcher, title="Counties: services.", text=body)
+
+
+def test_a_title_hit_weighs_more_than_the_same_hit_in_text(matcher: Matcher) -> None:
+    in_title = matcher.match(MatchInput(title="Mental health.")).score
+    in_text = matcher.match(MatchInput(title="Counties.", text="mental health")).score
+    assert in_title > in_text > 0
+
+
+def test_plurals_are_found(matcher: Matcher) -> None:
+    assert "mental illness" in matcher.match(MatchInput(title="Persons with mental illnesses.")).matched
+
+
+def test_curly_apostrophes_and_punctuation_do_not_matter(matcher: Matcher) -> None:
+    assert "Laura's Law" in matcher.match(MatchInput(title="Assisted treatment: Laura’s law.")).matched
+
+
+def test_explanation_names_term_field_snippet_and_weight_and_is_json(matcher: Matcher) -> None:
+    result = matcher.match(MatchInput(title="Fees.", digest="This bill would fund 988 crisis centers in each county."))
+    first = result.explanation[0]
+    assert {"topic", "term", "field", "snippet", "weight"} <= set(first)
+    assert first["field"] == "digest" and "988 crisis" in first["snippet"]
+    json.dumps(result.explanation)
+
+
+def test_result_lists_topic_ids_for_a_relevant_bill(matcher: Matcher) -> None:
+    result = matcher.match(MatchInput(title="CARE Court: Lanterman-Petris-Short Act: gravely disabled."))
+    assert result.topics[0] == "involuntary_treatment"
+
+
+def test_load_matcher_is_cached_until_the_file_changes(tmp_path: Path) -> None:
+    path = tmp_path / "topics.toml"
+    path.write_text(TOPICS.read_text(encoding="utf-8"), encoding="utf-8")
+    first = load_matcher(path)
+    assert load_matcher(path) is first
+    import os
+    os.utime(path, ns=(1, 10**18))
+    assert load_matcher(path) is not first
+
+
+def test_watched_bills_are_normalised(tmp_path: Path) -> None:
+    path = tmp_path / "topics.toml"
+    path.write_text(TOPICS.read_text(encoding="utf-8").replace("bills = []", 'bills = ["ab13", "SB-043"]'),
+                    encoding="utf-8")
+    assert Matcher.from_path(path).watched == {"AB 13", "SB 43"}

@@ -1,0 +1,92 @@
+"""Stage classifier: each action → one stage (stages.md), and a bill's current stage."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tracker.stages import STAGES, classify_action, current_stage
+
+
+def test_vocabulary_is_the_closed_list_in_stages_md_order() -> None:
+    assert STAGES == ("introduced", "in_committee", "passed_committee", "amended", "floor",
+                      "passed_house", "enrolled", "to_governor", "chaptered", "vetoed",
+                      "held_in_committee", "failed", "two_year", "withdrawn", "other")
+
+
+@pytest.mark.parametrize(("action", "stage"), [
+    ("Introduced. Read first time. To Com. on RLS. for assignment. To print.", "introduced"),
+    ("From printer. May be heard in committee February 23.", "introduced"),
+    ("Referred to Coms. on HEALTH and JUD.", "in_committee"),
+    ("May 12 hearing: Placed on APPR. suspense file.", "in_committee"),
+    ("From committee: Be adopted.", "passed_committee"),
+    ("From committee with author's amendments. Read second time and amended. Re-referred to Com. on JUD.", "amended"),
+    ("In Assembly. Concurrence in Senate amendments pending.", "floor"),
+    ("Senate amendments concurred in. To Engrossing and Enrolling.", "passed_house"),
+    ("In Senate. Read first time. To Com. on RLS. for assignment.", "passed_house"),
+    ("In Assembly. Ordered to Engrossing and Enrolling.", "enrolled"),
+    ("Enrolled and presented to the Governor at 4 p.m.", "to_governor"),
+    ("Approved by the Governor.", "chaptered"),
+    ("Consideration of Governor's veto pending.", "vetoed"),
+    ("May 23 hearing: Held in committee and under submission.", "held_in_committee"),
+    ("Failed passage in committee. (Ayes 1. Noes 4.) Reconsideration granted.", "failed"),
+    ("Returned to Secretary of Senate pursuant to Joint Rule 56.", "two_year"),
+    ("Withdrawn from committee.", "withdrawn"),
+    ("Assembly Rule 77(a) suspended.", "other"),
+    ("Stricken from file.", "other"),
+])
+def test_each_stages_md_example_gets_its_stage(action: str, stage: str) -> None:
+    assert classify_action(action) == stage
+
+
+def test_double_spaces_and_case_do_not_matter() -> None:
+    assert classify_action("Referred to Com. on  PUB. S.") == "in_committee"
+    assert classify_action("READ THIRD TIME.  PASSED.  ORDERED TO THE SENATE.") == "passed_house"
+
+
+def test_an_outcome_wins_over_amended_which_wins_over_a_referral() -> None:
+    assert classify_action("From committee: Do pass as amended and re-refer to Com. on APPR. (Ayes 9. Noes 0.)") == "passed_committee"
+    assert classify_action("Read second time and amended. Re-referred to Com. on APPR.") == "amended"
+
+
+def test_leaving_the_inactive_file_is_floor_but_going_there_is_two_year() -> None:
+    assert classify_action("From inactive file.") == "floor"
+    assert classify_action("Ordered to inactive file at the request of Senator Gonzalez.") == "two_year"
+
+
+def test_a_rule_reference_in_a_referral_is_not_a_house_vote() -> None:
+    assert classify_action("Re-referred to Com. on G.O. pursuant to Senate Rule 29.10(a).") == "in_committee"
+
+
+def test_current_stage_skips_other_actions() -> None:
+    d = date(2025, 8, 28)
+    assert current_stage([(d, "Vetoed by Governor."), (date(2026, 1, 22), "Stricken from file.")]) == "vetoed"
+
+
+def test_amended_and_re_referred_means_in_committee() -> None:
+    assert current_stage([(date(2025, 3, 1), "Referred to Com. on HEALTH."),
+                          (date(2025, 3, 20), "From committee chair, with author's amendments: Amend, and "
+                           "re-refer to Com. on HEALTH. Read second time and amended.")]) == "in_committee"
+
+
+def test_amended_and_ordered_to_a_reading_means_floor() -> None:
+    assert current_stage([(date(2026, 6, 10), "From committee: Amend, and do pass as amended. (Ayes 6. Noes 0.)"),
+                          (date(2026, 6, 11), "Read second time and amended.  Ordered to third reading.")]) == "floor"
+
+
+def test_amended_with_no_destination_keeps_the_stage_before() -> None:
+    assert current_stage([(date(2025, 5, 5), "Read second time. Ordered to third reading."),
+                          (date(2025, 5, 8), "Read third time and amended.")]) == "floor"
+
+
+def test_same_day_actions_keep_source_order_and_dates_sort_the_rest() -> None:
+    acts = [(date(2025, 6, 27), "Read. Adopted. (Ayes 75. Noes 0.) Ordered to the Senate."),
+            (date(2025, 6, 27), "In Senate. Ordered to engrossing and enrolling."),
+            (date(2025, 6, 1), "Referred to Com. on RLS.")]
+    assert current_stage(acts) == "enrolled"
+
+
+def test_no_moving_action_means_no_stage() -> None:
+    assert current_stage([]) is None
+    assert current_stage([(None, "Coauthors revised.")]) is None

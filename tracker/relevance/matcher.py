@@ -1,0 +1,273 @@
+"""Behavioral-health relevance: one Aho-Corasick pass per field over normalised text.
+
+Normalisation lower-cases the text, turns every character that is not an ASCII letter or digit
+into a space and collapses spaces, then pads both ends; every pattern is `` phrase `` with the
+same normalisation, so a hit always falls on word boundaries ("mental" never hits inside
+"environmental"). A pattern ending in ``*`` is a prefix (`` psychiatr`` hits "psychiatric").
+
+Scoring: each counted hit adds ``term weight × field factor``; repeated hits in a field add
+less (title and subject count once, digest hits decay, body text counts each mention but with a
+small factor and a cap), so an incidental mention in a long bill text is not enough. Weak terms
+("crisis", "homeless", "school") count only when the bill also has a non-weak hit, and a hit
+that lies inside one of its topic's exclusion phrases ("housing crisis", "peer review") is
+dropped. A bill is relevant when the score reaches the threshold in ``[scoring]``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+
+from tracker.relevance.taxonomy import FIELDS, Taxonomy, Term, load_taxonomy
+
+# a-z 0-9 kept, A-Z lowered; whitespace, hyphen, slash, apostrophe, brackets and every byte of a
+# non-ASCII character become a space; other punctuation (. , ; : " ! ?) is deleted, so "health."
+# and "Assistance, Recovery" leave a single space behind.
+_SPACE = set(b" \t\n\r\f\v-/'()[]{}<>|\\_") | set(range(128, 256)) | set(range(0, 32))
+_TABLE = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else c + 32 if 65 <= c <= 90 else 32
+               for c in range(256))
+_DELETE = bytes(c for c in range(33, 128) if not (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122)
+                and c not in _SPACE)
+_RUNS = re.compile(r" {2,}")
+_SNIPPET = 60
+
+
+def normalise(text: str, fold: bool = True) -> str:
+    """`` words separated by spaces `` (ASCII letters and digits only, lower case, padded).
+
+    Bytes-level work only (encode, one ``translate``): this runs over every megabyte of bill
+    text. ``fold`` also folds runs of spaces into one; the full text skips it for speed (its
+    lines are already whitespace-cleaned by the CAML reader, so a phrase is never split by two).
+    """
+    if "\u2019" in text:
+        text = text.replace("\u2019", "'")
+    out = " " + text.encode("utf-8", "replace").translate(_TABLE, _DELETE).decode("ascii") + " "
+    return _RUNS.sub(" ", out) if fold else out
+
+
+@dataclass(frozen=True)
+class MatchInput:
+    title: str | None = None
+    subject: str | None = None
+    digest: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    relevant: bool
+    score: float
+    topics: list[str]
+    matched: list[str]
+    explanation: list[dict[str, Any]] = field(default_factory=list)  # topic, term, field, snippet, weight
+
+
+def _plural(word: str) -> list[str]:
+    if not word or word[-1].isdigit() or len(word) < 3:
+        return []
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return [word + "es"]
+    if word.endswith("y") and word[-2] not in "aeiou":
+        return [word[:-1] + "ies"]
+    return [word + "s"]
+
+
+def variants(term: Term) -> list[tuple[str, bool]]:
+    """(normalised phrase, is_prefix) for a term, its explicit forms and simple plurals."""
+    out: list[tuple[str, bool]] = []
+    for raw in (term.term, *term.forms):
+        prefix = raw.rstrip().endswith("*")
+        words = normalise(raw.rstrip().rstrip("*")).split()
+        if not words:
+            continue
+        phrase = " ".join(words)
+        out.append((phrase, prefix))
+        if not prefix:
+            for p in _plural(words[-1]):
+                out.append((" ".join([*words[:-1], p]), False))
+    seen: set[tuple[str, bool]] = set()
+    return [v for v in out if not (v in seen or seen.add(v))]
+
+
+class Matcher:
+    """Compiled taxonomy: ``match()`` decides relevance for one bill (version)."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self.watched: set[str] = set(taxonomy.watched)
+        self.topics = taxonomy.topics
+        self.scoring = taxonomy.scoring
+        full: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
+        body: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
+        # payload entries: (kind 0=term 1=exclusion, topic index, term index, phrase)
+        for ti, topic in enumerate(self.topics):
+            anchor_keys: list[str] = []
+            all_keys: list[str] = []
+            for ki, term in enumerate(topic.terms):
+                for phrase, prefix in variants(term):
+                    key = f" {phrase}" if prefix else f" {phrase} "
+                    full[key].append((0, ti, ki, phrase))
+                    all_keys.append(key)
+                    if not term.weak:  # body text: weak words are left out (speed, and noise)
+                        body[key].append((0, ti, ki, phrase))
+                        anchor_keys.append(key)
+            for ex in topic.exclude:
+                phrase = " ".join(normalise(ex.rstrip().rstrip("*")).split())
+                key = f" {phrase}" if ex.rstrip().endswith("*") else f" {phrase} "
+                # an exclusion only matters where it contains one of the topic's terms
+                if any(k in key for k in all_keys):
+                    full[key].append((1, ti, -1, phrase))
+                if any(k in key for k in anchor_keys):
+                    body[key].append((1, ti, -1, phrase))
+        self._automaton = self._build(full)
+        self._body_automaton = self._build(body)
+        self._field_ok = [set(t.fields) for t in self.topics]
+        self._weak = [[t.weak for t in topic.terms] for topic in self.topics]
+        self.pattern_count = len(full)
+
+    @staticmethod
+    def _build(payloads: dict[str, list[tuple[int, int, int, str]]]) -> ahocorasick.Automaton:
+        automaton = ahocorasick.Automaton()
+        for key, entries in payloads.items():
+            automaton.add_word(key, (len(key), tuple(entries)))
+        if payloads:
+            automaton.make_automaton()
+        return automaton
+
+    @classmethod
+    def from_path(cls, path: Path) -> Matcher:
+        return cls(load_taxonomy(path))
+
+    def patterns(self) -> list[str]:
+        """Every normalised pattern (used by the benchmark's naive baseline)."""
+        return [str(k) for k in self._automaton.keys()]
+
+    def _scan_norm(self, field_name: str, text: str) -> tuple[dict[tuple[int, int], tuple[int, Any]], str]:
+        """(topic, term) → (count, first hit), exclusions applied; and the normalised text."""
+        is_body = field_name == "text"
+        norm = normalise(text, fold=not is_body)
+        automaton = self._body_automaton if is_body else self._automaton
+        if not len(automaton):
+            return {}, norm
+        hits: list[tuple[int, int, int, int, str]] = []
+        excluded: dict[int, list[tuple[int, int]]] = {}
+        field_ok = self._field_ok
+        for end, (length, entries) in automaton.iter(norm):
+            start = end - length + 1
+            for kind, ti, ki, phrase in entries:
+                if field_name not in field_ok[ti]:
+                    continue
+                if kind:
+                    excluded.setdefault(ti, []).append((start, end))
+                else:
+                    hits.append((ti, ki, start, end, phrase))
+        weak = self._weak
+        if excluded:
+            hits = [h for h in hits if not (h[0] in excluded and any(
+                s <= h[2] + 1 and h[3] - 1 <= e for s, e in excluded[h[0]]))]
+        # a weak word inside a longer strong phrase ("court" in "CARE Court") is not a hit of its own
+        strong = [(h[2], h[3]) for h in hits if not weak[h[0]][h[1]]] if not is_body else []
+        found: dict[tuple[int, int], tuple[int, str]] = {}
+        for ti, ki, start, end, phrase in hits:
+            if strong and weak[ti][ki] and any(
+                    s <= start and end <= e and (s, e) != (start, end) for s, e in strong):
+                continue
+            count, first = found.get((ti, ki), (0, phrase if not is_body else (phrase, start, end)))
+            found[(ti, ki)] = (count + 1, first)
+        return found, norm
+
+    def match(self, item: MatchInput) -> MatchResult:
+        sc = self.scoring
+        fields = {f: getattr(item, f) for f in FIELDS if getattr(item, f)}
+        scans, norms = {}, {}
+        for f, text in fields.items():
+            scans[f], norms[f] = self._scan_norm(f, text)
+        anchored = any(not self.topics[ti].terms[ki].weak for s in scans.values() for ti, ki in s)
+        rows: list[dict[str, Any]] = []
+        text_total = 0.0
+        for f, found in scans.items():
+            factor = float(sc.field_factor.get(f, 0.0))
+            cap = int(sc.max_count.get(f, 1))
+            for (ti, ki), (count, phrase) in found.items():
+                term = self.topics[ti].terms[ki]
+                if term.weak and not anchored:
+                    continue
+                n = min(count, cap)
+                mult = n if f == "text" else 1 + 0.5 * (n - 1)
+                value = term.weight * factor * mult
+                if value <= 0:
+                    continue
+                if f == "text":
+                    text_total += value
+                rows.append({"topic": self.topics[ti].id, "term": term.term, "field": f,
+                             "weight": value, "count": count, "_phrase": phrase})
+        if text_total > sc.text_cap:  # scale body-text contributions down to the cap
+            ratio = sc.text_cap / text_total
+            for r in rows:
+                if r["field"] == "text":
+                    r["weight"] *= ratio
+        score = round(sum(r["weight"] for r in rows), 3)
+        relevant = score >= sc.threshold
+        anchored_topics = {self.topics[ti].id for s in scans.values() for ti, ki in s
+                           if not self.topics[ti].terms[ki].weak}
+        by_topic: dict[str, float] = defaultdict(float)
+        by_term: dict[str, float] = defaultdict(float)
+        for r in rows:
+            by_topic[r["topic"]] += r["weight"]
+            by_term[r["term"]] += r["weight"]
+        topics: list[str] = []
+        if relevant:
+            ranked = sorted(by_topic.items(), key=lambda kv: (-kv[1], kv[0]))
+            topics = [t for t, v in ranked
+                      if v >= (sc.topic_min if t in anchored_topics else 2 * sc.topic_min)]
+            topics = topics or [ranked[0][0]]
+        matched = [t for t, _ in sorted(by_term.items(), key=lambda kv: (-kv[1], kv[0]))]
+        rows.sort(key=lambda r: (-r["weight"], FIELDS.index(r["field"]), r["term"]))
+        explanation = []
+        lowered: dict[str, str] = {}
+        for r in rows[:20]:
+            phrase = r.pop("_phrase")
+            f = r["field"]
+            if f == "text":  # body text: a window of the normalised text, no regex over megabytes
+                _, start, end = phrase
+                r["weight"] = round(r["weight"], 3)
+                r["snippet"] = "…" + norms[f][max(0, start - _SNIPPET):end + _SNIPPET].strip() + "…"
+                explanation.append(r)
+                continue
+            if f not in lowered:
+                lowered[f] = fields[f][:200_000].lower()
+            r["weight"] = round(r["weight"], 3)
+            r["snippet"] = snippet(fields[f], phrase, lowered[f])
+            explanation.append(r)
+        return MatchResult(relevant, score, topics, matched, explanation)
+
+
+_SNIPPET_RE: dict[str, re.Pattern[str]] = {}
+
+
+def snippet(text: str, phrase: str, low: str | None = None) -> str:
+    """A short excerpt of the original text around the first whole-word occurrence of a phrase."""
+    rx = _SNIPPET_RE.get(phrase)
+    if rx is None:
+        rx = _SNIPPET_RE[phrase] = re.compile(r"[^a-z0-9]+".join(re.escape(w) for w in phrase.split()))
+    if low is None:
+        low = text[:200_000].lower()
+    m = None
+    for cand in rx.finditer(low):
+        if cand.start() == 0 or not low[cand.start() - 1].isalnum():
+            m = cand
+            break
+    if m is None:
+        return ""
+    lo, hi = max(0, m.start() - _SNIPPET), min(len(text), m.end() + _SNIPPET)
+    while lo > 0 and text[lo - 1].isalnum():
+        lo -= 1
+    while hi < len(text) and text[hi].isalnum():
+        hi += 1
+    out = " ".join(text[lo:hi].split())
+    return ("…" if lo > 0 else "") + out + ("…" if hi < len(text) else "")

@@ -1,0 +1,141 @@
+"""Bill stages: one label per history action, and a bill's current stage from its history.
+
+The vocabulary and the rules are in ``docs/stages.md`` (shared docs): every action gets exactly
+one stage; an action that says several things is labelled by the strongest statement (an
+outcome such as passed, failed, held, vetoed or chaptered wins over "amended", which wins over a
+referral). The current stage is the latest action's stage, skipping ``other`` actions; an
+``amended`` action counts as wherever it sends the bill.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+
+STAGES: tuple[str, ...] = (
+    "introduced",
+    "in_committee",
+    "passed_committee",
+    "amended",
+    "floor",
+    "passed_house",
+    "enrolled",
+    "to_governor",
+    "chaptered",
+    "vetoed",
+    "held_in_committee",
+    "failed",
+    "two_year",
+    "withdrawn",
+    "other",
+)
+
+_WS = re.compile(r"\s+")
+_CURLY = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+# Procedural rule suspensions say nothing about where the bill is ("Assembly Rule 77(a)
+# suspended.", "Joint Rule 61(a)(10) and (11) suspended."): drop them before classifying.
+_SUSPENDED = re.compile(
+    r"\b(?:assembly|senate|joint) rules? [0-9][^.]*?(?:\.[0-9][^.]*?)*"
+    r"(?:,? (?:and|&) [^.]*?)?(?: file notice)? (?:was )?suspended\.?"
+)
+
+
+def normalise_action(text: str) -> str:
+    """Lower-case, straight quotes, single spaces: the form all rules below are written for."""
+    return _WS.sub(" ", text.translate(_CURLY)).strip().lower()
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+# Ordered rules: the first that matches decides. Outcomes first, then amendments, then places.
+_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("chaptered", _rx(r"chaptered by (?:the )?secretary of state|approved by (?:the )?governor"
+                      r"|\bres(?:olution)?\. chapter \d|\bchapter \d+, statutes of")),
+    ("vetoed", _rx(r"\bveto(?:ed)?\b|joint rule 58\.5")),
+    ("to_governor", _rx(r"presented to (?:the )?governor")),
+    ("enrolled", _rx(r"enrolled and filed|filed with (?:the )?secretary of state")),
+    ("held_in_committee", _rx(r"held in committee|under submission")),
+    ("failed", _rx(r"failed(?: passage| to pass| adoption)?\b|refused passage|\bnot adopted\b"
+                   r"|motion to adopt failed|refused to concur")),
+    ("withdrawn", _rx(r"\bwithdrawn\b(?! as co-?author)|\bwithdrew\b")),
+    ("floor", _rx(r"\bfrom (?:the )?inactive file|remove from (?:the )?inactive file")),
+    ("two_year", _rx(r"inactive file|joint rule (?:56|61)\b|art\. iv, sec\. 10\(c\)|\bdied\b"
+                     r"|(?:returned|filed) (?:to|with) (?:the )?(?:chief clerk|secretary of (?:the )?senate)")),
+    ("passed_house", _rx(r"amendments concurred in|\bconcurred in\b(?!.*pending)")),
+    ("passed_house", _rx(r"\bpassed\b|(?<!be )\badopted\b(?! and re-refer)"
+                         r"|ordered to the (?:senate|assembly)|\band to (?:the )?(?:senate|assembly)\b(?! rule)")),
+    ("enrolled", _rx(r"engrossing and enrolling|\benrolled\b")),
+    ("passed_house", _rx(r"^in (?:senate|assembly)\. (?:read first time|held at (?:the )?desk"
+                         r"|to com\. on rls|referred to)")),
+    ("passed_committee", _rx(r"^from committee:(?! filed)(?!.*with author's amendments)"
+                             r".*(?:do pass|be adopted|ordered to|be ordered|be re-referred"
+                             r"|with recommendation|consent calendar)")),
+    ("passed_committee", _rx(r"\bdo pass\b|\bbe adopted\b")),
+    ("amended", _rx(r"\bamended\b|author's amendments|\bamend, and re-refer")),
+    ("introduced", _rx(r"^introduced\b|^from printer|^read first time|^to print\b")),
+    ("floor", _rx(r"read (?:second|third) time|(?:second|third) reading|consent calendar"
+                  r"|concurrence in .*pending|special order|unfinished business|on (?:the )?floor"
+                  r"|placed on (?:the )?(?:assembly|senate) (?:floor|inactive)"
+                  r"|conference committee|non-?concur")),
+    ("in_committee", _rx(r"referred to|re-refer|\bhearing\b|suspense file|^in committee"
+                         r"|\bcoms?\. on\b|set for (?:first |second )?hearing|pending receipt"
+                         r"|\bcommittee\b")),
+    ("introduced", _rx(r"\bintroduced\b|\bto print\b|for assignment|may be (?:heard|acted upon)")),
+]
+
+
+def classify_action(text: str) -> str:
+    """The stage one action puts the bill in (``other`` when it does not move the bill)."""
+    t = normalise_action(text or "")
+    t = _SUSPENDED.sub("", t).strip()
+    if not t:
+        return "other"
+    for stage, pattern in _RULES:
+        if pattern.search(t):
+            return stage
+    return "other"
+
+
+_TO_COMMITTEE = re.compile(r"re-refer|referred to com|to coms?\. on")
+_TO_FLOOR = re.compile(r"(?:second|third) reading|consent calendar|inactive file")
+
+
+def _amended_destination(text: str) -> str | None:
+    t = normalise_action(text)
+    # the last destination mentioned wins ("Amend, and re-refer ... Read second time, amended,
+    # and re-referred to Com. on PUB. S." → committee; "... and amended. Ordered to third reading." → floor)
+    best: tuple[int, str] | None = None
+    for stage, pattern in (("in_committee", _TO_COMMITTEE), ("floor", _TO_FLOOR)):
+        for m in pattern.finditer(t):
+            if best is None or m.start() > best[0]:
+                best = (m.start(), stage)
+    return best[1] if best else None
+
+
+def current_stage(actions: Sequence[tuple[date | None, str]]) -> str | None:
+    """The bill's stage from its whole history, oldest action first (same-day: source order).
+
+    Actions are put in date order (stable, so same-day actions keep their order); ``other``
+    actions are skipped; an ``amended`` action counts as where it sends the bill (re-referred →
+    ``in_committee``, ordered to a reading → ``floor``), otherwise as the stage before it.
+    ``None`` when no action moves the bill.
+    """
+    indexed = list(enumerate(actions))
+    if all(d is not None for _, (d, _t) in indexed):
+        indexed.sort(key=lambda p: (p[1][0], p[0]))
+    labelled = [(classify_action(text), text) for _, (_d, text) in indexed]
+    pending_amended = False
+    for stage, text in reversed(labelled):
+        if stage == "other":
+            continue
+        if stage == "amended":
+            dest = _amended_destination(text)
+            if dest:
+                return dest
+            pending_amended = True
+            continue
+        return stage
+    return "amended" if pending_amended else None
