@@ -23,6 +23,12 @@ class SmtpSettings(BaseModel):
     reply_to: str = ""
     timeout: float = Field(30.0, gt=0)
     outbox_dir: str = Field("var/outbox", description="Folder for .eml files when host is empty.")
+    unsubscribe_mailto: str = Field(
+        "", description="Optional address for mailto: List-Unsubscribe (e.g. unsubscribe@example.org)."
+    )
+    message_id_domain: str = Field(
+        "", description="Domain in Message-ID headers; empty means the sender's domain."
+    )
 
 
 class CrisisResource(BaseModel):
@@ -54,7 +60,30 @@ class AlertSettings(BaseModel):
     max_attempts: int = Field(8, ge=1, description="Delivery attempts before giving up.")
     retry_base_seconds: float = Field(60.0, gt=0, description="First retry delay; doubles each time.")
     bounce_pause_after: int = Field(3, ge=1, description="Hard bounces before pausing an address.")
-    crisis_resources: list[CrisisResource] = Field(default_factory=_default_crisis)
+    crisis_resources: list[CrisisResource] = Field(
+        default_factory=_default_crisis, description="Footer lines on every member-facing message."
+    )
+    retry_max_seconds: float = Field(
+        21600.0, gt=0, description="Longest wait between two delivery attempts (backoff cap)."
+    )
+    staff_emails: list[str] = Field(
+        default_factory=list, description="Who receives the weekly staff digest (tracker digest --send)."
+    )
+    staff_lang: Literal["en", "es"] = Field("en", description="Language of the staff digest.")
+    hearing_window_days: int = Field(
+        14, ge=1, description="The staff digest lists hearings this many days ahead."
+    )
+    digest_send_hour: int = Field(
+        7, ge=0, le=23, description="Local hour (schedule timezone) when daily/weekly member digests become due."
+    )
+    immediate_max_bills: int = Field(
+        10, ge=1,
+        description="When one import matches more bills than this for one subscriber, send one combined message.",
+    )
+    alert_on_first_import: bool = Field(
+        False, description="Alert about new bills found by the very first import (normally the baseline)."
+    )
+    send_batch: int = Field(200, ge=1, description="Outbox rows claimed per database round trip when sending.")
 
 
 class AdvocacySettings(BaseModel):
@@ -65,7 +94,7 @@ class AdvocacySettings(BaseModel):
 
 
 class WebSettings(BaseModel):
-    """The public web app."""
+    """The public web app (``tracker web``)."""
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
@@ -73,3 +102,6 @@ class WebSettings(BaseModel):
     subscribe_rate_per_address: int = Field(3, ge=1, description="Per email address per day.")
     confirm_link_hours: int = Field(72, ge=1, description="Confirmation links expire after this.")
     stale_after_hours: int = Field(30, ge=1, description="Warn when a source is older than this.")
+    login_rate_per_ip: int = Field(10, ge=1, description="Staff login attempts per IP per 15 minutes.")
+    staff_session_hours: int = Field(12, ge=1, description="Staff stay logged in this long.")
+    page_size: int = Field(50, ge=5, le=500, description="Bills per page in the bill list.")

@@ -1,0 +1,178 @@
+"""Read-side queries the web pages need beyond ``tracker.queries`` (plain dicts out).
+
+Kept separate from the shared query module (owned by the core work) so pages can ask for
+exactly what they show: one page of filtered bills, upcoming hearings, recent changes and the
+freshness of every source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from tracker.db.models_core import Bill, BillAuthor, ChangeEvent, Hearing, Legislator, SourceRun
+
+
+def measure_slug(measure: str) -> str:
+    """'AB 13' → 'AB-13' (the form used in URLs)."""
+    return "-".join(measure.split())
+
+
+def house_of(b: Bill) -> str:
+    """The house a bill started in, from its measure type (AB/ACA/AJR… → Assembly)."""
+    return "Assembly" if b.measure_type.upper().startswith("A") else "Senate"
+
+
+@dataclass
+class BillFilters:
+    """What the bill list was asked for; empty strings mean "any"."""
+
+    q: str = ""
+    topic: str = ""
+    stage: str = ""
+    position: str = ""
+    house: str = ""
+    scope: str = "tracked"  # "tracked" (relevant or watched) or "all"
+    page: int = 1
+
+
+def _tracked(q: Select[Any]) -> Select[Any]:
+    return q.where(or_(Bill.relevant.is_(True), Bill.watched.is_(True)))
+
+
+def list_bills(s: Session, f: BillFilters, page_size: int,
+               positions: dict[str, dict[str, Any]] | None = None) -> tuple[list[Bill], int]:
+    """One page of bills matching the filters, and the total count.
+
+    Topic and position filters run in Python: topics are a JSON list (no portable SQL for that
+    on SQLite and PostgreSQL alike) and positions live in the advocacy module's tables.
+    """
+    q = select(Bill).order_by(Bill.measure_type, Bill.measure_num)
+    if f.scope != "all":
+        q = _tracked(q)
+    if f.stage:
+        q = q.where(Bill.stage == f.stage)
+    if f.house in ("Assembly", "Senate"):
+        q = q.where(Bill.measure_type.like("A%") if f.house == "Assembly" else Bill.measure_type.like("S%"))
+    if f.q:
+        term = f"%{f.q.strip().lower()}%"
+        compact = f.q.replace(" ", "").replace("-", "").upper()
+        q = q.where(or_(func.lower(Bill.title).like(term), func.lower(Bill.subject).like(term),
+                        func.replace(Bill.measure, " ", "") == compact,
+                        Bill.measure_num == (int(compact) if compact.isdigit() and len(compact) < 7 else -1)))
+    if not f.topic and not (f.position and positions is not None):
+        total = s.execute(select(func.count()).select_from(q.order_by(None).subquery())).scalar() or 0
+        start = max(f.page - 1, 0) * page_size
+        return list(s.execute(q.offset(start).limit(page_size)).scalars()), int(total)
+    rows = list(s.execute(q).scalars())
+    if f.topic:
+        rows = [b for b in rows if f.topic in (b.topics or [])]
+    if f.position and positions is not None:
+        rows = [b for b in rows if (positions.get(b.bill_id) or {}).get("position") == f.position]
+    total = len(rows)
+    start = max(f.page - 1, 0) * page_size
+    return rows[start:start + page_size], total
+
+
+def stages_in_use(s: Session) -> list[str]:
+    return [x for x in s.execute(select(Bill.stage).distinct().order_by(Bill.stage)).scalars() if x]
+
+
+def recent_changes(s: Session, limit: int = 10, bill_id: str | None = None,
+                   topic: str | None = None) -> list[dict[str, Any]]:
+    """Newest change events on tracked bills (or on one bill / one topic)."""
+    q = (select(ChangeEvent, Bill).join(Bill, Bill.bill_id == ChangeEvent.bill_id)
+         .order_by(ChangeEvent.created_at.desc(), ChangeEvent.id.desc()))
+    if bill_id:
+        q = q.where(ChangeEvent.bill_id == bill_id)
+    else:
+        q = _tracked(q)
+    fetch = limit * 5 if topic else limit
+    out = []
+    for e, b in s.execute(q.limit(fetch)).all():
+        if topic and topic not in (b.topics or []):
+            continue
+        out.append({"id": e.id, "kind": e.kind, "summary": e.summary, "created_at": e.created_at,
+                    "bill_id": b.bill_id, "measure": b.measure, "slug": measure_slug(b.measure),
+                    "title": b.title, "topics": b.topics or []})
+        if len(out) >= limit:
+            break
+    return out
+
+
+CANCELLED = ("canceled", "cancelled", "postponed")
+
+
+def upcoming_hearings(s: Session, today: date | None = None, days: int | None = None,
+                      include_cancelled: bool = False) -> list[dict[str, Any]]:
+    """Hearings from today on for tracked bills, soonest first."""
+    today = today or date.today()
+    q = (select(Hearing, Bill).join(Bill, Bill.bill_id == Hearing.bill_id)
+         .where(Hearing.hearing_date >= today).order_by(Hearing.hearing_date, Hearing.id))
+    q = _tracked(q)
+    if days:
+        q = q.where(Hearing.hearing_date <= today + timedelta(days=days))
+    if not include_cancelled:
+        q = q.where(Hearing.status.notin_(CANCELLED))
+    return [{"id": h.id, "fingerprint": h.fingerprint, "date": h.hearing_date, "time": h.hearing_time,
+             "room": h.room, "committee": h.committee_name or h.committee_code or "",
+             "status": h.status, "note": h.note, "updated_at": h.updated_at,
+             "bill_id": b.bill_id, "measure": b.measure, "slug": measure_slug(b.measure),
+             "title": b.title, "topics": b.topics or []} for h, b in s.execute(q).all()]
+
+
+@dataclass
+class SourceFreshness:
+    source: str
+    last_ok: datetime | None
+    last_status: str
+    last_error: str | None
+    stale: bool
+    failed: bool
+
+
+def freshness(s: Session, stale_after_hours: int, now: datetime | None = None) -> list[SourceFreshness]:
+    """Per source: when it last succeeded, and whether to warn (stale or last run failed)."""
+    now = now or datetime.now(timezone.utc)
+    out = []
+    for source in s.execute(select(SourceRun.source).distinct().order_by(SourceRun.source)).scalars():
+        last = s.execute(select(SourceRun).where(SourceRun.source == source)
+                         .where(SourceRun.status != "running")
+                         .order_by(SourceRun.id.desc()).limit(1)).scalar()
+        last_ok = s.execute(select(func.max(func.coalesce(SourceRun.finished_at, SourceRun.started_at)))
+                            .where(SourceRun.source == source, SourceRun.status == "ok")).scalar()
+        if last_ok is not None and last_ok.tzinfo is None:
+            last_ok = last_ok.replace(tzinfo=timezone.utc)
+        stale = last_ok is None or now - last_ok > timedelta(hours=stale_after_hours)
+        failed = last is not None and last.status == "failed"
+        out.append(SourceFreshness(source, last_ok, last.status if last else "running",
+                                   last.error if last and failed else None, stale, failed))
+    return out
+
+
+def legislators(s: Session, session_year: str) -> list[Legislator]:
+    return list(s.execute(select(Legislator).where(Legislator.session_year == session_year)
+                          .order_by(Legislator.house, Legislator.last_name, Legislator.author_name)).scalars())
+
+
+def legislator_bills(s: Session, name: str) -> list[dict[str, Any]]:
+    """Bills a legislator authors or co-authors (any version), tracked ones first."""
+    q = (select(Bill, BillAuthor.contribution).join(BillAuthor, BillAuthor.bill_id == Bill.bill_id)
+         .where(BillAuthor.name == name).order_by(Bill.measure_type, Bill.measure_num))
+    seen: dict[str, dict[str, Any]] = {}
+    for b, contribution in s.execute(q).all():
+        if b.bill_id not in seen:
+            seen[b.bill_id] = {"bill": b, "slug": measure_slug(b.measure), "role": contribution or ""}
+    return sorted(seen.values(), key=lambda r: not (r["bill"].relevant or r["bill"].watched))
+
+
+def topic_counts(s: Session) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for topics in s.execute(_tracked(select(Bill.topics))).scalars():
+        for t in topics or []:
+            counts[t] = counts.get(t, 0) + 1
+    return counts

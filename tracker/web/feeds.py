@@ -1,0 +1,122 @@
+"""Atom feeds of changes (all tracked bills, per topic, per bill) built with xml.etree.
+
+Feed readers dedupe on entry ids, so ids are stable ``tag:`` URIs built from the change
+event's database id (RFC 4151), and ``updated`` is the event time.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from tracker.web import data, ics
+from tracker.web.context import db
+from tracker.web.pages import lookup_bill, topic_labels
+
+ATOM = "http://www.w3.org/2005/Atom"
+ET.register_namespace("", ATOM)
+TAG_DATE = "2025"
+
+
+def tag_authority(base_url: str) -> str:
+    """The DNS name for tag: URIs (no port, as RFC 4151 requires)."""
+    return urlsplit(base_url).hostname or "localhost"
+
+
+def _iso(dt: datetime) -> str:
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _sub(parent: ET.Element, name: str, text: str | None = None, **attrs: str) -> ET.Element:
+    el = ET.SubElement(parent, f"{{{ATOM}}}{name}", attrs)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def build_feed(*, base_url: str, feed_path: str, html_path: str, feed_key: str, title: str,
+               organisation: str, events: list[dict[str, Any]]) -> bytes:
+    """A complete Atom document (bytes, UTF-8, with XML declaration)."""
+    host = tag_authority(base_url)
+    base = base_url.rstrip("/")
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    _sub(feed, "id", f"tag:{host},{TAG_DATE}:capitol-watch/{feed_key}")
+    _sub(feed, "title", title)
+    newest = max((e["created_at"] for e in events), default=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    _sub(feed, "updated", _iso(newest))
+    _sub(feed, "link", rel="self", href=base + feed_path, type="application/atom+xml")
+    _sub(feed, "link", rel="alternate", href=base + html_path, type="text/html")
+    author = _sub(feed, "author")
+    _sub(author, "name", organisation)
+    _sub(feed, "generator", "Capitol Watch")
+    for e in events:
+        entry = _sub(feed, "entry")
+        _sub(entry, "id", f"tag:{host},{TAG_DATE}:capitol-watch/event/{e['id']}")
+        _sub(entry, "title", f"{e['measure']}: {e['summary'] or e['kind']}")
+        _sub(entry, "updated", _iso(e["created_at"]))
+        _sub(entry, "link", rel="alternate", href=f"{base}/bills/{e['slug']}", type="text/html")
+        for t in e["topics"]:
+            _sub(entry, "category", term=str(t))
+        _sub(entry, "summary", f"{e['measure']} ({e['title'] or ''}): {e['summary'] or e['kind']}")
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def _atom(body: bytes) -> Response:
+    return Response(body, media_type="application/atom+xml; charset=utf-8",
+                    headers={"cache-control": "public, max-age=300"})
+
+
+async def changes_feed(request: Request) -> Response:
+    settings = request.app.state.settings
+    with db(request) as s:
+        events = data.recent_changes(s, limit=50)
+    return _atom(build_feed(base_url=settings.public_base_url, feed_path="/feeds/changes.atom",
+                            html_path="/", feed_key="changes", organisation=settings.advocacy.organisation,
+                            title=f"{settings.advocacy.organisation}: bill changes", events=events))
+
+
+async def topic_feed(request: Request) -> Response:
+    settings = request.app.state.settings
+    tid = request.path_params["topic"]
+    labels = topic_labels(request)
+    if tid not in labels:
+        raise HTTPException(404, "unknown topic")
+    with db(request) as s:
+        events = data.recent_changes(s, limit=50, topic=tid)
+    return _atom(build_feed(base_url=settings.public_base_url, feed_path=f"/feeds/topics/{tid}.atom",
+                            html_path=f"/topics/{tid}", feed_key=f"topic/{tid}",
+                            organisation=settings.advocacy.organisation,
+                            title=f"{settings.advocacy.organisation}: {labels[tid]}", events=events))
+
+
+async def bill_feed(request: Request) -> Response:
+    settings = request.app.state.settings
+    with db(request) as s:
+        bill_id = lookup_bill(request, s, request.path_params["measure"])
+        events = data.recent_changes(s, limit=50, bill_id=bill_id)
+        from tracker.db.models_core import Bill
+
+        bill = s.get(Bill, bill_id)
+        assert bill is not None
+        slug = data.measure_slug(bill.measure)
+    return _atom(build_feed(base_url=settings.public_base_url, feed_path=f"/feeds/bills/{slug}.atom",
+                            html_path=f"/bills/{slug}", feed_key=f"bill/{bill_id}",
+                            organisation=settings.advocacy.organisation,
+                            title=f"{bill.measure}: {bill.title or ''}", events=events))
+
+
+ROUTES = [
+    Route("/feeds/changes.atom", changes_feed),
+    Route("/feeds/topics/{topic}.atom", topic_feed),
+    Route("/feeds/bills/{measure}.atom", bill_feed),
+    Route("/calendar/hearings.ics", ics.hearings_calendar),
+]

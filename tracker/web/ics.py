@@ -1,0 +1,141 @@
+"""iCalendar (RFC 5545) feed of hearings for tracked bills, written by hand.
+
+Calendar apps replace an event when a later copy has the same UID and a higher SEQUENCE, so
+the UID comes from the bill and the hearing's content fingerprint (stable across polls) and
+SEQUENCE grows with the row's ``updated_at``; canceled or postponed hearings stay in the feed
+with ``STATUS:CANCELLED`` so subscribed calendars drop them instead of keeping a stale entry.
+Lines end in CRLF and are folded at 75 octets without splitting a UTF-8 character.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tracker.web import data, integrations
+from tracker.web.context import db
+
+TZID = "America/Los_Angeles"
+VTIMEZONE = [
+    "BEGIN:VTIMEZONE", f"TZID:{TZID}",
+    "BEGIN:DAYLIGHT", "TZOFFSETFROM:-0800", "TZOFFSETTO:-0700", "TZNAME:PDT",
+    "DTSTART:19700308T020000", "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU", "END:DAYLIGHT",
+    "BEGIN:STANDARD", "TZOFFSETFROM:-0700", "TZOFFSETTO:-0800", "TZNAME:PST",
+    "DTSTART:19701101T020000", "RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU", "END:STANDARD",
+    "END:VTIMEZONE",
+]
+_TIME = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s*m\.?", re.IGNORECASE)
+SEQ_EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def escape(text: str) -> str:
+    """TEXT value escaping (RFC 5545 §3.3.11)."""
+    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+
+
+def fold(line: str) -> str:
+    """Fold one content line into ≤75-octet pieces joined by CRLF + space."""
+    raw = line.encode("utf-8")
+    if len(raw) <= 75:
+        return line
+    parts: list[str] = []
+    current = b""
+    limit = 75
+    for ch in line:
+        b = ch.encode("utf-8")
+        if len(current) + len(b) > limit:
+            parts.append(current.decode("utf-8"))
+            current = b""
+            limit = 74  # continuation lines start with one space
+        current += b
+    parts.append(current.decode("utf-8"))
+    return "\r\n ".join(parts)
+
+
+def parse_time(text: str | None) -> tuple[int, int] | None:
+    """'9 a.m.', '1:30 p.m.' → (hour, minute); 'Upon adjournment' → None (all-day entry)."""
+    m = _TIME.match(text or "")
+    if not m:
+        return None
+    hour, minute = int(m.group(1)) % 12, int(m.group(2) or 0)
+    if m.group(3).lower() == "p":
+        hour += 12
+    return (hour, minute) if hour < 24 and minute < 60 else None
+
+
+def _utc_stamp(dt: datetime) -> str:
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def sequence(updated_at: datetime | None) -> int:
+    """A number that only grows when the stored hearing changes (minutes since 2024)."""
+    if updated_at is None:
+        return 0
+    if updated_at.tzinfo is None:
+        updated_at = updated_at.replace(tzinfo=timezone.utc)
+    return max(int((updated_at - SEQ_EPOCH).total_seconds() // 60), 0)
+
+
+def event_lines(h: dict[str, Any], host: str, base_url: str, now: datetime) -> list[str]:
+    uid = f"hearing-{h['bill_id']}-{h['fingerprint']}@{host}"
+    lines = ["BEGIN:VEVENT", f"UID:{uid}", f"DTSTAMP:{_utc_stamp(now)}",
+             f"SEQUENCE:{sequence(h['updated_at'])}"]
+    when = parse_time(h["time"])
+    day: date = h["date"]
+    if when:
+        start = datetime(day.year, day.month, day.day, *when)
+        end = start + timedelta(hours=2)
+        lines += [f"DTSTART;TZID={TZID}:{start:%Y%m%dT%H%M%S}", f"DTEND;TZID={TZID}:{end:%Y%m%dT%H%M%S}"]
+    else:
+        lines += [f"DTSTART;VALUE=DATE:{day:%Y%m%d}", f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}"]
+    cancelled = h["status"] in data.CANCELLED
+    summary = f"{h['measure']}: {h['committee'] or 'Hearing'}"
+    desc = f"{h['measure']} {h['title'] or ''}\n{h['time'] or ''}\n{h['note'] or ''}".strip()
+    url = f"{base_url.rstrip('/')}/bills/{h['slug']}"
+    lines += [f"SUMMARY:{escape(('CANCELED: ' if cancelled else '') + summary)}",
+              f"DESCRIPTION:{escape(desc + chr(10) + url)}", f"URL:{url}",
+              f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}"]
+    if h["room"]:
+        lines.append(f"LOCATION:{escape(str(h['room']) + ', State Capitol, Sacramento')}")
+    lines.append("END:VEVENT")
+    return lines
+
+
+def build_calendar(hearings: list[dict[str, Any]], host: str, base_url: str, name: str,
+                   now: datetime | None = None) -> str:
+    now = now or datetime.now(timezone.utc)
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:-//{escape(name)}//Capitol Watch//EN",
+             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{escape(name)}",
+             f"X-WR-TIMEZONE:{TZID}", *VTIMEZONE]
+    for h in hearings:
+        lines += event_lines(h, host, base_url, now)
+    lines.append("END:VCALENDAR")
+    return "".join(fold(line) + "\r\n" for line in lines)
+
+
+async def hearings_calendar(request: Request) -> Response:
+    """``/calendar/hearings.ics`` with optional ``?topic=`` and ``?position=``."""
+    from tracker.web.feeds import tag_authority
+
+    settings = request.app.state.settings
+    topic = request.query_params.get("topic", "")
+    position = request.query_params.get("position", "")
+    with db(request) as s:
+        rows = data.upcoming_hearings(s, today=date.today() - timedelta(days=7), include_cancelled=True)
+        if topic:
+            rows = [h for h in rows if topic in h["topics"]]
+        if position:
+            pos = integrations.positions_for(s, sorted({h["bill_id"] for h in rows}))
+            rows = [h for h in rows if (pos.get(h["bill_id"]) or {}).get("position") == position]
+    name = f"{settings.advocacy.organisation} hearings"
+    body = build_calendar(rows, tag_authority(settings.public_base_url), settings.public_base_url, name)
+    return Response(body, media_type="text/calendar; charset=utf-8",
+                    headers={"content-disposition": 'inline; filename="hearings.ics"',
+                             "cache-control": "public, max-age=300"})

@@ -1,0 +1,169 @@
+"""Staff area: triage new matches, set positions and talking points, build a packet PDF.
+
+Every route checks the signed staff session; anonymous GETs go to the login page and
+anonymous POSTs are refused outright. Positions are written only through the advocacy module.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import or_, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from tracker.db.models_core import Bill
+from tracker.errors import TrackerError
+from tracker.web import auth, csrf, data, integrations
+from tracker.web.context import db, finish, get_lang, gettext, render
+from tracker.web.pages import POSITIONS, lookup_bill, topic_labels
+from tracker.web.subscribe import client_ip
+
+
+def _require(request: Request, s: Any) -> Any:
+    user = auth.current_user(request, s)
+    if user is None:
+        if request.method == "GET":
+            raise HTTPException(303, "login required", headers={"location": "/staff/login"})
+        raise HTTPException(403, "Please log in first.")
+    request.state.staff_user = user.username
+    return user
+
+
+async def login_form(request: Request) -> Response:
+    return render(request, "web/staff/login.html", error=None)
+
+
+async def login_post(request: Request) -> Response:
+    form = await request.form()
+    csrf.verify(request, form)
+    if not request.app.state.login_ip.hit(client_ip(request)):
+        return render(request, "web/staff/login.html", status_code=429,
+                      error=gettext(request, "Too many attempts. Please wait 15 minutes."))
+    with db(request) as s:
+        user = auth.authenticate(s, str(form.get("username") or ""), str(form.get("password") or ""))
+        if user is None:
+            return render(request, "web/staff/login.html", status_code=401,
+                          error=gettext(request, "That username and password do not match."))
+        s.commit()
+        response = RedirectResponse("/staff", status_code=303)
+        auth.login(request, response, user)
+    return finish(request, response)
+
+
+async def logout(request: Request) -> Response:
+    form = await request.form()
+    csrf.verify(request, form)
+    response = RedirectResponse("/", status_code=303)
+    auth.logout(response)
+    return response
+
+
+async def triage(request: Request) -> Response:
+    """Relevant bills with no position yet (the decisions waiting), then those decided."""
+    with db(request) as s:
+        _require(request, s)
+        bills = list(s.execute(select(Bill).where(or_(Bill.relevant.is_(True), Bill.watched.is_(True)))
+                               .order_by(Bill.relevance_score.desc(), Bill.measure_num)).scalars())
+        positions = integrations.positions_for(s, [b.bill_id for b in bills])
+    undecided = [{"bill": b, "slug": data.measure_slug(b.measure)} for b in bills if b.bill_id not in positions]
+    decided = [{"bill": b, "slug": data.measure_slug(b.measure), "position": positions[b.bill_id]["position"]}
+               for b in bills if b.bill_id in positions]
+    return render(request, "web/staff/triage.html", undecided=undecided, decided=decided,
+                  topics=topic_labels(request))
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip(" -•\t") for line in text.splitlines() if line.strip(" -•\t")]
+
+
+async def position_form(request: Request) -> Response:
+    with db(request) as s:
+        _require(request, s)
+        bill_id = lookup_bill(request, s, request.path_params["measure"])
+        bill = s.get(Bill, bill_id)
+        pos = integrations.get_position(s, bill_id) or {}
+    return render(request, "web/staff/position.html", bill=bill, slug=data.measure_slug(bill.measure),
+                  pos=pos, positions=POSITIONS, error=None, saved=False)
+
+
+async def position_post(request: Request) -> Response:
+    form = await request.form()
+    with db(request) as s:
+        user = _require(request, s)
+        csrf.verify(request, form)
+        bill_id = lookup_bill(request, s, request.path_params["measure"])
+        bill = s.get(Bill, bill_id)
+        fields = {"position": str(form.get("position") or ""), "ask": str(form.get("ask") or ""),
+                  "summary": str(form.get("summary") or ""), "why": str(form.get("why") or ""),
+                  "talking_points": _lines(str(form.get("talking_points") or ""))}
+        try:
+            integrations.set_position(s, bill_id, changed_by=f"web:{user.username}", **fields)
+            s.commit()
+            error = None
+        except TrackerError as exc:
+            s.rollback()
+            error = str(exc)
+        pos = integrations.get_position(s, bill_id) or fields
+    request.app.state.freshness_cache = None
+    return render(request, "web/staff/position.html", status_code=400 if error else 200, bill=bill,
+                  slug=data.measure_slug(bill.measure), pos=pos if not error else fields,
+                  positions=POSITIONS, error=error, saved=error is None)
+
+
+def packet_builder() -> Callable[..., Any] | None:
+    """The advocacy module's ``build_packet`` (None while that module is missing)."""
+    try:
+        mod = importlib.import_module("tracker.advocacy.packet")
+    except ImportError:
+        return None
+    return getattr(mod, "build_packet", None)
+
+
+async def packet_form(request: Request) -> Response:
+    with db(request) as s:
+        _require(request, s)
+        bills = list(s.execute(select(Bill).where(or_(Bill.relevant.is_(True), Bill.watched.is_(True)))
+                               .order_by(Bill.measure_type, Bill.measure_num)).scalars())
+        positions = integrations.positions_for(s, [b.bill_id for b in bills])
+    rows = [{"bill": b, "position": (positions.get(b.bill_id) or {}).get("position")} for b in bills]
+    return render(request, "web/staff/packet.html", rows=rows, available=packet_builder() is not None)
+
+
+async def packet_post(request: Request) -> Response:
+    form = await request.form()
+    builder = packet_builder()
+    with db(request) as s:
+        _require(request, s)
+        csrf.verify(request, form)
+        chosen = [s.get(Bill, str(b)) for b in form.getlist("bills")]
+        measures = [b.measure for b in chosen if b is not None]
+        if not measures:
+            raise HTTPException(400, "Please choose at least one bill.")
+        if builder is None:
+            raise HTTPException(503, "The packet builder is not installed yet.")
+        try:
+            packet = builder(s, measures, settings=request.app.state.settings, as_of=date.today(),
+                             lang=get_lang(request), fmt="pdf")
+        except TrackerError as exc:
+            raise HTTPException(400, str(exc)) from None
+    return Response(packet.content, media_type="application/pdf",
+                    headers={"content-disposition": 'attachment; filename="packet.pdf"',
+                             "cache-control": "no-store"})
+
+
+ROUTES = [
+    Route("/staff/login", login_form, methods=["GET"]),
+    Route("/staff/login", login_post, methods=["POST"]),
+    Route("/staff/logout", logout, methods=["POST"]),
+    Route("/staff", triage, methods=["GET"]),
+    Route("/staff/bills/{measure}", position_form, methods=["GET"]),
+    Route("/staff/bills/{measure}", position_post, methods=["POST"]),
+    Route("/staff/packet", packet_form, methods=["GET"]),
+    Route("/staff/packet", packet_post, methods=["POST"]),
+]
