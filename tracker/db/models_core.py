@@ -38,6 +38,7 @@ class LegislativeSession(Base):
 
 class Bill(Base):
     __tablename__ = "bill"
+    __table_args__ = (Index("ix_bill_measure_order", "session_year", "measure_type", "measure_num"),)
 
     bill_id: Mapped[str] = mapped_column(String(20), primary_key=True)
     session_year: Mapped[str] = mapped_column(

@@ -114,6 +114,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('bill_id', name=op.f('pk_bill'))
     )
     with op.batch_alter_table('bill', schema=None) as batch_op:
+        batch_op.create_index('ix_bill_measure_order', ['session_year', 'measure_type', 'measure_num'], unique=False)
         batch_op.create_index(batch_op.f('ix_bill_measure'), ['measure'], unique=False)
         batch_op.create_index(batch_op.f('ix_bill_relevant'), ['relevant'], unique=False)
         batch_op.create_index(batch_op.f('ix_bill_session_year'), ['session_year'], unique=False)
