@@ -12,6 +12,7 @@ sets "January 8" means next January; a January report of a "December 30" vote, l
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -80,25 +81,35 @@ def _clean_committee(raw: str | None) -> str | None:
     return name or None
 
 
-def extract_hearings(action: str, action_date: date) -> list[HearingMention]:
-    """Hearing mentions in one action's text, in the order they appear."""
+@lru_cache(maxsize=65536)
+def _scan(action: str) -> tuple[tuple[str, bool, int | None, int | None, str | None, str], ...]:
+    """Date-independent part of the parse (kind, deadline, month, day, committee, text), cached:
+    action texts repeat across thousands of bills."""
     text = _WS.sub(" ", action or "").strip()
-    found: list[tuple[int, HearingMention]] = []
+    found: list[tuple[int, tuple[str, bool, int | None, int | None, str | None, str]]] = []
     covered: list[tuple[int, int]] = []
     for kind, deadline, pattern in _PATTERNS:
         for m in pattern.finditer(text):
             if any(s <= m.start() < e for s, e in covered):
                 continue
-            when = _infer_year(_MONTHS[m.group("month").lower().rstrip(".")], int(m.group("day")),
-                               action_date)
+            month = _MONTHS[m.group("month").lower().rstrip(".")]
             committee = _clean_committee(m.groupdict().get("committee"))
             covered.append((m.start(), m.end()))
-            found.append((m.start(), HearingMention(kind, when, committee, text, deadline)))
+            found.append((m.start(), (kind, deadline, month, int(m.group("day")), committee, text)))
     for kind, pattern in (("canceled", _UNDATED_CANCEL), ("postponed", _UNDATED_POSTPONE)):
         for m in pattern.finditer(text):
             if any(s <= m.start() < e for s, e in covered):
                 continue
             covered.append((m.start(), m.end()))
-            found.append((m.start(), HearingMention(kind, None, None, text)))  # type: ignore[arg-type]
+            found.append((m.start(), (kind, False, None, None, None, text)))
     found.sort(key=lambda p: p[0])
-    return [m for _, m in found]
+    return tuple(f for _, f in found)
+
+
+def extract_hearings(action: str, action_date: date) -> list[HearingMention]:
+    """Hearing mentions in one action's text, in the order they appear."""
+    out: list[HearingMention] = []
+    for kind, deadline, month, day, committee, text in _scan(action):
+        when = _infer_year(month, day, action_date) if month is not None and day is not None else None
+        out.append(HearingMention(kind, when, committee, text, deadline))  # type: ignore[arg-type]
+    return out

@@ -10,6 +10,7 @@ referral). The current stage is the latest action's stage, skipping ``other`` ac
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Sequence
 from datetime import date
 
@@ -87,8 +88,12 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+@lru_cache(maxsize=65536)
 def classify_action(text: str) -> str:
-    """The stage one action puts the bill in (``other`` when it does not move the bill)."""
+    """The stage one action puts the bill in (``other`` when it does not move the bill).
+
+    Cached: a session repeats the same few thousand action texts tens of thousands of times.
+    """
     t = normalise_action(text or "")
     t = _SUSPENDED.sub("", t).strip()
     if not t:
