@@ -1,14 +1,15 @@
 """The ``tracker`` command line.
 
-Each module in this package that defines ``COMMANDS`` (a list of click commands or groups)
-contributes them; the modules are found automatically, so each feature owns its own module.
+Each feature owns one module in this package that defines ``COMMANDS`` (a list of click
+commands or groups). ``REGISTRY`` below names which module holds which command, so running one
+command imports only its module (the web app, PDF rendering and Scrapy are heavy to import);
+``tests/test_cli_registry.py`` fails when a module's commands and the registry disagree.
 Errors the operator can fix are shown as one line without a traceback.
 """
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import sys
 
 import click
@@ -17,23 +18,45 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from tracker import __version__
 from tracker.errors import TrackerError
 
+REGISTRY: dict[str, str] = {
+    # core: database, bulk import, reading what is stored
+    "init": "core", "import-pubinfo": "core", "bills": "core", "show": "core", "runs": "core",
+    "export": "core", "config": "core",
+    # relevance, stages, taxonomy
+    "match": "relevance", "stage": "relevance", "topics": "relevance", "explain": "relevance",
+    # polling, scheduler, replica, demo
+    "poll": "polling", "run": "polling", "replica": "polling", "demo": "polling",
+    # alerts
+    "subscribers": "alerts", "send": "alerts", "digest": "alerts",
+    # Advocacy Day documents
+    "positions": "advocacy", "packet": "advocacy", "sheet": "advocacy", "matrix": "advocacy",
+    # web app
+    "web": "web",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(REGISTRY)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = REGISTRY.get(cmd_name)
+        if module_name is None:
+            return None
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        for command in getattr(module, "COMMANDS", []):
+            if command.name == cmd_name:
+                return command
+        return None
+
+
+@click.group(cls=LazyGroup,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="tracker")
 def cli() -> None:
     """Capitol Watch: track California behavioral-health bills and tell people what changed."""
-
-
-def _register() -> None:
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        for command in getattr(module, "COMMANDS", []):
-            cli.add_command(command)
-
-
-_register()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -43,6 +66,8 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("tracker: interrupted", err=True)
         sys.exit(130)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
