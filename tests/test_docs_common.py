@@ -1,0 +1,48 @@
+"""Shared helpers for the advocacy document tests (no tests here).
+
+Documents are always rendered from real ingested sample data: the 2025-26 bills in
+tests/files/pubinfo/mini, imported by the real ingest code into a fresh database.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from tracker.db import make_engine, session_factory
+from tracker.db.migrate import upgrade
+from tracker.ingest.service import ingest_snapshot
+from tracker.pubinfo.reader import read_snapshot
+from tracker.relevance import load_matcher
+from tracker.settings import get_settings
+
+FILES = Path(__file__).parent / "files"
+MINI = FILES / "pubinfo" / "mini"
+ARCHIVE_1999 = FILES / "pubinfo" / "archive" / "1999"
+GOLDEN = FILES / "golden" / "docs"
+AS_OF = date(2026, 11, 23)
+LONGEST = "202520260AB831"  # the longest digest (3.8k chars) and title in the samples
+
+
+def ingest(db_url: str, *paths: Path) -> sessionmaker[Session]:
+    """A fresh database at ``db_url`` holding the given PUBINFO extracts."""
+    engine = make_engine(db_url)
+    upgrade(engine)
+    factory = session_factory(engine)
+    matcher = load_matcher(get_settings().topics_path)
+    for path in paths or (MINI,):
+        ingest_snapshot(factory, read_snapshot(path), matcher=matcher)
+    return factory
+
+
+def golden(name: str, actual: str) -> None:
+    """Compare with tests/files/golden/docs/<name>; UPDATE_GOLDEN=1 rewrites the file."""
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1" or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+    expected = path.read_text(encoding="utf-8")
+    assert actual == expected, f"{name} differs from the golden file (UPDATE_GOLDEN=1 to accept)"

@@ -1,0 +1,180 @@
+"""Delivery against a real aiosmtpd server on loopback, started by the tests.
+
+Covers: delivery and headers, one reused connection, 421/451 then success, 550 permanent
+failure (and pausing after repeated bounces), server down then up, a file outbox when no host
+is set, and a SIGKILL in the middle of a batch (every message delivered exactly once).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.clirun import TRACKER
+from tracker.alerts import subscriptions as subs
+from tracker.alerts.outbox import enqueue_events
+from tracker.alerts.sender import send_pending
+from tracker.alerts.testing import (
+    RecordingHandler, add_bill, add_events, add_run, database, free_port, recording_server,
+)
+from tracker.db.base import transaction
+from tracker.db.models_alerts import OutboxMessage, Subscriber
+from tracker.settings import get_settings
+
+
+@pytest.fixture
+def factory(db_url: str, monkeypatch: pytest.MonkeyPatch) -> sessionmaker[Session]:
+    monkeypatch.setenv("TRACKER_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    return database(db_url)
+
+
+def use_server(monkeypatch: pytest.MonkeyPatch, port: int, **extra: str) -> None:
+    monkeypatch.setenv("TRACKER_SMTP__HOST", "127.0.0.1")
+    monkeypatch.setenv("TRACKER_SMTP__PORT", str(port))
+    monkeypatch.setenv("TRACKER_SMTP__TLS", "none")
+    for k, v in extra.items():
+        monkeypatch.setenv(k, v)
+    get_settings.cache_clear()
+
+
+def queue_alerts(factory: sessionmaker[Session], n: int, lang: str = "en") -> list[str]:
+    """n confirmed subscribers following AB 13, one stage change → n outbox rows."""
+    emails = [f"reader{i:04d}@example.org" for i in range(n)]
+    with transaction(factory) as s:
+        bill = add_bill(s, "AB 13")
+        add_run(s)
+        for e in emails:
+            subs.subscribe(s, e, bills=["AB 13"], lang=lang, confirmed=True)
+    with transaction(factory) as s:
+        run = add_run(s)
+        events = add_events(s, bill, run, [("stage_changed", "in_committee", "floor")])
+        assert enqueue_events(s, events) == n
+    return emails
+
+
+def statuses(factory: sessionmaker[Session]) -> dict[str, int]:
+    with factory() as s:
+        return dict(s.execute(select(OutboxMessage.status, func.count())
+                              .group_by(OutboxMessage.status)).all())
+
+
+def test_delivers_every_message_with_headers_over_one_connection(factory, monkeypatch) -> None:
+    emails = queue_alerts(factory, 25)
+    with recording_server() as (h, port):
+        use_server(monkeypatch, port)
+        report = send_pending(factory)
+        assert (report.sent, report.deferred, report.failed) == (25, 0, 0)
+        assert h.connections == 1  # one connection reused for all 25
+        assert sorted(h.recipients) == emails
+        msg = h.parsed()[0]
+        assert msg["Message-ID"].startswith("<cw.") and msg["Message-ID"].endswith("@example.org>")
+        assert msg["List-Unsubscribe"].startswith(f"<{get_settings().public_base_url}/unsubscribe/")
+        assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+        assert "988" in msg.get_body(("plain",)).get_content()
+        assert len({m["Message-ID"] for m in h.parsed()}) == 25
+        again = send_pending(factory)
+        assert again.sent == 0 and len(h.messages) == 25
+    assert statuses(factory) == {"sent": 25}
+
+
+@pytest.mark.parametrize("reply", ["421 4.3.2 try later", "451 4.3.0 temporary"])
+def test_temporary_failure_is_retried_then_delivered(factory, monkeypatch, reply) -> None:
+    queue_alerts(factory, 3)
+    with recording_server() as (h, port):
+        use_server(monkeypatch, port, TRACKER_ALERTS__RETRY_BASE_SECONDS="30")
+        h.data_replies.append(reply)
+        first = send_pending(factory)
+        assert (first.sent, first.deferred, first.failed) == (2, 1, 0)
+        with factory() as s:
+            row = s.execute(select(OutboxMessage).where(OutboxMessage.status == "pending")).scalar_one()
+            assert row.last_error and row.last_error.startswith(reply[:3])
+            assert row.attempts == 1 and row.next_attempt_at > row.created_at
+        assert send_pending(factory).sent == 0  # backoff: not yet due
+        second = send_pending(factory, retry_now=True)
+        assert second.sent == 1
+        assert len(h.messages) == 3 and len(set(h.recipients)) == 3
+        if reply.startswith("421"):
+            assert h.connections == 3  # 421 closes the connection; the run reconnects
+    assert statuses(factory) == {"sent": 3}
+
+
+def test_permanent_failure_stops_and_pauses_after_repeated_bounces(factory, monkeypatch) -> None:
+    emails = queue_alerts(factory, 3)
+    monkeypatch.setenv("TRACKER_ALERTS__BOUNCE_PAUSE_AFTER", "1")
+    with recording_server() as (h, port):
+        use_server(monkeypatch, port)
+        h.rcpt_replies[emails[1]] = "550 5.1.1 no such user"
+        report = send_pending(factory)
+        assert (report.sent, report.failed) == (2, 1)
+        assert send_pending(factory, retry_now=True).sent == 0
+        assert emails[1] not in h.recipients
+    with factory() as s:
+        bad = s.execute(select(Subscriber).where(Subscriber.email == emails[1])).scalar_one()
+        assert bad.bounce_count == 1 and bad.status == "paused"
+        row = s.execute(select(OutboxMessage).where(OutboxMessage.subscriber_id == bad.id)).scalar_one()
+        assert row.status == "failed" and row.last_error.startswith("550")
+
+
+def test_server_down_then_up(factory, monkeypatch) -> None:
+    queue_alerts(factory, 4)
+    port = free_port()
+    use_server(monkeypatch, port)
+    down = send_pending(factory)
+    assert (down.sent, down.deferred, down.failed) == (0, 4, 0)
+    assert "cannot reach" in down.problem
+    assert statuses(factory) == {"pending": 4}
+    with recording_server(port) as (h, _port):
+        up = send_pending(factory, retry_now=True)
+        assert up.sent == 4 and len(h.messages) == 4 and h.connections == 1
+
+
+def test_without_smtp_host_messages_become_eml_files(factory, tmp_path) -> None:
+    queue_alerts(factory, 2)
+    assert send_pending(factory).sent == 2
+    files = sorted((tmp_path / "outbox").glob("*.eml"))
+    assert len(files) == 2 and b"List-Unsubscribe-Post" in files[0].read_bytes()
+
+
+def test_cli_send_exit_codes(factory, monkeypatch) -> None:
+    emails = queue_alerts(factory, 2)
+    with recording_server() as (h, port):
+        use_server(monkeypatch, port)
+        h.rcpt_replies[emails[0]] = "550 5.1.1 no such user"
+        proc = subprocess.run([TRACKER, "send"], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 1, proc.stderr
+        assert "sent 1, deferred 0, failed 1" in proc.stdout
+        proc = subprocess.run([TRACKER, "send"], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0 and "sent 0" in proc.stdout
+
+
+def test_sigkill_in_the_middle_of_a_batch_delivers_each_message_exactly_once(factory, monkeypatch) -> None:
+    emails = queue_alerts(factory, 40)
+    handler = RecordingHandler(stall_after=15)
+    with recording_server(handler=handler) as (h, port):
+        use_server(monkeypatch, port, TRACKER_ALERTS__SEND_BATCH="10")
+        proc = subprocess.Popen([TRACKER, "send"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert h.stalled.wait(60), "sender never reached the stall point"
+        os.kill(proc.pid, signal.SIGKILL)  # killed with message 16 in flight, not yet accepted
+        proc.wait(10)
+        h.release.set()
+        assert len(h.messages) == 15
+        assert statuses(factory).get("sending", 0) >= 1  # left behind by the dead run
+        h.stall_after = None
+        done = subprocess.run([TRACKER, "send"], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "recovered after a crash" in done.stdout
+        time.sleep(0.2)
+        assert sorted(h.recipients) == emails  # every address exactly once
+        assert len(h.messages) == 40
+        ids = [m["Message-ID"] for m in h.parsed()]
+        assert len(set(ids)) == 40
+    assert statuses(factory) == {"sent": 40}

@@ -1,0 +1,131 @@
+"""The legislative matrix: one row per tracked bill, as plain dicts the web app can reuse.
+
+"Tracked" means relevant to our topics, watched by staff, or carrying a position. Columns follow
+the matrix staff already publish (Bill, Subject, Implications, Status, Introduced & last
+amended, Position) plus the next hearing. Rows are sorted by group, then bill number.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from tracker.advocacy.facts import LEGINFO_BILL_URL, url_measure
+from tracker.advocacy.positions import positions_for
+from tracker.db.models_advocacy import POSITIONS, BillPosition
+from tracker.db.models_core import Bill, BillVersion, Hearing
+from tracker.errors import TrackerError
+from tracker.settings import Settings, get_settings
+
+POSITION_LABELS: dict[str, str] = {
+    "support": "Support", "support_if_amended": "Support if amended", "oppose": "Oppose",
+    "oppose_unless_amended": "Oppose unless amended", "watch": "Watching", "neutral": "Neutral",
+    "": "Not yet decided",
+}
+STAGE_TEXT: dict[str, str] = {
+    "introduced": "Introduced", "in_committee": "In committee",
+    "passed_committee": "Passed a committee", "amended": "Amended", "floor": "Waiting for a floor vote",
+    "passed_house": "Passed one house", "enrolled": "Passed both houses",
+    "to_governor": "On the Governor's desk", "chaptered": "Signed into law", "vetoed": "Vetoed",
+    "held_in_committee": "Held in committee", "failed": "Failed", "two_year": "Two-year bill",
+    "withdrawn": "Withdrawn", "other": "Status not known yet", "": "Status not known yet",
+}
+NO_TOPIC = "Other bills we follow"
+_POSITION_ORDER = {p: i for i, p in enumerate(
+    ("support", "support_if_amended", "oppose_unless_amended", "oppose", "watch", "neutral", ""))}
+_CLOSED = {"canceled", "cancelled", "heard", "postponed"}
+
+
+def _tracked(s: Session) -> list[Bill]:
+    positioned = select(BillPosition.bill_id)
+    q = (select(Bill).where(or_(Bill.relevant.is_(True), Bill.watched.is_(True),
+                                Bill.bill_id.in_(positioned)))
+         .order_by(Bill.session_year, Bill.measure_type, Bill.measure_num))
+    return list(s.execute(q).scalars())
+
+
+def _version_dates(s: Session, ids: list[str]) -> dict[str, tuple[date | None, date | None]]:
+    """(introduced, last amended) per bill, from the version list in one query."""
+    out: dict[str, list[date | None]] = {}
+    rows = s.execute(select(BillVersion.bill_id, BillVersion.action_date, BillVersion.action)
+                     .where(BillVersion.bill_id.in_(ids))).all()
+    for bill_id, day, action in rows:
+        cur = out.setdefault(bill_id, [None, None])
+        if day and (cur[0] is None or day < cur[0]):
+            cur[0] = day
+        if day and (action or "").lower().startswith("amended") and (cur[1] is None or day > cur[1]):
+            cur[1] = day
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def _next_hearings(s: Session, ids: list[str], as_of: date) -> dict[str, Hearing]:
+    rows = s.execute(select(Hearing).where(Hearing.bill_id.in_(ids), Hearing.hearing_date >= as_of)
+                     .order_by(Hearing.hearing_date)).scalars()
+    out: dict[str, Hearing] = {}
+    for h in rows:
+        if h.status not in _CLOSED:
+            out.setdefault(h.bill_id, h)
+    return out
+
+
+def matrix_rows(s: Session, group_by: str | None = None, *, as_of: date | None = None,
+                settings: Settings | None = None) -> list[dict[str, Any]]:
+    """One dict per tracked bill; ``group`` is set when grouping by topic or position."""
+    if group_by not in (None, "topic", "position"):
+        raise TrackerError(f"cannot group the matrix by {group_by!r}: use topic or position")
+    settings = settings or get_settings()
+    as_of = as_of or date.today()
+    bills = _tracked(s)
+    ids = [b.bill_id for b in bills]
+    positions = positions_for(s, ids)
+    dates = _version_dates(s, ids)
+    hearings = _next_hearings(s, ids, as_of)
+    base = settings.public_base_url.rstrip("/")
+    rows = []
+    for b in bills:
+        pos = positions.get(b.bill_id) or {}
+        key = pos.get("position") or ""
+        h = hearings.get(b.bill_id)
+        introduced, amended = dates.get(b.bill_id, (None, None))
+        topics = [str(t) for t in (b.topics or [])]
+        row: dict[str, Any] = {
+            "bill_id": b.bill_id, "measure": b.measure, "subject": b.title or b.subject or "",
+            "implications": pos.get("summary") or "",
+            "stage": b.stage or "", "stage_text": STAGE_TEXT.get(b.stage or "", STAGE_TEXT[""]),
+            "official_status": b.current_status or "", "location": b.current_location or "",
+            "last_action_date": b.last_action_date,
+            "introduced": introduced, "last_amended": amended,
+            "position": key, "position_label": POSITION_LABELS[key] if key in POSITION_LABELS else key,
+            "hearing_date": h.hearing_date if h else None,
+            "hearing_committee": (h.committee_name or h.committee_code or "") if h else "",
+            "letter_deadline": (h.hearing_date - timedelta(days=settings.alerts.letter_deadline_days))
+            if h else None,
+            "topics": topics, "url": f"{base}/bills/{url_measure(b.measure)}",
+            "leginfo_url": LEGINFO_BILL_URL.format(bill_id=b.bill_id),
+        }
+        row["status"] = row["stage_text"] + (f" ({row['official_status']})" if row["official_status"] else "")
+        if group_by == "topic":
+            row["group"] = topics[0] if topics else NO_TOPIC
+        elif group_by == "position":
+            row["group"] = POSITION_LABELS.get(key, key)
+        rows.append(row)
+    if group_by == "topic":
+        rows.sort(key=lambda r: (r["group"] == NO_TOPIC, r["group"].lower()))
+    elif group_by == "position":
+        rows.sort(key=lambda r: _POSITION_ORDER.get(r["position"], len(POSITIONS)))
+    return rows
+
+
+def groups(rows: list[dict[str, Any]]) -> list[tuple[str | None, list[dict[str, Any]]]]:
+    """Consecutive rows with the same group, in order (one ungrouped block when not grouped)."""
+    out: list[tuple[str | None, list[dict[str, Any]]]] = []
+    for r in rows:
+        g = r.get("group")
+        if out and out[-1][0] == g:
+            out[-1][1].append(r)
+        else:
+            out.append((g, [r]))
+    return out

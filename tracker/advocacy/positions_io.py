@@ -1,0 +1,166 @@
+"""Positions as a file staff keep under version control (TOML or CSV), both ways.
+
+Export then import gives the same records back (a round trip), so staff can edit the file,
+review the diff, and load it. TOML is the friendlier format for long text; CSV is for people
+who prefer a spreadsheet. An import is all-or-nothing: the caller runs it in one transaction
+and any bad entry raises an error naming the file and the entry.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tracker.advocacy.positions import (
+    LIST_FIELDS,
+    MAX_TALKING_POINTS,
+    TEXT_FIELDS,
+    list_positions,
+    set_position,
+)
+from tracker.errors import InputError, TrackerError
+from tracker.queries import find_bill_id
+
+CSV_LIST_SEP = "; "
+CSV_COLUMNS: list[str] = (
+    ["bill", "session", "position", *TEXT_FIELDS]
+    + [f"talking_point_{i}" for i in range(1, MAX_TALKING_POINTS + 1)]
+    + ["supporters", "opponents"]
+)
+TOML_HEADER = """\
+# Capitol Watch: the organisation's positions on bills.
+# Edit, commit, then load with: tracker positions import {name}
+# position is one of: support, support_if_amended, oppose, oppose_unless_amended, watch, neutral
+"""
+
+
+def _toml_str(value: str) -> str:
+    """A TOML basic string; long text stays on one line so diffs stay one line per field."""
+    out = value.replace("\\", "\\\\").replace('"', '\\"')
+    out = out.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    return f'"{out}"'
+
+
+def to_toml(records: list[dict[str, Any]], name: str = "positions.toml") -> str:
+    """Serialise position records (tomllib can read it; no extra dependency to write it)."""
+    lines = [TOML_HEADER.format(name=name)]
+    for r in records:
+        lines.append("[[bill]]")
+        lines.append(f"bill = {_toml_str(r['measure'])}")
+        if r.get("session"):
+            lines.append(f"session = {_toml_str(r['session'])}")
+        lines.append(f"position = {_toml_str(r['position'])}")
+        for field in TEXT_FIELDS:
+            lines.append(f"{field} = {_toml_str(r.get(field) or '')}")
+        for field in LIST_FIELDS:
+            items = r.get(field) or []
+            if not items:
+                lines.append(f"{field} = []")
+            else:
+                lines.append(f"{field} = [")
+                lines += [f"  {_toml_str(v)}," for v in items]
+                lines.append("]")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def to_csv(records: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for r in records:
+        row: dict[str, str] = {"bill": r["measure"], "session": r.get("session") or "",
+                               "position": r["position"]}
+        row.update({f: r.get(f) or "" for f in TEXT_FIELDS})
+        points = r.get("talking_points") or []
+        row.update({f"talking_point_{i + 1}": (points[i] if i < len(points) else "")
+                    for i in range(MAX_TALKING_POINTS)})
+        row.update({f: CSV_LIST_SEP.join(r.get(f) or []) for f in ("supporters", "opponents")})
+        writer.writerow(row)
+    return buf.getvalue()
+
+
+def _read_toml(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(str(path), f"not valid TOML ({exc})") from None
+    entries = data.get("bill", [])
+    if not isinstance(entries, list):
+        raise InputError(str(path), "expected [[bill]] tables")
+    unknown_top = set(data) - {"bill"}
+    if unknown_top:
+        raise InputError(str(path), f"unexpected top-level keys: {', '.join(sorted(unknown_top))}")
+    return [(f"entry {i} ({e.get('bill', '?')})", e) for i, e in enumerate(entries, 1)]
+
+
+def _read_csv(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = {"bill", "position"} - set(reader.fieldnames or [])
+        if missing:
+            raise InputError(str(path), f"missing column(s): {', '.join(sorted(missing))}", 1)
+        out = []
+        for row in reader:
+            entry: dict[str, Any] = {k: (v or "") for k, v in row.items() if k in CSV_COLUMNS}
+            entry["talking_points"] = [row.get(f"talking_point_{i}") or ""
+                                       for i in range(1, MAX_TALKING_POINTS + 1)]
+            for f in ("supporters", "opponents"):
+                entry[f] = [x.strip() for x in (row.get(f) or "").split(";") if x.strip()]
+            for i in range(1, MAX_TALKING_POINTS + 1):
+                entry.pop(f"talking_point_{i}", None)
+            out.append((f"line {reader.line_num}", entry))
+    return out
+
+
+def read_positions_file(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    """(where, entry) pairs; ``where`` names the entry in error messages."""
+    if not path.is_file():
+        raise InputError(str(path), "no such file")
+    if path.suffix.lower() == ".toml":
+        return _read_toml(path)
+    if path.suffix.lower() == ".csv":
+        return _read_csv(path)
+    raise InputError(str(path), "use a .toml or .csv file")
+
+
+def import_positions(s: Session, path: Path, session_year: str) -> int:
+    """Load every entry; the file is the source of truth, so absent fields are cleared."""
+    entries = read_positions_file(path)
+    allowed = {"bill", "session", "position", *TEXT_FIELDS, *LIST_FIELDS}
+    for where, entry in entries:
+        extra = set(entry) - allowed
+        if extra:
+            raise InputError(str(path), f"{where}: unknown field(s) {', '.join(sorted(extra))}")
+        if not entry.get("bill") or not entry.get("position"):
+            raise InputError(str(path), f"{where}: 'bill' and 'position' are required")
+        try:
+            bill_id = find_bill_id(s, str(entry["bill"]), str(entry.get("session") or session_year))
+            set_position(
+                s, bill_id, position=str(entry["position"]),
+                **{f: str(entry.get(f) or "") for f in TEXT_FIELDS},
+                **{f: list(entry.get(f) or []) for f in LIST_FIELDS},
+                changed_by=f"import:{path.name}",
+            )
+        except TrackerError as exc:
+            raise InputError(str(path), f"{where}: {exc}") from None
+    return len(entries)
+
+
+def export_positions(s: Session, path: Path) -> int:
+    """Write every position to ``path`` (.toml or .csv, chosen by the suffix)."""
+    records = list_positions(s)
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        text = to_toml(records, path.name)
+    elif suffix == ".csv":
+        text = to_csv(records)
+    else:
+        raise TrackerError(f"{path}: use a .toml or .csv file name")
+    path.write_text(text, encoding="utf-8")
+    return len(records)

@@ -1,0 +1,156 @@
+"""Fit one bill's facts onto one printed page: text budgets, shortening, QR codes.
+
+A sheet must never spill onto a second page. The budgets below are sized so the longest real
+digest and title in the samples fit at level 0; the PDF step checks the page count and, if a
+sheet still overflows (very long staff text), re-fits it at the next, tighter level. Anything
+shortened gets a pointer to where the full text is ("continued in the full bill text at ...").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import segno
+from markupsafe import Markup
+
+from tracker.advocacy.facts import BillFacts
+from tracker.advocacy.progress import STEPS
+from tracker.i18n import translations
+from tracker.advocacy.text import (
+    Segment,
+    digest_summary,
+    segments_length,
+    shorten,
+    shorten_segments,
+)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much of each text block a sheet may print, in characters or items."""
+
+    summary: int
+    why: int
+    point: int
+    points: int
+    ask: int
+    change_items: int
+    change_chars: int
+    names: int
+    coauthors: int
+    story: bool
+    changes: bool
+
+
+BUDGETS: tuple[Budget, ...] = (
+    Budget(summary=620, why=260, point=190, points=5, ask=220, change_items=3, change_chars=230,
+           names=6, coauthors=6, story=True, changes=True),
+    Budget(summary=480, why=200, point=150, points=5, ask=190, change_items=2, change_chars=180,
+           names=5, coauthors=4, story=True, changes=True),
+    Budget(summary=380, why=160, point=120, points=5, ask=160, change_items=2, change_chars=140,
+           names=4, coauthors=3, story=False, changes=True),
+    Budget(summary=280, why=120, point=100, points=4, ask=140, change_items=1, change_chars=120,
+           names=3, coauthors=2, story=False, changes=True),
+    Budget(summary=160, why=0, point=90, points=3, ask=120, change_items=0, change_chars=0,
+           names=2, coauthors=0, story=False, changes=False),
+)
+MAX_LEVEL = len(BUDGETS) - 1
+
+
+@lru_cache(maxsize=512)
+def qr_svg(url: str, title: str) -> Markup:
+    """An inline SVG QR code (black on white, prints in black and white), sized by CSS."""
+    qr = segno.make(url, error="m")
+    svg = qr.svg_inline(scale=1, border=2, dark="#000000", light="#ffffff", omitsize=True,
+                        title=title, svgclass="qr", lineclass=None)
+    return Markup(svg)
+
+
+def _short_list(items: list[str], limit: int, chars: int = 60) -> tuple[list[str], int]:
+    shown = [shorten(x, chars)[0] for x in items[:limit]]
+    return shown, max(0, len(items) - limit)
+
+
+def _changes(f: BillFacts, b: Budget) -> dict[str, Any]:
+    """The last amendment as at most ``b.change_items`` short items, reworded ones first."""
+    c = f.changes
+    items: list[dict[str, Any]] = []
+    for segs in c.reworded:
+        items.append({"kind": "reworded", "segments": shorten_segments(segs, b.change_chars),
+                      "cut": segments_length(segs) > b.change_chars})
+    for text in c.added:
+        short, cut = shorten(text, b.change_chars)
+        items.append({"kind": "added", "segments": [Segment("same", short)], "cut": cut})
+    for text in c.removed:
+        short, cut = shorten(text, b.change_chars)
+        items.append({"kind": "removed", "segments": [Segment("same", short)], "cut": cut})
+    shown = items[: b.change_items] if b.changes else []
+    return {
+        "show": b.changes and f.changes_to is not None,
+        "none": c.empty,
+        "entries": shown,
+        "more": c.count - len(shown),
+        "added": len(c.added), "removed": len(c.removed), "reworded": len(c.reworded),
+        "old": f.changes_from, "new": f.changes_to,
+        "cut": any(i["cut"] for i in shown) or c.count > len(shown),
+    }
+
+
+def fit_sheet(f: BillFacts, level: int = 0, *, contact: str = "", lang: str = "en") -> dict[str, Any]:
+    """The template context for one sheet at budget ``level`` (0 = roomiest)."""
+    gettext = translations(lang).gettext
+    b = BUDGETS[min(level, MAX_LEVEL)]
+    pos = f.position or {}
+    cut = False
+    if pos.get("summary"):
+        summary, c = shorten(pos["summary"], b.summary)
+        summary_source = "staff"
+    elif f.digest:
+        summary, c = digest_summary(f.digest, b.summary)
+        summary_source = "digest"
+    else:
+        summary, c, summary_source = "", False, "none"
+    cut |= c
+    why, c = shorten(pos.get("why") or "", b.why) if b.why else ("", bool(pos.get("why")))
+    cut |= c
+    points = []
+    for p in (pos.get("talking_points") or [])[: b.points]:
+        short, c = shorten(p, b.point)
+        points.append(short)
+        cut |= c
+    cut |= len(pos.get("talking_points") or []) > b.points
+    ask, c = shorten(pos.get("ask") or "", b.ask)
+    cut |= c
+    supporters, more_sup = _short_list(pos.get("supporters") or [], b.names)
+    opponents, more_opp = _short_list(pos.get("opponents") or [], b.names)
+    leads = [a for a in f.authors if a["lead"]] or f.authors[:1]
+    coauthors = [a["name"] for a in f.authors if a not in leads]
+    changes = _changes(f, b)
+    steps = [{"key": key, "state": "done" if i < f.progress.step else
+              "current" if i == f.progress.step else "todo"} for i, key in enumerate(STEPS)]
+    return {
+        "bill_id": f.bill_id, "measure": f.measure, "title": f.title, "session": f.session,
+        "anchor": f"sheet-{f.bill_id}",
+        "leads": leads, "coauthors": coauthors[: b.coauthors],
+        "more_coauthors": max(0, len(coauthors) - b.coauthors),
+        "position": pos.get("position"), "ask": ask, "why": why, "talking_points": points,
+        "summary": summary, "summary_source": summary_source,
+        "supporters": supporters, "more_supporters": more_sup,
+        "opponents": opponents, "more_opponents": more_opp,
+        "contact": pos.get("contact") or contact,
+        "story_prompt": shorten(pos.get("story_prompt") or "", 200)[0] if b.story else "",
+        "progress": f.progress, "steps": steps,
+        "status": f.status, "location": f.location,
+        "last_action": shorten(f.last_action, 160)[0], "last_action_date": f.last_action_date,
+        "introduced": f.introduced, "last_amended": f.last_amended,
+        "hearing": f.hearing, "letter_deadline": f.letter_deadline,
+        "deadline_passed": bool(f.letter_deadline and f.letter_deadline < f.as_of),
+        "changes": changes,
+        "cut": cut or changes["cut"] and changes["show"],
+        "public_url": f.public_url, "leginfo_url": f.leginfo_url, "text_url": f.text_url,
+        "qr_public": qr_svg(f.public_url, gettext("QR code: %(bill)s on our website") % {"bill": f.measure}),
+        "qr_leginfo": qr_svg(f.leginfo_url, gettext("QR code: %(bill)s on leginfo.legislature.ca.gov") % {"bill": f.measure}),
+        "as_of": f.as_of, "level": level,
+    }

@@ -1,0 +1,233 @@
+"""Render outbox rows into subject + plain text + HTML, once per language and variant.
+
+A change matched by 10,000 subscribers must not be rendered 10,000 times: a row is rendered
+with placeholders for the per-subscriber links, the result is cached by everything that can
+differ (kind, language, events, reasons, period), and ``personalise`` swaps in each reader's
+signed links with plain string replacement.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.alerts import phrases
+from tracker.alerts.tokens import make_token
+from tracker.alerts.topics import Topic, load_topics, topic_label
+from tracker.db.models_alerts import OutboxMessage
+from tracker.db.models_core import Bill, ChangeEvent, Hearing
+from tracker.i18n import translations
+from tracker.items import measure_of
+from tracker.rendering import environment
+from tracker.settings import get_settings
+
+MANAGE = "@@MANAGE_URL@@"
+UNSUBSCRIBE = "@@UNSUBSCRIBE_URL@@"
+CONFIRM = "@@CONFIRM_URL@@"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    member: bool  # member mail carries List-Unsubscribe and per-subscriber links
+
+
+def bill_url(measure: str) -> str:
+    return f"{get_settings().public_base_url.rstrip('/')}/bills/{measure.replace(' ', '-')}"
+
+
+def base_context(lang: str) -> dict[str, Any]:
+    cfg = get_settings()
+    return {"crisis_resources": [r.model_dump() for r in cfg.alerts.crisis_resources],
+            "org": cfg.advocacy.organisation, "lang": lang}
+
+
+def _measure(bill_id: str) -> str:
+    try:
+        return measure_of(bill_id)
+    except ValueError:
+        return bill_id
+
+
+def _sort_key(bill_id: str) -> tuple[str, int, str]:
+    m = _measure(bill_id).split(" ")
+    return (m[0], int(m[-1]) if m[-1].isdigit() else 0, bill_id)
+
+
+class Renderer:
+    """Renders rows for one send run; caches results and the data they are built from."""
+
+    def __init__(self, s: Session, now: datetime) -> None:
+        self.s = s
+        self.now = now
+        self.today = now.astimezone(ZoneInfo(get_settings().schedule.timezone)).date()
+        self.topics: dict[str, Topic] = load_topics(get_settings().topics_path)
+        self._cache: dict[tuple[Any, ...], Rendered] = {}
+
+    def render(self, row: OutboxMessage, lang: str) -> Rendered:
+        key = (row.kind, lang, tuple(row.event_ids or ()), json.dumps(row.reasons, sort_keys=True),
+               row.period, row.source_run_id if row.kind == "digest" and not row.period else None)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = self._render(row, lang)
+        return hit
+
+    def _render(self, row: OutboxMessage, lang: str) -> Rendered:
+        if row.kind == "confirm":
+            return render_confirm(lang)
+        if row.kind == "staff_digest":
+            from tracker.alerts.digest import render_staff_digest
+
+            return render_staff_digest(self.s, row.period or "", lang, self.now)
+        return self._render_updates(row, lang)
+
+    def _render_updates(self, row: OutboxMessage, lang: str) -> Rendered:
+        _ = translations(lang).gettext
+        events = list(self.s.execute(select(ChangeEvent).where(ChangeEvent.id.in_(row.event_ids or []))
+                                     .order_by(ChangeEvent.id)).scalars())
+        blocks = bill_blocks(self.s, events, dict(row.reasons or {}), lang, self.today, self.topics)
+        env = environment(lang)
+        if row.kind == "alert" and len(blocks) == 1:
+            b = blocks[0]
+            subject = phrases.headline([(e["kind"], e["after"]) for e in b["events"]], b["measure"], lang, _)
+            cadence, period_label = "immediate", ""
+        else:
+            cadence = "daily" if row.period and "-W" not in row.period else (
+                "weekly" if row.period else "immediate")
+            period_label = _period_label(row.period, lang)
+            subject = {"daily": _("Your daily bill summary: %(count)s bills"),
+                       "weekly": _("Your weekly bill summary: %(count)s bills"),
+                       "immediate": _("Updates on %(count)s bills you follow")}[cadence] % {
+                "count": len(blocks)}
+        ctx = base_context(lang) | {"subject": subject, "bills": blocks, "cadence": cadence,
+                                    "period_label": period_label, "manage_url": MANAGE,
+                                    "unsubscribe_url": UNSUBSCRIBE}
+        text = env.get_template("email/alert.txt").render(ctx)
+        html = env.get_template("email/alert.html").render(ctx)
+        return Rendered(subject, text, html, member=True)
+
+
+def _period_label(period: str | None, lang: str) -> str:
+    if not period:
+        return ""
+    if "-W" in period:
+        year, week = period.split("-W")
+        return phrases.fmt_date(date.fromisocalendar(int(year), int(week), 1), lang)
+    return phrases.fmt_date(period, lang)
+
+
+def render_confirm(lang: str) -> Rendered:
+    _ = translations(lang).gettext
+    env = environment(lang)
+    subject = _("Please confirm your Capitol Watch alerts")
+    ctx = base_context(lang) | {"subject": subject, "confirm_url": CONFIRM,
+                                "manage_url": MANAGE, "unsubscribe_url": UNSUBSCRIBE}
+    return Rendered(subject, env.get_template("email/confirm.txt").render(ctx),
+                    env.get_template("email/confirm.html").render(ctx), member=True)
+
+
+def _reason_label(reason: str, lang: str, topics: dict[str, Topic]) -> str:
+    _ = translations(lang).gettext
+    kind, _sep, target = reason.partition(":")
+    if kind == "topic":
+        return _("the topic “%(topic)s”") % {"topic": topic_label(topics, target, lang)}
+    if kind == "bill":
+        return _measure(target)
+    return _("all bills we track")
+
+
+def _upcoming(s: Session, bill_ids: list[str], today: date) -> dict[str, Hearing]:
+    rows = s.execute(select(Hearing).where(Hearing.bill_id.in_(bill_ids), Hearing.status == "scheduled",
+                                           Hearing.hearing_date >= today)
+                     .order_by(Hearing.hearing_date, Hearing.id)).scalars()
+    out: dict[str, Hearing] = {}
+    for h in rows:
+        out.setdefault(h.bill_id, h)
+    return out
+
+
+def hearing_view(h: Hearing, lang: str, today: date) -> dict[str, Any]:
+    """A hearing plus what a reader can do about it (the position-letter deadline)."""
+    days = get_settings().alerts.letter_deadline_days
+    deadline = h.hearing_date - timedelta(days=days)
+    return {"date": phrases.fmt_date(h.hearing_date, lang), "committee": h.committee_name or h.committee_code or "",
+            "time": h.hearing_time or "", "room": h.room or "",
+            "deadline": phrases.fmt_date(deadline, lang)
+            if phrases.is_policy_committee(h.committee_name) and deadline >= today else ""}
+
+
+def _hearing_from_events(evs: list[ChangeEvent], bill_id: str, today: date) -> Hearing | None:
+    """A hearing named by this message's events when the hearing table has none (yet)."""
+    for e in evs:
+        a = e.after if isinstance(e.after, dict) else {}
+        if e.kind in ("hearing_set", "hearing_changed") and a.get("date") and a.get("status", "scheduled") == "scheduled":
+            when = date.fromisoformat(a["date"])
+            if when >= today:
+                return Hearing(bill_id=bill_id, hearing_date=when, committee_name=a.get("committee"),
+                               hearing_time=a.get("time"), room=a.get("room"), status="scheduled")
+    return None
+
+
+def bill_blocks(s: Session, events: list[ChangeEvent], reasons: dict[str, list[str]], lang: str,
+                today: date, topics: dict[str, Topic]) -> list[dict[str, Any]]:
+    """One block per bill: title, plain sentences, official actions, hearing, why you get it."""
+    _ = translations(lang).gettext
+    by_bill: dict[str, list[ChangeEvent]] = defaultdict(list)
+    for e in events:
+        if e.bill_id:
+            by_bill[e.bill_id].append(e)
+    ids = sorted(by_bill, key=_sort_key)
+    bills = {b.bill_id: b for b in s.execute(select(Bill).where(Bill.bill_id.in_(ids))).scalars()}
+    hearings = _upcoming(s, ids, today)
+
+    def names(topic_ids: list[str]) -> str:
+        labels = [topic_label(topics, t, lang) for t in topic_ids] or [_("behavioral health")]
+        return ", ".join(labels)
+
+    out = []
+    for bill_id in ids:
+        bill = bills.get(bill_id)
+        measure = bill.measure if bill else _measure(bill_id)
+        evs = sorted(by_bill[bill_id], key=lambda e: (phrases.ORDER.get(e.kind, 99), e.id))
+        kinds = {e.kind for e in evs}
+        sentences: list[str] = []
+        for e in evs:
+            if e.kind == "status_changed" and kinds & {"stage_changed", "new_action"}:
+                continue  # the stage sentence and the official actions already say it
+            text = phrases.describe(e.kind, e.before, e.after, measure, lang, _, names)
+            if text and text not in sentences:
+                sentences.append(text)
+        actions = [{"date": phrases.fmt_date((e.after or {}).get("date"), lang),
+                    "text": (e.after or {}).get("action", "")}
+                   for e in sorted(evs, key=lambda e: e.id) if e.kind == "new_action"]
+        h = hearings.get(bill_id) or _hearing_from_events(evs, bill_id, today)
+        out.append({"measure": measure, "title": (bill.title if bill else None) or "",
+                    "url": bill_url(measure), "sentences": sentences, "actions": actions,
+                    "hearing": hearing_view(h, lang, today) if h else None,
+                    "reasons": [_reason_label(r, lang, topics) for r in reasons.get(bill_id, [])],
+                    "events": [{"kind": e.kind, "after": e.after} for e in evs]})
+    return out
+
+
+def personalise(r: Rendered, token_id: str | None) -> tuple[str, str, str | None]:
+    """(text, html, unsubscribe URL) for one reader: signed links swapped in cheaply."""
+    if not r.member or token_id is None:
+        return r.text, r.html, None
+    base = get_settings().public_base_url.rstrip("/")
+    unsub = f"{base}/unsubscribe/{make_token('unsubscribe', token_id)}"
+    links = {MANAGE: f"{base}/preferences/{make_token('manage', token_id)}", UNSUBSCRIBE: unsub}
+    if CONFIRM in r.text:
+        links[CONFIRM] = f"{base}/confirm/{make_token('confirm', token_id)}"
+    text, html = r.text, r.html
+    for k, v in links.items():
+        text, html = text.replace(k, v), html.replace(k, v)
+    return text, html, unsub

@@ -1,0 +1,168 @@
+"""Change events in plain words, in the reader's language.
+
+Events carry machine data (kinds, stage ids, before/after); members need sentences such as
+"AB 13 was amended" or "Hearing set for April 9 in Senate Health". Every fixed string goes
+through gettext (Spanish in ``tracker/locale/es/LC_MESSAGES/alerts.po``); bill titles, committee
+names and official action text stay as published.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from babel.dates import format_date
+
+from tracker.alerts.kinds import OUTCOME_STAGES
+
+Gettext = Callable[[str], str]
+
+
+def N_(message: str) -> str:
+    """Mark a string for translation without translating it yet."""
+    return message
+
+
+#: Where a bill stands, in a few plain words.
+STAGE_WORDS: dict[str, str] = {
+    "introduced": N_("introduced"),
+    "in_committee": N_("in committee"),
+    "passed_committee": N_("passed committee"),
+    "amended": N_("being amended"),
+    "floor": N_("on the floor"),
+    "passed_house": N_("passed one house"),
+    "enrolled": N_("passed both houses"),
+    "to_governor": N_("on the Governor's desk"),
+    "chaptered": N_("signed into law"),
+    "vetoed": N_("vetoed"),
+    "held_in_committee": N_("held in committee"),
+    "failed": N_("voted down"),
+    "two_year": N_("on hold until next year"),
+    "withdrawn": N_("withdrawn"),
+    "other": N_("unchanged"),
+}
+
+#: What the new stage means for the reader.
+STAGE_MEANING: dict[str, str] = {
+    "introduced": N_("The bill is new and waits to be sent to a committee."),
+    "in_committee": N_("A committee will study the bill and may vote on it."),
+    "passed_committee": N_("A committee voted yes, so the bill moves to its next step."),
+    "amended": N_("The author changed the bill's text."),
+    "floor": N_("The whole Assembly or Senate can now vote on it."),
+    "passed_house": N_("One house passed it. Now the other house will look at it."),
+    "enrolled": N_("Both houses passed it. It goes to the Governor next."),
+    "to_governor": N_("The Governor will now sign it or veto it."),
+    "held_in_committee": N_("The committee did not move it forward. This usually stops a bill for the year."),
+    "failed": N_("The vote failed. The bill stops unless it gets another vote."),
+    "two_year": N_("The bill is paused and may come back next year."),
+    "withdrawn": N_("The bill was withdrawn and will not move forward."),
+}
+
+#: Order in which events of one bill are told: what matters most first.
+ORDER: dict[str, int] = {
+    "stage_changed": 0, "new_bill": 1, "became_relevant": 2, "hearing_set": 3,
+    "hearing_changed": 4, "hearing_canceled": 5, "new_version": 6, "vote_recorded": 7,
+    "title_changed": 8, "no_longer_relevant": 9, "status_changed": 10, "new_action": 11,
+}
+
+
+def fmt_date(value: str | date | None, lang: str) -> str:
+    """'April 9, 2025' / '9 de abril de 2025'; empty when unknown."""
+    if not value:
+        return ""
+    d = date.fromisoformat(value) if isinstance(value, str) else value
+    return format_date(d, format="long", locale=lang)
+
+
+def stage_words(stage: str | None, _: Gettext) -> str:
+    return _(STAGE_WORDS.get(stage or "", N_("unknown")))
+
+
+def is_policy_committee(name: str | None) -> bool:
+    """Position letters matter for policy committees; fiscal ones and floor sessions differ."""
+    low = (name or "").lower()
+    return bool(low) and "appropriations" not in low and "appr." not in low and "floor" not in low
+
+
+def _hearing(measure: str, kind: str, after: dict[str, Any], lang: str, _: Gettext) -> str:
+    when = fmt_date(after.get("date"), lang)
+    where = after.get("committee") or _("a committee")
+    if kind == "hearing_set":
+        text = _("%(bill)s: hearing set for %(date)s in %(committee)s.")
+    elif kind == "hearing_canceled" and after.get("status") == "postponed":
+        text = _("%(bill)s: the %(date)s hearing in %(committee)s was postponed.")
+    elif kind == "hearing_canceled":
+        text = _("%(bill)s: the %(date)s hearing in %(committee)s was canceled.")
+    else:
+        text = _("%(bill)s: the %(date)s hearing in %(committee)s changed.")
+    out = text % {"bill": measure, "date": when, "committee": where}
+    extra = ", ".join(str(x) for x in (after.get("time"), after.get("room")) if x)
+    if extra and kind != "hearing_canceled":
+        out += " " + _("Time and place: %(where)s.") % {"where": extra}
+    return out
+
+
+def describe(kind: str, before: Any, after: Any, measure: str, lang: str, _: Gettext,
+             topic_names: Callable[[list[str]], str]) -> str | None:
+    """One plain sentence for one event, or None when there is nothing worth saying."""
+    a = after if isinstance(after, dict) else {}
+    if kind == "stage_changed":
+        if after in OUTCOME_STAGES:
+            return (_("%(bill)s was signed into law by the Governor.") if after == "chaptered"
+                    else _("%(bill)s was vetoed by the Governor.")) % {"bill": measure}
+        text = _("%(bill)s moved from “%(before)s” to “%(after)s”.") % {
+            "bill": measure, "before": stage_words(before, _), "after": stage_words(after, _)}
+        meaning = STAGE_MEANING.get(str(after))
+        return f"{text} {_(meaning)}" if meaning else text
+    if kind == "new_bill":
+        return _("%(bill)s is a new bill about %(topics)s.") % {
+            "bill": measure, "topics": topic_names(list(a.get("topics") or []))}
+    if kind == "became_relevant":
+        return _("%(bill)s now touches %(topics)s after its latest changes.") % {
+            "bill": measure, "topics": topic_names(list(a.get("topics") or []))}
+    if kind == "no_longer_relevant":
+        return _("%(bill)s no longer seems to touch behavioral health after its latest changes.") % {
+            "bill": measure}
+    if kind in ("hearing_set", "hearing_changed", "hearing_canceled"):
+        return _hearing(measure, kind, a, lang, _)
+    if kind == "new_version":
+        when = fmt_date(a.get("date"), lang)
+        return (_("%(bill)s was amended on %(date)s (its text changed).") if when
+                else _("%(bill)s was amended (its text changed).")) % {"bill": measure, "date": when}
+    if kind == "title_changed":
+        return _("%(bill)s has a new title: %(title)s") % {"bill": measure, "title": after}
+    if kind == "vote_recorded":
+        result = str(a.get("result") or "").lower()
+        text = (_("%(bill)s passed a vote (%(ayes)s yes, %(noes)s no).") if result.startswith("pass")
+                else _("%(bill)s failed a vote (%(ayes)s yes, %(noes)s no).") if result.startswith("fail")
+                else _("A vote on %(bill)s was recorded (%(ayes)s yes, %(noes)s no)."))
+        return text % {"bill": measure, "ayes": a.get("ayes") or 0, "noes": a.get("noes") or 0}
+    if kind == "status_changed":
+        status = a.get("current_status")
+        return (_("Official status of %(bill)s: %(status)s.") % {"bill": measure, "status": status}
+                if status else None)
+    return None  # new_action is listed separately, as published
+
+
+def headline(kinds_after: list[tuple[str, Any]], measure: str, lang: str, _: Gettext) -> str:
+    """A short subject line for one bill's events."""
+    kinds = {k for k, _a in kinds_after}
+    stage = next((a for k, a in kinds_after if k == "stage_changed"), None)
+    if stage == "chaptered":
+        return _("%(bill)s was signed into law") % {"bill": measure}
+    if stage == "vetoed":
+        return _("%(bill)s was vetoed") % {"bill": measure}
+    hearing = next((a for k, a in kinds_after if k == "hearing_set" and isinstance(a, dict)), None)
+    if hearing:
+        return _("%(bill)s: hearing set for %(date)s") % {
+            "bill": measure, "date": fmt_date(hearing.get("date"), lang)}
+    if "stage_changed" in kinds:
+        return _("%(bill)s moved forward") % {"bill": measure}
+    if kinds & {"hearing_changed", "hearing_canceled"}:
+        return _("%(bill)s: hearing changed") % {"bill": measure}
+    if "new_version" in kinds:
+        return _("%(bill)s was amended") % {"bill": measure}
+    if kinds & {"new_bill", "became_relevant"}:
+        return _("New bill to watch: %(bill)s") % {"bill": measure}
+    return _("Update on %(bill)s") % {"bill": measure}

@@ -1,0 +1,138 @@
+"""Where messages go: one reused SMTP connection, or ``.eml`` files when no host is set.
+
+Failures are sorted into the three outcomes the sender acts on: temporary (4xx, dropped
+connection: retry later), permanent (5xx: stop, count a bounce when it is about the
+recipient), and "server unreachable" (defer the rest of the batch, do not hammer it).
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+from pathlib import Path
+from typing import Protocol
+
+import aiosmtplib
+from aiosmtplib import (
+    SMTPException, SMTPRecipientsRefused, SMTPResponseException, SMTPSenderRefused,
+)
+
+from tracker.settings.sections import SmtpSettings
+
+
+class TemporaryFailure(Exception):
+    """Try again later (4xx reply, connection dropped mid-message, timeout)."""
+
+
+class ServerUnreachable(TemporaryFailure):
+    """Could not connect (or log in): the whole batch waits."""
+
+
+class PermanentFailure(Exception):
+    """A 5xx reply: retrying will not help. ``bounce`` when the recipient was refused."""
+
+    def __init__(self, message: str, bounce: bool) -> None:
+        super().__init__(message)
+        self.bounce = bounce
+
+
+class Transport(Protocol):
+    connections: int
+
+    async def send(self, mail_from: str, rcpt: str, data: bytes, name: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class SmtpTransport:
+    """One SMTP connection reused for every message of a run; reconnects after a drop."""
+
+    def __init__(self, cfg: SmtpSettings) -> None:
+        self.cfg = cfg
+        self.smtp: aiosmtplib.SMTP | None = None
+        self.connections = 0
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        cfg = self.cfg
+        smtp = aiosmtplib.SMTP(
+            hostname=cfg.host, port=cfg.port, timeout=cfg.timeout,
+            use_tls=cfg.tls == "tls", start_tls=cfg.tls == "starttls",
+            tls_context=ssl.create_default_context() if cfg.tls != "none" else None,
+        )
+        try:
+            await smtp.connect()
+            if cfg.user:
+                await smtp.login(cfg.user, cfg.password.get_secret_value())
+        except (SMTPException, OSError) as exc:
+            try:
+                smtp.close()
+            except Exception:  # noqa: BLE001 - already broken
+                pass
+            raise ServerUnreachable(f"cannot reach SMTP server {cfg.host}:{cfg.port}: {exc}") from None
+        self.connections += 1
+        return smtp
+
+    async def send(self, mail_from: str, rcpt: str, data: bytes, name: str) -> None:
+        if self.smtp is None or not self.smtp.is_connected:
+            self.smtp = await self._connect()
+        try:
+            await self.smtp.sendmail(mail_from, [rcpt], data)
+        except SMTPRecipientsRefused as exc:
+            first = exc.recipients[0]
+            self._classify(first.code, first.message, bounce=True)
+        except SMTPSenderRefused as exc:
+            self._classify(exc.code, exc.message, bounce=False)
+        except SMTPResponseException as exc:
+            self._classify(exc.code, exc.message, bounce=True)
+        except (SMTPException, OSError) as exc:  # disconnected, timeout
+            await self._drop()
+            raise TemporaryFailure(f"connection lost: {exc}") from None
+
+    def _classify(self, code: int, message: str, *, bounce: bool) -> None:
+        text = f"{code} {message}".strip()
+        if code == 421 and self.smtp is not None:  # server is closing the connection
+            self.smtp.close()
+            self.smtp = None
+        if 500 <= code < 600:
+            raise PermanentFailure(text, bounce=bounce)
+        raise TemporaryFailure(text)
+
+    async def _drop(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.close()
+            except Exception:  # noqa: BLE001 - already broken
+                pass
+        self.smtp = None
+
+    async def close(self) -> None:
+        if self.smtp is not None and self.smtp.is_connected:
+            try:
+                await self.smtp.quit()
+            except (SMTPException, OSError):
+                self.smtp.close()
+        self.smtp = None
+
+
+class FileTransport:
+    """Writes ``<outbox_dir>/<name>.eml``; a resend overwrites the same file (no duplicates)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.connections = 0
+
+    async def send(self, mail_from: str, rcpt: str, data: bytes, name: str) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = self.folder / f".{name}.tmp"
+            tmp.write_bytes(data)
+            os.replace(tmp, self.folder / f"{name}.eml")
+        except OSError as exc:
+            raise ServerUnreachable(f"cannot write to {self.folder}: {exc.strerror}") from None
+
+    async def close(self) -> None:
+        return None
+
+
+def make_transport(cfg: SmtpSettings) -> Transport:
+    return SmtpTransport(cfg) if cfg.host else FileTransport(Path(cfg.outbox_dir))

@@ -1,0 +1,182 @@
+"""Advocacy commands: positions, briefing sheets and packets, the legislative matrix.
+
+The commands are thin: the work is in ``tracker.advocacy`` (functions taking a Session) so the
+web app shows and prints exactly the same things. WeasyPrint and openpyxl are imported inside
+the commands that need them: they take about a second to import, and every other ``tracker``
+command would otherwise pay for it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from tracker.advocacy.positions import get_position, position_history, set_position
+from tracker.advocacy.positions_io import export_positions, import_positions
+from tracker.cli._common import read_session, sessions, settings
+from tracker.db.base import transaction
+from tracker.errors import TrackerError
+from tracker.queries import find_bill_id
+
+POSITION_CHOICES = ["support", "support_if_amended", "oppose", "oppose_unless_amended", "watch", "neutral"]
+
+
+def _as_of(value: str | None) -> date:
+    """``--as-of 2026-11-23`` (for reprints and tests); default today."""
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise TrackerError(f"--as-of {value!r}: use a date like 2026-11-23") from None
+
+
+def _write(out: Path, content: bytes) -> None:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(content)
+    except OSError as exc:
+        raise TrackerError(f"cannot write {out}: {exc.strerror or exc}") from None
+
+
+@click.group()
+def positions() -> None:
+    """The organisation's positions and talking points on bills."""
+
+
+@positions.command("set")
+@click.argument("bill")
+@click.option("--position", "position", type=click.Choice(POSITION_CHOICES), required=True)
+@click.option("--ask", help="The one-sentence ask.")
+@click.option("--summary", help="Plain-language summary.")
+@click.option("--why", help="Why it matters to people with lived experience.")
+@click.option("--point", "points", multiple=True, help="A talking point (repeat, at most 5).")
+@click.option("--supporter", "supporters", multiple=True, help="A known supporter (repeat).")
+@click.option("--opponent", "opponents", multiple=True, help="A known opponent (repeat).")
+@click.option("--contact", help="Staff contact printed on the sheet.")
+@click.option("--story-prompt", help="A prompt for members' personal stories.")
+@click.option("--by", "changed_by", default="cli", show_default=True, help="Who made the change.")
+def positions_set(bill: str, position: str, ask: str | None, summary: str | None, why: str | None,
+                  points: tuple[str, ...], supporters: tuple[str, ...], opponents: tuple[str, ...],
+                  contact: str | None, story_prompt: str | None, changed_by: str) -> None:
+    """Set or change the position on BILL; options left out keep their current value."""
+    with transaction(sessions()) as s:
+        bill_id = find_bill_id(s, bill, settings().session_year)
+        set_position(s, bill_id, position=position, ask=ask, summary=summary, why=why,
+                     talking_points=list(points) or None, supporters=list(supporters) or None,
+                     opponents=list(opponents) or None, contact=contact,
+                     story_prompt=story_prompt, changed_by=changed_by)
+        measure = get_position(s, bill_id)
+    click.echo(f"{measure['measure'] if measure else bill}: position {position}")
+
+
+@positions.command("show")
+@click.argument("bill")
+@click.option("--history", is_flag=True, help="Also list every change.")
+def positions_show(bill: str, history: bool) -> None:
+    """Show the position and talking points on BILL."""
+    with read_session() as s:
+        bill_id = find_bill_id(s, bill, settings().session_year)
+        p = get_position(s, bill_id)
+        changes = position_history(s, bill_id) if history else []
+    if p is None:
+        click.echo(f"{bill}: no position yet (not yet decided)")
+        return
+    lines = [f"{p['measure']}: {p['position']}"]
+    for label, key in (("Ask", "ask"), ("Summary", "summary"), ("Why it matters", "why"),
+                       ("Contact", "contact"), ("Story prompt", "story_prompt")):
+        if p[key]:
+            lines.append(f"{label}: {p[key]}")
+    lines += [f"  {i}. {t}" for i, t in enumerate(p["talking_points"], 1)]
+    if p["supporters"]:
+        lines.append("Supporters: " + "; ".join(p["supporters"]))
+    if p["opponents"]:
+        lines.append("Opponents: " + "; ".join(p["opponents"]))
+    lines.append(f"Last changed {p['updated_at']:%Y-%m-%d %H:%M} UTC by {p['updated_by']}")
+    for h in changes:
+        lines.append(f"  {h['changed_at']:%Y-%m-%d %H:%M}  {h['previous_position'] or '-'} -> "
+                     f"{h['position']}  ({', '.join(h['changed_fields'])}) by {h['changed_by']}")
+    click.echo("\n".join(lines))
+
+
+@positions.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+def positions_import(path: Path) -> None:
+    """Load positions from a .toml or .csv file (all or nothing)."""
+    with transaction(sessions()) as s:
+        n = import_positions(s, path, settings().session_year)
+    click.echo(f"imported {n} positions from {path}")
+
+
+@positions.command("export")
+@click.argument("path", type=click.Path(path_type=Path))
+def positions_export(path: Path) -> None:
+    """Write every position to a .toml or .csv file."""
+    with read_session() as s:
+        n = export_positions(s, path)
+    click.echo(f"wrote {n} positions to {path}")
+
+
+def _packet(bills: str, legislator: str | None, out: Path, lang: str, fmt: str | None,
+            as_of: str | None) -> None:
+    from tracker.advocacy.packet import build_packet, parse_bill_list
+
+    fmt = fmt or ("html" if out.suffix.lower() in (".html", ".htm") else "pdf")
+    with read_session() as s:
+        packet = build_packet(s, parse_bill_list(bills), settings=settings(), as_of=_as_of(as_of),
+                              legislator=legislator, lang=lang, fmt=fmt)
+    _write(out, packet.content)
+    pages = f", {packet.pages} pages" if packet.pages is not None else ""
+    click.echo(f"wrote {out}: {len(packet.bills)} bill sheet(s){pages}")
+
+
+@click.command()
+@click.option("--bills", required=True, help='Bills on the agenda, e.g. "AB 13,SB 367".')
+@click.option("--legislator", help="Add a cover page for this legislator (e.g. Valencia).")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Output file.")
+@click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default=None,
+              help="Default: from the --out suffix (pdf unless .html).")
+@click.option("--as-of", help="Print this status date (YYYY-MM-DD) instead of today.")
+def packet(bills: str, legislator: str | None, out: Path, lang: str, fmt: str | None,
+           as_of: str | None) -> None:
+    """Briefing sheets for an Advocacy Day visit, one page per bill."""
+    _packet(bills, legislator, out, lang, fmt, as_of)
+
+
+@click.command()
+@click.argument("bill")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Output file.")
+@click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default=None)
+@click.option("--as-of", help="Print this status date (YYYY-MM-DD) instead of today.")
+def sheet(bill: str, out: Path, lang: str, fmt: str | None, as_of: str | None) -> None:
+    """One bill's briefing sheet (one printed page)."""
+    _packet(bill, None, out, lang, fmt, as_of)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["html", "csv", "xlsx"]), default=None,
+              help="Default: from the --out suffix.")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Output file.")
+@click.option("--group-by", type=click.Choice(["topic", "position"]), default=None)
+@click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True)
+@click.option("--as-of", help="Status date (YYYY-MM-DD) printed on the matrix; default today.")
+def matrix(fmt: str | None, out: Path, group_by: str | None, lang: str, as_of: str | None) -> None:
+    """The public legislative matrix of tracked bills (HTML, CSV or Excel)."""
+    from tracker.advocacy.matrix import matrix_rows
+    from tracker.advocacy.matrix_export import write_matrix
+
+    fmt = fmt or out.suffix.lower().lstrip(".")
+    if fmt not in ("html", "csv", "xlsx"):
+        raise TrackerError(f"cannot tell the format from {out.name!r}: add --format html|csv|xlsx")
+    day = _as_of(as_of)
+    with read_session() as s:
+        rows = matrix_rows(s, group_by=group_by, as_of=day, settings=settings())
+    _write(out, write_matrix(rows, fmt, group_by=group_by, lang=lang, as_of=day, settings=settings()))
+    click.echo(f"wrote {out}: {len(rows)} bills")
+
+
+COMMANDS = [positions, packet, sheet, matrix]
