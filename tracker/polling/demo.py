@@ -2,8 +2,10 @@
 
 Starts the replica with the bundled sample bills on a free loopback port, prepares the
 configured database (embedded default: ``var/tracker.db``), polls bulk + web + hearings, makes
-one scripted change in the replica (a committee vote action that moves a bill, and a hearing
-set), polls again and prints the change events the second poll produced.
+scripted changes in the replica (a committee vote that moves a bill, a hearing set, and a
+"gut and amend" that turns another bill into a crisis-services bill), polls again, prints the
+change events the second poll produced, and delivers the resulting alert to a demo member (as a
+``.eml`` file in the outbox folder unless an SMTP server is configured).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from sqlalchemy import func, select
 from tracker.cli._common import engine, settings
 from tracker.db import session_factory
 from tracker.db.migrate import upgrade
+from tracker.alerts.subscriptions import subscribe
+from tracker.db.base import transaction
 from tracker.db.models_core import ChangeEvent
 from tracker.polling.child import run_child, tracker_command
 from tracker.replica.server import ReplicaServer
@@ -65,6 +69,22 @@ def run_demo(sample_dir: Path, echo: Echo) -> None:
                          status="In Committee Process", location="CS61")
         state.set_hearing("senate", "Appropriations", when, [bill_id], time="10 a.m.",
                           room="1021 O Street, Room 2100")
+        gutted = "202520260AB1656"
+        if gutted in state.bills:
+            echo(f"... and {state.bills[gutted].measure} is gutted and amended into a 988 crisis-services bill")
+            state.amend(
+                gutted, subject="Mental health: 988 crisis services: mobile crisis teams.",
+                title="An act to add Section 5960 to the Welfare and Institutions Code, relating to mental health.",
+                digest=("Existing law establishes the 988 Suicide and Crisis Lifeline in California. "
+                        "This bill would require each county behavioral health agency to provide "
+                        "mobile crisis teams, staffed with peer support specialists, that respond "
+                        "to people experiencing a mental health crisis."),
+                text=("SECTION 1. Section 5960 is added to the Welfare and Institutions Code, to read: "
+                      "5960. Each county shall provide mobile crisis services for people experiencing "
+                      "a mental health or substance use crisis, including peer support specialists."))
+        with transaction(factory) as s:
+            subscribe(s, "demo-member@example.org", all_bills=True, cadence="immediate", confirmed=True)
+        echo("a demo member (demo-member@example.org) follows all tracked bills")
         echo("second poll:")
         _poll(server, echo, cfg.sources.crawl_timeout)
         with factory() as s:
@@ -75,6 +95,12 @@ def run_demo(sample_dir: Path, echo: Echo) -> None:
             echo(f"  [{e.kind}] {e.summary}")
         if not events:
             echo("  nothing new: this database already saw today's scripted change")
+        echo("delivering alerts:")
+        sent = run_child(tracker_command("send"), cfg.sources.crawl_timeout)
+        for line in sent.output.strip().splitlines():
+            echo(f"  {line}")
+        if not cfg.smtp.host:
+            echo(f"  (no SMTP server configured: messages are .eml files in {cfg.smtp.outbox_dir}/)")
         stats = dict(server.replica.stats)
         echo(f"requests served by the replica: {sum(stats.values())} "
              f"({stats.get('/robots.txt', 0)} robots.txt)")
