@@ -228,3 +228,12 @@ def test_a_failing_import_rolls_back_completely(factory, matcher, files) -> None
     with factory() as s:
         assert s.get(Bill, "202520260AB9") is None
         assert s.scalar(select(func.count()).select_from(BillAction)) == 89
+
+
+def test_bill_numbers_resolve_in_other_sessions_including_special_sessions(factory, matcher, files) -> None:
+    from tracker.queries import find_bill_id
+
+    ingest_snapshot(factory, read_snapshot(files / "pubinfo/archive/1999"), matcher=matcher)
+    with factory() as s:
+        assert find_bill_id(s, "SBX1 2", "20252026") == "199920001SB2"
+        assert find_bill_id(s, "AB-1", "20252026") == "199920000AB1"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models_core import (
@@ -18,7 +18,7 @@ from tracker.db.models_core import (
     Vote,
 )
 from tracker.errors import TrackerError
-from tracker.items import bill_id_of
+from tracker.items import bill_id_of, parse_bill_id
 
 
 def find_bill_id(s: Session, text: str, session_year: str) -> str:
@@ -31,9 +31,11 @@ def find_bill_id(s: Session, text: str, session_year: str) -> str:
     except ValueError as exc:
         raise TrackerError(str(exc)) from None
     if s.get(Bill, bill_id) is None:
-        measure = bill_id[9:]
-        found = s.execute(select(Bill.bill_id).where(func.replace(Bill.measure, " ", "") == measure)
-                          .order_by(Bill.session_year.desc())).scalars().first()
+        # not in the configured session: the newest session that has this measure
+        _, num, mtype, n = parse_bill_id(bill_id)
+        found = s.execute(select(Bill.bill_id).where(
+            Bill.session_num == num, Bill.measure_type == mtype, Bill.measure_num == n)
+            .order_by(Bill.session_year.desc())).scalars().first()
         if found is None:
             raise TrackerError(f"unknown bill {text!r}: not in the database for session {session_year}")
         return found
