@@ -144,13 +144,14 @@ def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[C
     actions = [a | {"created_at": now} for c in changes for a in c.new_actions]
     if actions:
         s.execute(insert(BillAction.__table__), actions)
+    hearings = [h | {"updated_at": now} for c in changes for h in c.hearing_inserts]
+    if hearings:
+        s.execute(insert(Hearing.__table__), hearings)
     for c in changes:
         for row, members in c.new_votes:
             vote_id = s.execute(insert(Vote).values(**row).returning(Vote.id)).scalar_one()
             if members:
                 s.execute(insert(VoteMember.__table__), [m | {"vote_id": vote_id} for m in members])
-        for h in c.hearing_inserts:
-            s.execute(insert(Hearing.__table__), [h | {"updated_at": now}])
         for h in c.hearing_updates:
             hid = h.pop("id")
             fp = h.pop("fingerprint")
