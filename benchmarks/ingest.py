@@ -29,6 +29,7 @@ from tracker.pubinfo.tables import TABLES  # noqa: E402
 from tracker.relevance import load_matcher  # noqa: E402
 from tracker.settings import PROJECT_ROOT  # noqa: E402
 
+PHASES: dict[str, float] = {}
 FILES = ("BILL_TBL", "BILL_HISTORY_TBL", "BILL_VERSION_TBL", "BILL_VERSION_AUTHORS_TBL")
 
 
@@ -53,8 +54,11 @@ def ours(extract: Path, db: Path) -> float:
     factory = session_factory(engine)
     matcher = load_matcher(PROJECT_ROOT / "config" / "topics.toml")
     start = time.perf_counter()
-    ingest_snapshot(factory, read_snapshot(extract), matcher=matcher)
+    snapshot = read_snapshot(extract)
+    PHASES["parse + validate"] = time.perf_counter() - start
+    ingest_snapshot(factory, snapshot, matcher=matcher)
     elapsed = time.perf_counter() - start
+    PHASES["diff + store + events + outbox"] = elapsed - PHASES["parse + validate"]
     engine.dispose()
     return elapsed
 
@@ -86,6 +90,7 @@ def main() -> None:
         rss_mb = peak_rss_of_import(work / "extract", work / "memory.db")
         print(f"baseline (csv + executemany): {base:.2f} s, {rows / base:,.0f} rows/s")
         print(f"tracker import (validate + diff + events): {ours_s:.2f} s, {rows / ours_s:,.0f} rows/s")
+        print("  of which " + ", ".join(f"{k}: {v:.2f} s" for k, v in PHASES.items()))
         print(f"ratio tracker/baseline: {ours_s / base:.2f} (target <= 3)")
         print(f"peak memory (RSS) of a process doing only the import: {rss_mb:.0f} MB (target < 300)")
 
