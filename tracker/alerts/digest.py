@@ -23,6 +23,7 @@ from tracker.alerts import phrases
 from tracker.alerts.kinds import OUTCOME_STAGES
 from tracker.alerts.messages import Rendered, base_context, bill_url, hearing_view
 from tracker.alerts.outbox import insert_ignore
+from tracker.alerts.topics import load_topics, topic_label
 from tracker.db.models_core import Bill, ChangeEvent, Hearing, SourceRun
 from tracker.errors import TrackerError
 from tracker.i18n import translations
@@ -78,8 +79,10 @@ def digest_context(s: Session, week: str, lang: str, now: datetime) -> dict[str,
                          .order_by(Bill.relevance_score.desc(), Bill.bill_id)).scalars())
     positions = _positions(s, [b.bill_id for b in new])
     awaiting = [b for b in new if not (positions.get(b.bill_id) or {}).get("position")]
+    topics = load_topics(cfg.topics_path)
     triage = [{"measure": b.measure, "title": b.title or "", "url": bill_url(b.measure),
-               "topics": ", ".join(b.topics or [])} for b in awaiting[:MAX_TRIAGE]]
+               "topics": ", ".join(topic_label(topics, t, lang) for t in b.topics or [])}
+              for b in awaiting[:MAX_TRIAGE]]
 
     events = list(s.execute(select(ChangeEvent).where(
         ChangeEvent.created_at >= t0, ChangeEvent.created_at < t1,

@@ -23,7 +23,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from tracker.alerts.kinds import HEARING_KINDS, OUTCOME_STAGES
+from tracker.alerts.kinds import OUTCOME_STAGES
 from tracker.db.base import utcnow
 from tracker.db.models_alerts import OutboxMessage, Subscriber, Subscription
 from tracker.db.models_core import Bill, ChangeEvent
@@ -197,7 +197,10 @@ def _merge_digest(s: Session, row: dict[str, Any], per_bill: dict[str, tuple[set
             merged = dict(have.reasons or {})
             for b, why in reasons.items():
                 merged[b] = sorted(set(merged.get(b, [])) | set(why))
+            all_ids = sorted(set(have.event_ids or []) | ids)
+            if all_ids == sorted(have.event_ids or []) and merged == (have.reasons or {}):
+                return 0  # the same events again (a retry): nothing to add
             s.execute(update(OutboxMessage).where(OutboxMessage.id == have.id).values(
-                event_ids=sorted(set(have.event_ids or []) | ids), reasons=merged))
+                event_ids=all_ids, reasons=merged))
             return 1
     return 0  # pragma: no cover - the late row is pending by construction

@@ -1,0 +1,68 @@
+"""The staff digest command: standalone HTML file and email to staff addresses."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from tests.clirun import tracker
+from tracker.alerts.digest import freshness, parse_week
+from tracker.alerts.testing import add_bill, add_events, add_run, database, recording_server
+from tracker.db.base import transaction, utcnow
+from tracker.db.models_core import Bill, Hearing
+from tracker.errors import TrackerError
+from tracker.settings import get_settings
+
+
+@pytest.fixture
+def seeded(db_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("TRACKER_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    factory = database(db_url)
+    when = datetime(2025, 4, 8, 18, 0, tzinfo=timezone.utc)  # week 2025-W15
+    with transaction(factory) as s:
+        ab13 = add_bill(s, "AB 13", title="Mental health: peer support specialists.")
+        s.get(Bill, ab13).created_at = when
+        run = add_run(s, started_at=when, finished_at=when)
+        add_events(s, ab13, run, [("stage_changed", "in_committee", "floor")], created_at=when)
+        s.add(Hearing(bill_id=ab13, fingerprint="h", committee_name="Assembly Health",
+                      hearing_date=date(2025, 4, 22), status="scheduled", sources=["x"]))
+    return factory
+
+
+def test_digest_out_writes_standalone_html(seeded, tmp_path: Path) -> None:
+    out = tmp_path / "digest.html"
+    tracker("digest", "--week", "2025-W15", "--out", str(out))
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and 'lang="en"' in html
+    assert "AB 13" in html and "April 22, 2025" in html
+    assert "Position letter due April 15, 2025" in html
+    assert "moved from" in html
+
+
+def test_digest_send_goes_to_staff_once_per_week(seeded) -> None:
+    with recording_server() as (h, port):
+        env = {"TRACKER_SMTP__HOST": "127.0.0.1", "TRACKER_SMTP__PORT": str(port),
+               "TRACKER_SMTP__TLS": "none", "TRACKER_ALERTS__STAFF_EMAILS": '["staff@example.org"]'}
+        assert "sent 1" in tracker("digest", "--week", "2025-W15", "--send", env=env).stdout
+        assert "sent 0" in tracker("digest", "--week", "2025-W15", "--send", env=env).stdout
+        (msg,) = h.parsed()
+        assert msg["To"] == "staff@example.org" and msg["Subject"].startswith("Weekly bill digest")
+        assert "List-Unsubscribe" not in msg  # staff mail is not a list
+    bad = tracker("digest", "--week", "2025-15", check=False)
+    assert bad.returncode == 2 and "ISO week" in bad.stderr
+
+
+def test_freshness_warns_about_failures_and_stale_data(seeded) -> None:
+    now = utcnow()
+    with transaction(seeded) as s:
+        add_run(s, source="leginfo", status="failed", started_at=now - timedelta(hours=2), error="HTTP 503")
+        add_run(s, status="ok", started_at=now - timedelta(days=3), finished_at=now - timedelta(days=3))
+        f = freshness(s, now, now - timedelta(days=7), "en")
+    assert not f["ok"]
+    assert any("leginfo failed" in w for w in f["warnings"])
+    assert any("since" in w for w in f["warnings"])
+    with pytest.raises(TrackerError):
+        parse_week("2025-W99")

@@ -1,0 +1,114 @@
+"""Subscriptions: the API the web app calls, tokens, and the staff CLI (privacy included)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.clirun import tracker
+from tracker.alerts import subscriptions as subs
+from tracker.alerts.tokens import BadToken, make_token, read_token
+from tracker.alerts.testing import database
+from tracker.db.base import transaction
+from tracker.db.models_alerts import OutboxMessage, Subscriber, Subscription
+from tracker.errors import TrackerError
+from tracker.settings import get_settings
+
+
+@pytest.fixture
+def factory(db_url: str, monkeypatch: pytest.MonkeyPatch) -> sessionmaker[Session]:
+    monkeypatch.setenv("TRACKER_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    return database(db_url)
+
+
+def outbox(s: Session, kind: str | None = None) -> list[OutboxMessage]:
+    q = select(OutboxMessage)
+    if kind:
+        q = q.where(OutboxMessage.kind == kind)
+    return list(s.execute(q).scalars())
+
+
+def test_subscribe_is_idempotent_and_each_request_queues_one_confirmation(factory) -> None:
+    with transaction(factory) as s:
+        a = subs.subscribe(s, " Ana@Example.ORG ", topics=["crisis_988"], lang="es")
+        b = subs.subscribe(s, "ana@example.org", bills=["AB 13"], lang="es")
+        assert a.id == b.id and a.email == "ana@example.org" and a.confirmed_at is None
+        assert {(x.kind, x.target) for x in a.subscriptions} == {("topic", "crisis_988"), ("bill", "202520260AB13")}
+        assert len(outbox(s, "confirm")) == 2
+        topic = next(x for x in a.subscriptions if x.kind == "topic")
+        bill = next(x for x in a.subscriptions if x.kind == "bill")
+        assert "new_action" not in topic.event_kinds and "outcome" in topic.event_kinds
+        assert "new_action" in bill.event_kinds  # a bill subscription gets everything
+    with transaction(factory) as s:
+        sub = subs.find_by_token(s, a.token_id)
+        assert sub is not None
+        subs.confirm(s, sub)
+        subs.subscribe(s, "ana@example.org", topics=["crisis_988"])  # confirmed: no new mail
+        assert len(outbox(s, "confirm")) == 2
+
+
+def test_bad_input_is_one_clear_error(factory) -> None:
+    with transaction(factory) as s:
+        for kwargs in ({"topics": ["not_a_topic"]}, {"bills": ["XY 1"]}, {}, {"topics": ["crisis_988"], "cadence": "hourly"},
+                       {"topics": ["crisis_988"], "lang": "fr"}):
+            with pytest.raises(TrackerError):
+                subs.subscribe(s, "a@example.org", **kwargs)
+        with pytest.raises(TrackerError):
+            subs.subscribe(s, "not an address", topics=["crisis_988"])
+
+
+def test_unsubscribe_stops_mail_and_delete_removes_everything(factory) -> None:
+    with transaction(factory) as s:
+        sub = subs.subscribe(s, "b@example.org", topics=["crisis_988"])
+        subs.unsubscribe(s, sub)
+        assert sub.status == "unsubscribed" and sub.subscriptions == []
+        assert {r.status for r in outbox(s)} == {"canceled"}
+        subs.delete_subscriber(s, sub)
+    with factory() as s:
+        assert s.execute(select(func.count()).select_from(Subscriber)).scalar_one() == 0
+        assert s.execute(select(func.count()).select_from(Subscription)).scalar_one() == 0
+        assert outbox(s) == []
+
+
+def test_update_preferences_replaces_the_set(factory) -> None:
+    with transaction(factory) as s:
+        sub = subs.subscribe(s, "c@example.org", topics=["crisis_988", "peer_support"], confirmed=True)
+        subs.update_preferences(s, sub, lang="es", topics=["peer_support"], bills=["SB 43"],
+                                all_bills=True, cadence="weekly")
+        assert {(x.kind, x.target, x.cadence) for x in sub.subscriptions} == {
+            ("topic", "peer_support", "weekly"), ("bill", "202520260SB43", "weekly"), ("all", "", "weekly")}
+        assert sub.lang == "es"
+
+
+def test_tokens_are_signed_per_purpose_and_can_expire() -> None:
+    token = make_token("unsubscribe", "abc")
+    assert read_token("unsubscribe", token) == "abc"
+    with pytest.raises(BadToken):
+        read_token("confirm", token)  # a link for one purpose cannot be used for another
+    with pytest.raises(BadToken):
+        read_token("unsubscribe", token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1])
+    old = make_token("confirm", "abc")
+    time.sleep(1.1)
+    with pytest.raises(BadToken):
+        read_token("confirm", old, max_age=0)
+    assert issubclass(BadToken, TrackerError)
+
+
+def test_cli_add_list_remove_and_import(factory, tmp_path) -> None:
+    tracker("subscribers", "add", "Dee@example.org", "--topic", "crisis_988", "--bill", "AB 13",
+            "--lang", "es", "--cadence", "immediate", "--confirmed")
+    bad = tracker("subscribers", "add", "x@example.org", "--topic", "nope", check=False)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "nope" in bad.stderr
+    csv = tmp_path / "people.csv"
+    csv.write_text("email,lang,topics,bills,cadence\ne@example.org,en,crisis_988;peer_support,,weekly\n")
+    assert "imported 1" in tracker("subscribers", "import", str(csv), "--confirmed").stdout
+    listing = tracker("subscribers", "list").stdout
+    assert "@" not in listing and "crisis_988" in listing and "AB 13" in listing
+    assert "dee@example.org" in tracker("subscribers", "list", "--show-emails").stdout
+    tracker("subscribers", "remove", "dee@example.org")
+    with factory() as s:
+        assert subs.find_by_email(s, "dee@example.org") is None
