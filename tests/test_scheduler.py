@@ -87,3 +87,10 @@ def test_killed_crawl_leaves_database_consistent(monkeypatch: pytest.MonkeyPatch
     with factory() as s:
         assert s.execute(select(func.count()).select_from(Bill)).scalar() == 4
         assert [r.status for r in s.execute(select(SourceRun).order_by(SourceRun.id)).scalars()] == ["failed", "ok"]
+
+
+def test_scheduler_runs_the_send_and_digest_commands_of_this_installation() -> None:
+    from tracker.polling.scheduler import COMMAND_ARGS, command_available
+
+    assert command_available("send") and command_available("digest")
+    assert COMMAND_ARGS["digest"] == ("digest", "--send")

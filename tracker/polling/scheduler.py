@@ -29,6 +29,8 @@ log = logging.getLogger("tracker.scheduler")
 JOB_TABLE = "apscheduler_jobs"
 POLL_JOBS = ("pubinfo", "web", "hearings")
 COMMAND_JOBS = ("send", "digest")
+# The digest job mails the staff digest for the last full week (tracker digest --send).
+COMMAND_ARGS: dict[str, tuple[str, ...]] = {"send": ("send",), "digest": ("digest", "--send")}
 
 
 def poll_job(source: str) -> None:
@@ -46,14 +48,14 @@ def command_job(name: str) -> None:
         log.info("'tracker %s' is not available in this installation: skipped", name)
         return
     settings = get_settings()
-    result = child.run_child(child.tracker_command(name), settings.sources.crawl_timeout)
+    result = child.run_child(child.tracker_command(*COMMAND_ARGS[name]), settings.sources.crawl_timeout)
     log.info("%s finished (exit %s)", name, result.returncode)
 
 
 def command_available(name: str) -> bool:
-    from tracker.cli import cli
+    from tracker.cli import REGISTRY
 
-    return name in cli.commands
+    return name in REGISTRY
 
 
 def build_scheduler(settings: Settings, scheduler_cls: Callable[..., BaseScheduler] = BlockingScheduler) -> BaseScheduler:
