@@ -237,3 +237,17 @@ def test_bill_numbers_resolve_in_other_sessions_including_special_sessions(facto
     with factory() as s:
         assert find_bill_id(s, "SBX1 2", "20252026") == "199920001SB2"
         assert find_bill_id(s, "AB-1", "20252026") == "199920000AB1"
+
+
+def test_bulk_hearings_and_votes_carry_committee_names_from_location_codes(tmp_path, files) -> None:
+    """Synthetic LOCATION_CODE_TBL / COMMITTEE_HEARING_TBL rows in the official column order."""
+    work = tmp_path / "extract"
+    work.mkdir()
+    (work / "BILL_TBL.dat").write_bytes((files / "pubinfo/mini/BILL_TBL.dat").read_bytes())
+    (work / "LOCATION_CODE_TBL.dat").write_text(
+        "`20252026`\t`CS44`\t`B`\tNULL\t`Health`\t`Senate Health Committee`\t`Y`\t`LEG`\t2025-01-01 00:00:00\tNULL\n")
+    (work / "COMMITTEE_HEARING_TBL.dat").write_text(
+        "`202520260AB1656`\t`CS`\t`44`\t2026-06-24 00:00:00\t`CS44`\t`LEG`\t2026-06-01 00:00:00\n")
+    snap = read_snapshot(work)
+    hearing = snap.bundles[AB1656].hearings[0]
+    assert (hearing.committee_code, hearing.committee_name, hearing.hearing_date) == ("CS44", "Health", date(2026, 6, 24))

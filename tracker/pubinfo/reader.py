@@ -211,6 +211,7 @@ def _votes(src: _Source, snap: Snapshot, label: str) -> None:
             if all(m.name != rec.name for m in found):
                 found.append(rec)
     seen: set[tuple[str | None, ...]] = set()
+    names = _location_names(snap)
     for line, r in _rows(src, "BILL_SUMMARY_VOTE_TBL"):
         key = (r[0], r[1], r[2], r[3], r[4])
         if key in seen:  # keyless table: deltas resend rows
@@ -218,7 +219,8 @@ def _votes(src: _Source, snap: Snapshot, label: str) -> None:
         seen.add(key)
         when = _datetime(r[2])
         rec = _check(label, line, lambda: VoteRecord(
-            bill_id=r[0] or "", location_code=r[1], vote_datetime=when,
+            bill_id=r[0] or "", location_code=r[1], location_name=names.get(r[1] or ""),
+            vote_datetime=when,
             vote_date=when.date() if when else None, vote_seq=r[3], motion_id=r[4],
             motion_text=motions.get(r[4] or ""), ayes=_int(r[5]), noes=_int(r[6]),
             abstain=_int(r[7]), result=(r[8] or "").strip("()") or None,
@@ -228,10 +230,17 @@ def _votes(src: _Source, snap: Snapshot, label: str) -> None:
         snap.bundle(rec.bill_id).votes.append(rec)
 
 
+def _location_names(snap: Snapshot) -> dict[str, str]:
+    """Committee and floor names by code, so people read "Senate Health", not "CS44"."""
+    return {loc.code: (loc.description or loc.long_description or loc.code) for loc in snap.locations}
+
+
 def _hearings(src: _Source, snap: Snapshot, label: str) -> None:
+    names = _location_names(snap)
     for line, r in _rows(src, "COMMITTEE_HEARING_TBL"):
         rec = _check(label, line, lambda: HearingRecord(
             bill_id=r[0] or "", hearing_date=_date(r[3]), committee_code=r[4],
+            committee_name=names.get(r[4] or ""),
         ))
         assert isinstance(rec, HearingRecord)
         snap.bundle(rec.bill_id).hearings.append(rec)
