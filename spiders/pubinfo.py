@@ -1,13 +1,14 @@
 """``pubinfo``: the nightly bulk download, streamed to disk with a conditional GET.
 
 The daily snapshot (``pubinfo_daily_<Day>.zip``, ~1 GB) is the whole-session truth; the Mon–Sat
-delta (``pubinfo_<Day>.zip``) is optional. Chunks are appended to ``<name>.part`` as they
-arrive (``bytes_received`` signal) and the file is renamed only after a complete 200, so a
-crashed or cut-off download never leaves a zip that looks whole.
+delta (``pubinfo_<Day>.zip``) is optional. The zip is fetched in 8 MB HTTP ranges
+written to ``<name>.part`` (so at most one slice is in memory), and the file is renamed only
+when every byte arrived, so a crashed or cut-off download never leaves a zip that looks whole.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,14 +16,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import scrapy
-from scrapy import signals
-from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from spiders.base import TrackerSpider
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-POSTED_AT = (21, 30)  # files post around 21:20–21:30 Pacific (leginfo.md §3.1)
+POSTED_AT = (21, 30)
+SLICE = 8 * 1024 * 1024  # bytes per ranged request: the most of a zip ever held in memory
+CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")  # files post around 21:20–21:30 Pacific (leginfo.md §3.1)
 
 
 def latest_posting_day(now: datetime, tz: str = "America/Los_Angeles") -> str:
@@ -44,24 +45,20 @@ class PubinfoSpider(TrackerSpider):
     name = "pubinfo"
     custom_settings = {"DOWNLOAD_MAXSIZE": 0, "DOWNLOAD_WARNSIZE": 0, "DOWNLOAD_TIMEOUT": 3600}
 
-    def __init__(self, base_url: str, target_dir: Path, names: list[str], **kwargs: Any) -> None:
+    def __init__(self, base_url: str, target_dir: Path, names: list[str], slice_bytes: int = SLICE,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.slice = slice_bytes
         self.base_url = base_url.rstrip("/")
         self.target_dir = target_dir
         self.names = names
-        self._parts: dict[str, Any] = {}
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PubinfoSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.bytes_received, signal=signals.bytes_received)
-        crawler.signals.connect(spider.closed_files, signal=signals.spider_closed)
-        return spider
 
     def _requests(self) -> Iterator[scrapy.Request]:
         self.target_dir.mkdir(parents=True, exist_ok=True)
         for name in self.names:
-            yield self.get(f"{self.base_url}/{name}", self.parse_file, meta={"name": name})
+            request = self.get(f"{self.base_url}/{name}", self.parse_file, meta={"name": name, "offset": 0})
+            request.headers["Range"] = f"bytes=0-{self.slice - 1}"
+            yield request
 
     async def start(self) -> Any:
         for request in self._requests():
@@ -73,51 +70,71 @@ class PubinfoSpider(TrackerSpider):
     def _part(self, name: str) -> Path:
         return self.target_dir / f"{name}.part"
 
-    def bytes_received(self, data: bytes, request: scrapy.Request, spider: scrapy.Spider) -> None:
-        """Write each chunk as it arrives; a new attempt (retry) starts the file afresh."""
-        name = request.meta.get("name")
-        if spider is not self or not name:
-            return
-        key = f"{name}:{request.meta.get('polite_retries', 0)}"
-        handle = self._parts.get(key)
-        if handle is None:
-            for old in [k for k in self._parts if k.startswith(f"{name}:")]:
-                self._parts.pop(old).close()
-            handle = self._parts[key] = open(self._part(name), "wb")  # noqa: SIM115
-        handle.write(data)
-
-    def _close(self, name: str) -> None:
-        for key in [k for k in self._parts if k.startswith(f"{name}:")]:
-            self._parts.pop(key).close()
-
-    def closed_files(self, spider: scrapy.Spider) -> None:
-        for key in list(self._parts):
-            self._parts.pop(key).close()
+    def _write(self, name: str, offset: int, body: bytes) -> None:
+        """Write a slice at its offset (a retried slice overwrites itself, never appends twice)."""
+        part = self._part(name)
+        with open(part, "r+b" if offset and part.exists() else "wb") as fh:
+            fh.seek(offset)
+            fh.write(body)
+            fh.truncate()
 
     def parse_file(self, response: Response) -> Iterator[Any]:
+        """One slice of the zip: write it, ask for the next, or finish the file.
+
+        The zip is fetched in ``SLICE``-byte ranges (HTTP Range, with If-Range so every slice
+        comes from the same version of the file), so no more than one slice is ever in memory.
+        A server that ignores Range answers 200 with the whole file, which still works.
+        """
         name = response.meta["name"]
-        self._close(name)
+        offset = int(response.meta.get("offset", 0))
         part = self._part(name)
         if response.status == 304:
             self.collector.not_modified.append(response.url)
             part.unlink(missing_ok=True)
             return iter(())
-        if response.status != 200:
+        if response.status not in (200, 206):
             part.unlink(missing_ok=True)
             self.collector.problem(response.url, "http", f"download failed (HTTP {response.status})", response.status)
             return iter(())
-        expected = response.headers.get(b"Content-Length")
-        size = part.stat().st_size if part.exists() else 0
-        if not part.exists() or (expected and int(expected) != size) or "dataloss" in response.flags:
+        if "dataloss" in response.flags:
             part.unlink(missing_ok=True)
-            self.collector.problem(response.url, "page problem", f"incomplete download ({size} bytes)")
+            self.collector.problem(response.url, "page problem", f"incomplete download at byte {offset}")
             return iter(())
+        if response.status == 200:  # whole file (no range support, or it changed mid-way)
+            if offset:
+                self.logger.info("%s changed during the download: took the new whole file", name)
+            self._write(name, 0, response.body)
+            return self._finish(response, name, first=response)
+        match = CONTENT_RANGE.match((response.headers.get(b"Content-Range") or b"").decode("latin-1"))
+        if not match or int(match.group(1)) != offset:
+            part.unlink(missing_ok=True)
+            self.collector.problem(response.url, "page problem", "unexpected Content-Range in a slice")
+            return iter(())
+        end, total = int(match.group(2)), int(match.group(3))
+        self._write(name, offset, response.body)
+        first = response.meta.get("first_headers") or {
+            "ETag": response.headers.get(b"ETag"), "Last-Modified": response.headers.get(b"Last-Modified")}
+        if end + 1 >= total:
+            if part.stat().st_size != total:
+                part.unlink(missing_ok=True)
+                self.collector.problem(response.url, "page problem", "incomplete download (size mismatch)")
+                return iter(())
+            return self._finish(response, name, first=response)
+        nxt = scrapy.Request(
+            response.url, callback=self.parse_file, errback=self.failed, dont_filter=True,
+            headers={"Range": f"bytes={end + 1}-{min(end + self.slice, total - 1)}",
+                     **({"If-Range": first["ETag"]} if first.get("ETag") else
+                        {"If-Range": first["Last-Modified"]} if first.get("Last-Modified") else {})},
+            meta={**response.meta, "offset": end + 1, "first_headers": first, "polite_retries": 0},
+        )
+        return iter((nxt,))
+
+    def _finish(self, response: Response, name: str, first: Response) -> Iterator[Any]:
         final = self.target_dir / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}-{name}"
-        part.replace(final)
+        self._part(name).replace(final)
         self.collector.files.append((response.url, str(final)))
-        self.collector.fetched.append(self.fetched(response))
+        self.collector.fetched.append(self.fetched(first))
         return iter(())
 
     def on_failure(self, request: scrapy.Request) -> None:
-        self._close(request.meta.get("name", ""))
         self._part(request.meta.get("name", "x")).unlink(missing_ok=True)

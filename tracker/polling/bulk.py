@@ -32,7 +32,8 @@ class PubinfoPoll(SourcePoll):
 
     def crawl(self, crawls: Crawls) -> Generator[Any, Any, None]:
         yield crawls.crawl(PubinfoSpider, base_url=self.base, target_dir=self.target, names=self.names,
-                           collector=self.collector, validators=self.validators)
+                           collector=self.collector, validators=self.validators,
+                           slice_bytes=self.settings.sources.pubinfo_slice_bytes)
 
     def finish(self, error: BaseException | None) -> Summary:
         summary = Summary(self.name, self.run_id)

@@ -47,6 +47,10 @@ class SourcesSettings(BaseModel):
             "failures inside it are warnings, not source problems."
         ),
     )
+    pubinfo_slice_bytes: int = Field(
+        8 * 1024 * 1024, ge=1024,
+        description="Bulk zips are fetched in HTTP ranges of this size: the most held in memory.",
+    )
     pubinfo_keep_files: int = Field(
         3, ge=1, description="How many downloaded PUBINFO zips to keep under data_dir/pubinfo."
     )

@@ -1,0 +1,23 @@
+"""The bulk channel downloads the zip in HTTP ranges (bounded memory) and asks 'changed?' next time."""
+
+from __future__ import annotations
+
+from tests.test_poll_e2e import Tracker, replica  # noqa: F401  (fixture)
+from tracker.replica.server import ReplicaServer
+
+
+def test_bulk_zip_arrives_in_ranges_and_a_second_poll_is_not_modified(db_url: str, replica: ReplicaServer) -> None:  # noqa: F811
+    tracker = Tracker(db_url, replica)
+    tracker.env["TRACKER_SOURCES__PUBINFO_SLICE_BYTES"] = "16384"
+    tracker("init")
+    tracker("poll", "--source", "pubinfo")
+    bills = tracker.bills()
+    assert len(bills) == 4 and all(b["current_status"] for b in bills.values())
+    zips = {p: n for p, n in tracker.client.stats().items() if p.startswith("/pubinfo/")}
+    assert len(zips) == 1 and next(iter(zips.values())) >= 3  # several ranged slices of one file
+    events = len(tracker.events())
+    tracker.client.reset_stats()
+    tracker("poll", "--source", "pubinfo")
+    assert len(tracker.events()) == events
+    again = {p: n for p, n in tracker.client.stats().items() if p.startswith("/pubinfo/")}
+    assert list(again.values()) == [1]  # one conditional request, answered 304
