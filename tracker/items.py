@@ -14,6 +14,7 @@ from typing import Literal
 from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 BILL_ID_RE = re.compile(r"^(\d{8})(\d)([A-Z]+)(\d+)$")
 MEASURE_TYPES = {"AB", "ACA", "ACR", "AJR", "HR", "SB", "SCA", "SCR", "SJR", "SR", "GRP"}
@@ -105,7 +106,11 @@ class AuthorRecord(Record):
     primary: bool = False
 
 
-class ActionRecord(Record):
+@pydantic_dataclass(frozen=True, slots=True, config=ConfigDict(extra="forbid", str_strip_whitespace=True))
+class ActionRecord:
+    """One history action. A slotted dataclass, not a model: a session has ~100,000 of them
+    in memory at once, and this keeps each one small while validating it the same way."""
+
     bill_id: str
     action_date: date
     action: str
