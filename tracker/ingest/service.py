@@ -181,8 +181,10 @@ def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[C
                      "after": e.after, "dedupe_key": e.key, "source_run_id": run_id, "created_at": now})
     if not rows:
         return []
-    ids = s.execute(insert(ChangeEvent.__table__).returning(ChangeEvent.__table__.c.id), rows).scalars().all()
-    return list(s.execute(select(ChangeEvent).where(ChangeEvent.id.in_(ids)).order_by(ChangeEvent.id)).scalars())
+    table = ChangeEvent.__table__
+    ids = s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+    # Built from the rows just written (not re-read): JSON columns need no second decode.
+    return [ChangeEvent(id=event_id, **row) for event_id, row in zip(ids, rows, strict=True)]
 
 
 def _reference_tables(s: Session, snapshot: Snapshot) -> None:
