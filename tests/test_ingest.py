@@ -251,3 +251,18 @@ def test_bulk_hearings_and_votes_carry_committee_names_from_location_codes(tmp_p
     snap = read_snapshot(work)
     hearing = snap.bundles[AB1656].hearings[0]
     assert (hearing.committee_code, hearing.committee_name, hearing.hearing_date) == ("CS44", "Health", date(2026, 6, 24))
+
+
+def test_same_roll_call_from_bulk_and_website_is_one_vote(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    bulk = Snapshot(source="pubinfo")
+    bulk.bundle(AB1656).votes.append(VoteRecord(
+        bill_id=AB1656, location_code="SFLOOR", vote_datetime=datetime(2026, 6, 25, 13, 23),
+        vote_seq="1004", motion_id="113445", ayes=38, noes=0, result="PASS"))
+    site = Snapshot(source="web")
+    site.bundle(AB1656).votes.append(VoteRecord(
+        bill_id=AB1656, location_name="Senate Floor", vote_date=date(2026, 6, 25), ayes=38, noes=0,
+        result="(PASS)"))
+    ingest_snapshot(factory, site, matcher=matcher)
+    ingest_snapshot(factory, bulk, matcher=matcher)
+    assert kinds(factory).count("vote_recorded") == 1

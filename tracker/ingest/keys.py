@@ -57,8 +57,15 @@ def action_keys(bill_id: str, actions: Iterable[ActionRecord]) -> list[tuple[str
 
 
 def vote_key(v: VoteRecord) -> str:
-    when = v.vote_datetime.isoformat() if v.vote_datetime else (v.vote_date or "")
-    return _h(v.bill_id, v.location_code or "", when, v.vote_seq or "", v.motion_id or "")
+    """A roll call is its bill, day and tally.
+
+    The bulk data names the place by code and time (``SFLOOR``, 13:23) and the website by name
+    and day ("Senate Floor", 06/25/26), so neither place nor time can be the key if a vote seen
+    on both is to be one row; two roll calls on one bill on one day with the same tally are
+    rare enough to accept.
+    """
+    day = v.vote_date or (v.vote_datetime.date() if v.vote_datetime else "")
+    return _h(v.bill_id, day, v.ayes, v.noes)
 
 
 def hearing_key(h: HearingRecord) -> str:
