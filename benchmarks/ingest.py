@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._synth import build  # noqa: E402
 from tracker.db import make_engine, session_factory  # noqa: E402
 from tracker.db.migrate import upgrade  # noqa: E402
+from tracker.ingest.runs import start_run  # noqa: E402
 from tracker.ingest.service import ingest_snapshot  # noqa: E402
 from tracker.pubinfo.reader import read_snapshot  # noqa: E402
 from tracker.pubinfo.tables import TABLES  # noqa: E402
@@ -54,9 +55,10 @@ def ours(extract: Path, db: Path) -> float:
     factory = session_factory(engine)
     matcher = load_matcher(PROJECT_ROOT / "config" / "topics.toml")
     start = time.perf_counter()
+    run_id = start_run(factory, "pubinfo", str(extract))  # as `tracker import-pubinfo` does
     snapshot = read_snapshot(extract)
     PHASES["parse + validate"] = time.perf_counter() - start
-    ingest_snapshot(factory, snapshot, matcher=matcher)
+    ingest_snapshot(factory, snapshot, matcher=matcher, run_id=run_id)
     elapsed = time.perf_counter() - start
     PHASES["diff + store + events + outbox"] = elapsed - PHASES["parse + validate"]
     engine.dispose()

@@ -137,6 +137,9 @@ def enqueue_events(s: Session, events: list[ChangeEvent]) -> int:
         return 0
     if not get_settings().alerts.alert_on_first_import and _first_import(s, events):
         return 0
+    if not s.execute(select(exists(select(Subscription.id).join(Subscriber).where(
+            Subscriber.status == "active", Subscriber.confirmed_at.is_not(None))))).scalar():
+        return 0  # nobody to tell: skip loading bills
     bill_ids = sorted({e.bill_id for e in events if e.bill_id})
     bills = {b.bill_id: b for b in s.execute(select(Bill).where(Bill.bill_id.in_(bill_ids))).scalars()}
     by_bill: dict[str, list[ChangeEvent]] = defaultdict(list)
