@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from tracker.alerts.phrases import STAGE_WORDS
 from tracker.hearing_text import extract_hearings
 from tracker.ingest.keys import action_keys, event_key, hearing_key, ordered_actions, vote_key
 from tracker.items import BillBundle, HearingRecord, VersionRecord, measure_of, parse_bill_id
@@ -226,7 +227,9 @@ def diff_bill(
             values["stage"] = stage
             if not is_new and old_stage is not None:
                 changes.events.append(EventDraft(
-                    "stage_changed", f"{measure} moved from {old_stage} to {stage}",
+                    "stage_changed",
+                    f"{measure} moved from {STAGE_WORDS.get(old_stage, old_stage)} to "
+                    f"{STAGE_WORDS.get(stage or '', stage)}",
                     old_stage, stage, event_key(bill_id, "stage_changed", run_tag, stage)))
 
     # Hearings: explicit records plus those named in new action text
@@ -339,10 +342,10 @@ def _diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
                                              r.committee_name, r.hearing_time, r.room, [src])
             if not is_new and r.status in ("scheduled", "canceled", "postponed"):
                 kind = "hearing_set" if r.status == "scheduled" else "hearing_canceled"
-                where = r.committee_name or r.committee_code or "committee"
+                where = r.committee_name or r.committee_code
                 changes.events.append(EventDraft(
                     kind, f"{measure}: hearing {'set' if kind == 'hearing_set' else r.status} for "
-                    f"{r.hearing_date.isoformat()} in {where}", None, _hearing_view(row),
+                    f"{_day(r.hearing_date)}" + (f" in {where}" if where else ""), None, _hearing_view(row),
                     event_key(bundle.bill_id, kind, k, r.status)))
             continue
         update: dict[str, Any] = {}
@@ -369,12 +372,16 @@ def _diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
                 setattr(have, f, v)
         if status_change and r.status in ("canceled", "postponed"):
             changes.events.append(EventDraft(
-                "hearing_canceled", f"{measure}: the {r.hearing_date.isoformat()} hearing was {r.status}",
+                "hearing_canceled", f"{measure}: the {_day(r.hearing_date)} hearing was {r.status}",
                 before, after, event_key(bundle.bill_id, "hearing_canceled", k, r.status)))
         elif (status_change and r.status == "scheduled") or {"hearing_time", "room"} & update.keys():
             changes.events.append(EventDraft(
-                "hearing_changed", f"{measure}: the {r.hearing_date.isoformat()} hearing changed",
+                "hearing_changed", f"{measure}: the {_day(r.hearing_date)} hearing changed",
                 before, after, event_key(bundle.bill_id, "hearing_changed", k, after)))
+
+
+def _day(d: date) -> str:
+    return f"{d:%B} {d.day}, {d.year}"
 
 
 def _hearing_view(row: dict[str, Any]) -> dict[str, Any]:
