@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, time as dtime
@@ -53,7 +55,7 @@ def in_window(window: str, tz: str, now: datetime | None = None) -> bool:
     return start <= local <= end if start <= end else (local >= start or local <= end)
 
 
-class SourcePoll:
+class SourcePoll(ABC):
     """One source's part of a poll cycle: ``crawl`` inside the reactor, ``finish`` after it."""
 
     name = "source"
@@ -66,8 +68,9 @@ class SourcePoll:
         self.started = time.monotonic()
         self.run_id = start_run(factory, self.name, location)
 
+    @abstractmethod
     def crawl(self, crawls: Crawls) -> Any:  # a generator of Deferreds
-        raise NotImplementedError
+        """Schedule this source's spiders; each source says which."""
 
     def ingest(self, snapshot: Snapshot) -> Any:
         from tracker.ingest.service import ingest_snapshot
