@@ -90,3 +90,10 @@ def test_same_day_actions_keep_source_order_and_dates_sort_the_rest() -> None:
 def test_no_moving_action_means_no_stage() -> None:
     assert current_stage([]) is None
     assert current_stage([(None, "Coauthors revised.")]) is None
+
+
+def test_withdrawn_from_committee_onto_the_floor_is_floor_not_withdrawn() -> None:
+    from tracker.stages import classify_action
+
+    assert classify_action("Withdrawn from committee. Ordered to second reading.") == "floor"
+    assert classify_action("Withdrawn from committee.") == "withdrawn"

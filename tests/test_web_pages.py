@@ -70,3 +70,17 @@ def test_bill_list_filters(client: TestClient) -> None:
     assert "SB 275" in r.text and "AB 1656" not in r.text
     r = client.get("/bills?stage=vetoed&scope=all")
     assert "SB 275" in r.text and "AB 831" not in r.text
+
+
+def test_a_bill_with_a_position_is_followed_and_filterable_by_position(db_url: str) -> None:
+    from tracker.advocacy.positions import set_position
+
+    factory = seed(db_url)
+    with factory() as s:
+        set_position(s, "202520260AB831", position="support", ask="Vote yes.")
+        s.commit()
+    with TestClient(create_app(get_settings(), factory)) as c:
+        assert "AB 831" in c.get("/bills").text  # not relevant, but we took a position
+        assert "AB 831" in c.get("/bills?position=support").text
+        assert c.get("/api/bills?position=support").json()["count"] == 1
+    factory.kw["bind"].dispose()

@@ -74,7 +74,8 @@ def export_bills(s: Session, relevant_only: bool = False) -> list[dict[str, Any]
         "current_status": b.current_status, "last_action": b.last_action,
         "last_action_date": b.last_action_date.isoformat() if b.last_action_date else None,
         "history_count": b.history_count, "authors": authors.get(b.bill_id, []), "stage": b.stage,
-        "relevant": b.relevant, "score": b.relevance_score, "topics": b.topics or [],
+        "relevant": b.relevant, "watched": b.watched, "score": b.relevance_score,
+        "topics": b.topics or [],
         "incomplete": b.incomplete,
     } for b in bills]
 

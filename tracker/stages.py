@@ -61,6 +61,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("held_in_committee", _rx(r"held in committee|under submission")),
     ("failed", _rx(r"failed(?: passage| to pass| adoption)?\b|refused passage|\bnot adopted\b"
                    r"|motion to adopt failed|refused to concur")),
+    # "Withdrawn from committee. Ordered to second reading." moves the bill to the floor
+    ("floor", _rx(r"withdrawn from committee\.? (?:and )?ordered to (?:second|third) reading")),
     ("withdrawn", _rx(r"\bwithdrawn\b(?! as co-?author)|\bwithdrew\b")),
     ("floor", _rx(r"\bfrom (?:the )?inactive file|remove from (?:the )?inactive file")),
     ("two_year", _rx(r"inactive file|joint rule (?:56|61)\b|art\. iv, sec\. 10\(c\)|\bdied\b"

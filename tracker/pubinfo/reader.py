@@ -7,6 +7,7 @@ so a nightly re-read of an unchanged session costs no XML parsing.
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -35,6 +36,19 @@ from tracker.pubinfo.datfile import Row, iter_rows
 from tracker.pubinfo.tables import IGNORED, TABLES
 
 Opener = Callable[[], IO[bytes]]
+
+
+_VERSION_ID = re.compile(r"^(\d{4})(\d)([A-Z]+)(\d+)(\d{2})([A-Z]{3})$")
+
+
+def bill_id_of_version(version_id: str) -> str | None:
+    """``20250AB83199INT`` → ``202520260AB831``: a version id names its bill (leginfo.md §1),
+    so author rows still find their bill in an extract without BILL_VERSION_TBL."""
+    m = _VERSION_ID.match(version_id)
+    if not m:
+        return None
+    start = int(m.group(1))
+    return f"{start}{start + 1}{m.group(2)}{m.group(3)}{int(m.group(4))}"
 
 
 def _date(value: str | None) -> date | None:
@@ -167,17 +181,22 @@ def _versions(src: _Source, snap: Snapshot, label: str) -> None:
 
 def _authors(src: _Source, snap: Snapshot, label: str) -> None:
     by_version = {v.bill_version_id: b for b, bundle in snap.bundles.items() for v in bundle.versions}
+    unknown: list[str] = []
     for line, r in _rows(src, "BILL_VERSION_AUTHORS_TBL"):
         rec = _check(label, line, lambda: AuthorRecord(
             bill_version_id=r[0] or "", author_type=r[1], house=r[2], name=r[3] or "",
             contribution=r[4], primary=(r[9] == "Y"),
         ))
         assert isinstance(rec, AuthorRecord)
-        bill_id = by_version.get(rec.bill_version_id)
+        bill_id = by_version.get(rec.bill_version_id) or bill_id_of_version(rec.bill_version_id)
         if bill_id is None:
-            snap.warnings.append(f"{label}:{line}: author row for unknown version {rec.bill_version_id}")
+            unknown.append(f"{rec.bill_version_id} (line {line})")
             continue
-        snap.bundles[bill_id].authors.append(rec)
+        snap.bundle(bill_id).authors.append(rec)
+    if unknown:  # one warning for the lot, not one per row
+        snap.warnings.append(f"{label}: {len(unknown)} author row(s) with an unreadable version "
+                             f"id, skipped: " + ", ".join(unknown[:5])
+                             + (" ..." if len(unknown) > 5 else ""))
 
 
 def _history(src: _Source, snap: Snapshot, label: str) -> None:

@@ -48,11 +48,18 @@ def _int(request: Request, name: str, default: int, lo: int, hi: int) -> int:
 
 
 async def api_bills(request: Request) -> JSONResponse:
-    """List bills (tracked ones unless ?all=1); filter with ?topic= and ?stage=."""
+    """List bills (tracked ones unless ?all=1); filter with ?topic=, ?stage= and ?position=.
+
+    Tracked means relevant, watched, or with a position: the same rule as the matrix.
+    """
     p = request.query_params
     with db(request) as s:
-        rows = export_bills(s, relevant_only=p.get("all") != "1")
+        rows = export_bills(s)
         positions = integrations.positions_for(s, [r["bill_id"] for r in rows])
+    if p.get("all") != "1":
+        rows = [r for r in rows if r["relevant"] or r["watched"] or r["bill_id"] in positions]
+    if p.get("position"):
+        rows = [r for r in rows if (positions.get(r["bill_id"]) or {}).get("position") == p["position"]]
     if p.get("topic"):
         rows = [r for r in rows if p["topic"] in r["topics"]]
     if p.get("stage"):

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from tracker.db.models_advocacy import BillPosition
 from tracker.db.models_core import Bill, BillAuthor, ChangeEvent, Hearing, Legislator, SourceRun
 
 
@@ -41,7 +42,9 @@ class BillFilters:
 
 
 def _tracked(q: Select[Any]) -> Select[Any]:
-    return q.where(or_(Bill.relevant.is_(True), Bill.watched.is_(True)))
+    """Bills we follow: relevant, watched, or with a position (same rule as the matrix)."""
+    return q.where(or_(Bill.relevant.is_(True), Bill.watched.is_(True),
+                       Bill.bill_id.in_(select(BillPosition.bill_id))))
 
 
 def list_bills(s: Session, f: BillFilters, page_size: int,
