@@ -132,3 +132,13 @@ def test_watched_bills_are_normalised(tmp_path: Path) -> None:
     path.write_text(TOPICS.read_text(encoding="utf-8").replace("bills = []", 'bills = ["ab13", "SB-043"]'),
                     encoding="utf-8")
     assert Matcher.from_path(path).watched == {"AB 13", "SB 43"}
+
+
+def test_alcohol_and_drug_programs_and_state_hospitals_are_behavioral_health() -> None:
+    from tracker.relevance import MatchInput, load_matcher
+    from tracker.settings import PROJECT_ROOT
+
+    m = load_matcher(PROJECT_ROOT / "config" / "topics.toml")
+    assert m.match(MatchInput(title="Alcohol and drug programs: licensing.")).relevant
+    assert m.match(MatchInput(title="Department of State Hospitals: forensic conditional release.")).relevant
+    assert m.match(MatchInput(title="Drug paraphernalia: fentanyl test strips.")).relevant

@@ -97,3 +97,17 @@ def test_withdrawn_from_committee_onto_the_floor_is_floor_not_withdrawn() -> Non
 
     assert classify_action("Withdrawn from committee. Ordered to second reading.") == "floor"
     assert classify_action("Withdrawn from committee.") == "withdrawn"
+
+
+def test_a_named_committee_reporting_out_is_passed_committee() -> None:
+    from tracker.stages import classify_action
+
+    assert classify_action(
+        "From Senate committee on Health: Be ordered to second reading pursuant to Senate Rule 28.8."
+    ) == "passed_committee"
+
+
+def test_withdrawn_from_one_committee_into_another_is_in_committee() -> None:
+    from tracker.stages import classify_action
+
+    assert classify_action("Withdrawn from committee. Re-referred to Com. on APPR.") == "in_committee"

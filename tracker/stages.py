@@ -61,8 +61,10 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("held_in_committee", _rx(r"held in committee|under submission")),
     ("failed", _rx(r"failed(?: passage| to pass| adoption)?\b|refused passage|\bnot adopted\b"
                    r"|motion to adopt failed|refused to concur")),
-    # "Withdrawn from committee. Ordered to second reading." moves the bill to the floor
+    # "Withdrawn from committee. Ordered to second reading." moves the bill to the floor, and
+    # "Withdrawn from committee. Re-referred to Com. on APPR." to another committee
     ("floor", _rx(r"withdrawn from committee\.? (?:and )?ordered to (?:second|third) reading")),
+    ("in_committee", _rx(r"withdrawn from committee\.? (?:and )?re-referred to com")),
     ("withdrawn", _rx(r"\bwithdrawn\b(?! as co-?author)|\bwithdrew\b")),
     ("floor", _rx(r"\bfrom (?:the )?inactive file|remove from (?:the )?inactive file")),
     ("two_year", _rx(r"inactive file|joint rule (?:56|61)\b|art\. iv, sec\. 10\(c\)|\bdied\b"
@@ -73,7 +75,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("enrolled", _rx(r"engrossing and enrolling|\benrolled\b")),
     ("passed_house", _rx(r"^in (?:senate|assembly)\. (?:read first time|held at (?:the )?desk"
                          r"|to com\. on rls|referred to)")),
-    ("passed_committee", _rx(r"^from committee:(?! filed)(?!.*with author's amendments)"
+    ("passed_committee", _rx(r"^from (?:(?:senate|assembly) )?committee(?: on [^:]+)?:(?! filed)"
+                             r"(?!.*with author's amendments)"
                              r".*(?:do pass|be adopted|ordered to|be ordered|be re-referred"
                              r"|with recommendation|consent calendar)")),
     ("passed_committee", _rx(r"\bdo pass\b|\bbe adopted\b")),
