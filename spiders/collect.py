@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracker.items import ActionRecord, BillRecord, HearingRecord, VersionRecord, VoteRecord
+from tracker.items import ActionRecord, AuthorRecord, BillRecord, HearingRecord, VersionRecord, VoteRecord
 
 
 @dataclass
@@ -39,6 +39,7 @@ class BillDetail:
     bill_id: str
     status_record: BillRecord | None = None
     recent_actions: list[ActionRecord] = field(default_factory=list)
+    authors: list[AuthorRecord] = field(default_factory=list)
     actions: list[ActionRecord] | None = None  # complete history (None: 304 or not fetched)
     votes: list[VoteRecord] | None = None
     version: VersionRecord | None = None

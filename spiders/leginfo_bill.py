@@ -16,7 +16,13 @@ from scrapy.http import Response
 from spiders.base import TrackerSpider
 from spiders.collect import BillDetail
 from spiders.parsers import PageError
-from spiders.parsers.bill import parse_history, parse_status, parse_text, parse_votes
+from spiders.parsers.bill import (
+    parse_history,
+    parse_status,
+    parse_status_authors,
+    parse_text,
+    parse_votes,
+)
 
 PAGES = {
     "status": "billStatusClient",
@@ -75,6 +81,7 @@ class LeginfoBillSpider(TrackerSpider):
         try:
             if page == "status":
                 detail.status_record, detail.recent_actions = parse_status(text, response.url, response.status)
+                detail.authors = parse_status_authors(text, response.url, f"web:{detail.bill_id}")
             elif page == "history":
                 detail.actions = parse_history(text, response.url, response.status)
             elif page == "votes":

@@ -129,3 +129,23 @@ def test_search_count_mismatch_and_bad_dates(state: ReplicaState) -> None:
         parse_history(html, "http://replica/faces/billHistoryClient.xhtml?bill_id=202520260AB831")
     with pytest.raises(PageProblem):
         parse_search(FORBIDDEN_PAGE, "http://replica/faces/billSearchClient.xhtml", 403)
+
+
+def test_status_page_authors_become_author_records(state: ReplicaState) -> None:
+    from spiders.parsers.bill import parse_status_authors
+
+    bill = state.bills["202520260AB1656"]
+    url = "http://replica/faces/billStatusClient.xhtml?bill_id=202520260AB1656"
+    authors = parse_status_authors(pages.status_page(bill, state), url, "web:202520260AB1656")
+    lead = [a for a in authors if a.contribution == "LEAD_AUTHOR"]
+    assert [a.name for a in lead] == ["Davies"] and lead[0].primary
+    assert all(a.bill_version_id == "web:202520260AB1656" for a in authors)
+
+
+def test_status_page_without_lead_authors_is_a_layout_error(state: ReplicaState) -> None:
+    from spiders.parsers.bill import parse_status_authors
+
+    bill = state.bills["202520260AB1656"]
+    html = pages.status_page(bill, state).replace('id="leadAuthors"', 'id="somethingElse"')
+    with pytest.raises(LayoutError):
+        parse_status_authors(html, "http://replica/faces/billStatusClient.xhtml?bill_id=x", "v")

@@ -83,6 +83,7 @@ def test_web_poll_stores_listing_then_costs_only_the_listing(db_url: str, replic
     assert set(bills) == set(replica.replica.state.bills)
     assert bills["202520260SB275"]["current_status"] == "Vetoed"
     assert all(b["current_status"] for b in bills.values())
+    assert bills["202520260AB1656"]["authors"] == ["Davies"]  # from the status page
     stats = t.client.stats()
     assert stats["/faces/billSearchClient.xhtml"] == 1
     assert stats["/faces/billStatusClient.xhtml"] == stats["/faces/billHistoryClient.xhtml"] == 4

@@ -47,8 +47,8 @@ def current_authors(s: Session, bill: Bill) -> list[dict[str, Any]]:
     if version_id is None or not s.execute(select(BillAuthor.id).where(BillAuthor.bill_version_id == version_id).limit(1)).first():
         version_id = s.execute(select(BillVersion.bill_version_id).where(BillVersion.bill_id == bill.bill_id)
                                .order_by(BillVersion.version_num).limit(1)).scalar()
-    if version_id is None:
-        return []
+    if version_id is None:  # no print stored (website only): the status page's authors
+        version_id = f"web:{bill.bill_id}"
     rows = s.execute(select(BillAuthor).where(BillAuthor.bill_version_id == version_id).order_by(BillAuthor.id)).scalars()
     order = {"LEAD_AUTHOR": 0, "PRINCIPAL_COAUTHOR": 1, "COAUTHOR": 2}
     return sorted(({"name": a.name, "house": a.house, "contribution": a.contribution, "primary": a.primary}

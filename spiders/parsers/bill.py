@@ -26,6 +26,7 @@ from spiders.parsers import (
 )
 from tracker.items import (
     ActionRecord,
+    AuthorRecord,
     BillRecord,
     VersionRecord,
     VoteMemberRecord,
@@ -108,6 +109,40 @@ def parse_status(text: str, url: str, status: int = 200) -> tuple[BillRecord, li
     if len(recent) > 5:
         raise LayoutError(url, f"status page lists {len(recent)} actions; expected at most 5")
     return record, list(reversed(recent))
+
+
+_AUTHOR_RE = re.compile(r"^(?P<name>.+?)\s*\((?P<house>[AS])\)$")
+_AUTHOR_SPANS = (("#leadAuthors", "LEAD_AUTHOR"), ("#principalAuthors", "PRINCIPAL_COAUTHOR"),
+                 ("#coAuthors", "COAUTHOR"))
+
+
+def parse_status_authors(text: str, url: str, version_id: str) -> list[AuthorRecord]:
+    """Authors on the status page ("Maienschein (A), Wiener (S)"; "-" means none).
+
+    The status page names no version, so the caller passes the one the authors belong to
+    (the text page's newest print when known). A page without the lead-author element is a
+    layout problem, like any other missing element.
+    """
+    sel = html_selector(text)
+    out: list[AuthorRecord] = []
+    for css, contribution in _AUTHOR_SPANS:
+        found = sel.css(css)
+        if not found:
+            if contribution == "LEAD_AUTHOR":
+                raise LayoutError(url, f"{css} missing on the status page")
+            continue
+        raw = text_of(found)
+        if raw in ("", "-"):
+            continue
+        for part in (p.strip() for p in raw.split(",")):
+            m = _AUTHOR_RE.match(part)
+            name, house = (m.group("name"), m.group("house")) if m else (part, "")
+            if name:
+                out.append(AuthorRecord(
+                    bill_version_id=version_id, name=name,
+                    house={"A": "ASSEMBLY", "S": "SENATE"}.get(house), author_type="Legislator",
+                    contribution=contribution, primary=contribution == "LEAD_AUTHOR"))
+    return out
 
 
 def _version_num(version_id: str, url: str) -> int:

@@ -80,6 +80,10 @@ class WebPoll(SourcePoll):
                 bundle.actions = list(d.recent_actions)
             if d.votes:
                 bundle.votes = list(d.votes)
+            if d.authors:  # tied to the newest print when the text page was read too
+                vid = d.version.bill_version_id if d.version is not None else None
+                bundle.authors = [a if vid is None else a.model_copy(update={"bill_version_id": vid})
+                                  for a in d.authors]
             if d.version is not None:
                 bundle.versions = [d.version]
             fetched.extend(d.fetched)
