@@ -54,6 +54,7 @@ def test_import_subscribe_reimport_send(db_url: str, files: Path, tmp_path: Path
         assert en["Subject"] == "AB 1656 moved forward"
         assert "Read third time. Passed." in en.get_body(("plain",)).get_content()
         assert es["Subject"] == "AB 1656 avanzó"
+        assert (en["Content-Language"], es["Content-Language"]) == ("en", "es")
         body = es.get_body(("plain",)).get_content()
         assert "aprobado por una cámara" in body and "988" in body and "/bills/AB-1656" in body
         assert "registro oficial" in es.get_body(("html",)).get_content()

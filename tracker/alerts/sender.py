@@ -235,7 +235,8 @@ async def _deliver(s: Session, transport: Transport, renderer: Renderer, row: Ou
     text, html, unsub = personalise(rendered, sub.token_id if sub is not None else None)
     msg_id = mime.message_id(row.key, row.id, domain)
     data = mime.build(sender=sender, to=rcpt, subject=rendered.subject, text=text, html=html,
-                      msg_id=msg_id, extra=_list_unsubscribe(unsub) if unsub else None,
+                      msg_id=msg_id,
+                      extra=[("Content-Language", lang)] + (_list_unsubscribe(unsub) if unsub else []),
                       reply_to=cfg.smtp.reply_to)
     name = f"{row.id:08d}-{hashlib.sha256(row.key.encode()).hexdigest()[:10]}"
     try:
