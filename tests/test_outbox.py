@@ -41,9 +41,9 @@ def people(s: Session) -> dict[str, int]:
 
 def test_rules_grouping_and_idempotence(factory) -> None:
     with transaction(factory) as s:
-        ids = people(s)
         relevant = add_bill(s, "AB 1", topics=["crisis_988"])
         other = add_bill(s, "AB 2", title="Fishing licenses.", relevant=False, topics=[])
+        ids = people(s)
         add_run(s)  # an earlier run exists: this is not the first import
         add_events(s, other, 1, [("new_bill", None, {"relevant": False, "topics": []})])
     with transaction(factory) as s:
@@ -76,6 +76,7 @@ def test_rules_grouping_and_idempotence(factory) -> None:
 
 def test_irrelevant_new_bills_and_the_first_import_do_not_alert(factory) -> None:
     with transaction(factory) as s:
+        add_bill(s, "AB 2", title="Fishing licenses.", relevant=False, topics=[])  # followed by one person
         people(s)
         b1 = add_bill(s, "AB 1", topics=["crisis_988"])
         b2 = add_bill(s, "AB 3", relevant=False, topics=[])

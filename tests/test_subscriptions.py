@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.clirun import tracker
 from tracker.alerts import subscriptions as subs
 from tracker.alerts.tokens import BadToken, make_token, read_token
-from tracker.alerts.testing import database
+from tracker.alerts.testing import add_bill, database
 from tracker.db.base import transaction
 from tracker.db.models_alerts import OutboxMessage, Subscriber, Subscription
 from tracker.errors import TrackerError
@@ -22,7 +22,11 @@ from tracker.settings import get_settings
 def factory(db_url: str, monkeypatch: pytest.MonkeyPatch) -> sessionmaker[Session]:
     monkeypatch.setenv("TRACKER_DATABASE_URL", db_url)
     get_settings.cache_clear()
-    return database(db_url)
+    factory = database(db_url)
+    with transaction(factory) as s:  # subscriptions name bills we hold
+        add_bill(s, "AB 13")
+        add_bill(s, "SB 43")
+    return factory
 
 
 def outbox(s: Session, kind: str | None = None) -> list[OutboxMessage]:
@@ -82,6 +86,11 @@ def test_update_preferences_replaces_the_set(factory) -> None:
         assert {(x.kind, x.target, x.cadence) for x in sub.subscriptions} == {
             ("topic", "peer_support", "weekly"), ("bill", "202520260SB43", "weekly"), ("all", "", "weekly")}
         assert sub.lang == "es"
+
+
+def test_a_bill_we_do_not_hold_is_refused_with_its_number(factory) -> None:
+    with transaction(factory) as s, pytest.raises(subs.SubscriptionError, match="AB 99999"):
+        subs.subscribe(s, "f@example.org", bills=["AB 99999"], confirmed=True)
 
 
 def test_tokens_are_signed_per_purpose_and_can_expire() -> None:

@@ -26,6 +26,7 @@ from tracker.alerts.outbox import insert_ignore
 from tracker.alerts.topics import load_topics
 from tracker.db.base import utcnow
 from tracker.db.models_alerts import OutboxMessage, Subscriber, Subscription
+from tracker.db.models_core import Bill
 from tracker.errors import TrackerError
 from tracker.items import BILL_ID_RE, bill_id_of
 from tracker.settings import get_settings
@@ -45,17 +46,21 @@ def normalise_email(email: str) -> str:
     return value
 
 
-def _bill_ids(bills: Sequence[str]) -> list[str]:
+def _bill_ids(s: Session, bills: Sequence[str]) -> list[str]:
+    """Bill numbers → bill ids; a bill we do not know is an error, not a silent dead end."""
     out = []
     for b in bills:
         b = b.strip()
         if BILL_ID_RE.match(b):
-            out.append(b)
-            continue
-        try:
-            out.append(bill_id_of(b, get_settings().session_year))
-        except ValueError as exc:
-            raise SubscriptionError(str(exc)) from None
+            bill_id = b
+        else:
+            try:
+                bill_id = bill_id_of(b, get_settings().session_year)
+            except ValueError as exc:
+                raise SubscriptionError(str(exc)) from None
+        if s.get(Bill, bill_id) is None:
+            raise SubscriptionError(f"unknown bill {b!r}: not in our data for this session")
+        out.append(bill_id)
     return out
 
 
@@ -78,9 +83,9 @@ def _check(lang: str, cadence: str) -> None:
         raise SubscriptionError(f"unknown cadence {cadence!r}; choose one of {', '.join(CADENCES)}")
 
 
-def _wanted(topics: Sequence[str], bills: Sequence[str], all_bills: bool) -> list[tuple[str, str]]:
+def _wanted(s: Session, topics: Sequence[str], bills: Sequence[str], all_bills: bool) -> list[tuple[str, str]]:
     wanted = [("topic", t) for t in _check_topics(topics)]
-    wanted += [("bill", b) for b in dict.fromkeys(_bill_ids(bills))]
+    wanted += [("bill", b) for b in dict.fromkeys(_bill_ids(s, bills))]
     if all_bills:
         wanted.append(("all", ""))
     if not wanted:
@@ -134,7 +139,7 @@ def subscribe(s: Session, email: str, *, lang: str = "en", topics: Sequence[str]
     """
     _check(lang, cadence)
     address = normalise_email(email)
-    wanted = _wanted(topics, bills, all_bills)
+    wanted = _wanted(s, topics, bills, all_bills)
     sub = s.execute(select(Subscriber).where(Subscriber.email == address)).scalar_one_or_none()
     if sub is None:
         sub = Subscriber(email=address, lang=lang, status="active", bounce_count=0,
@@ -196,7 +201,7 @@ def update_preferences(s: Session, subscriber: Subscriber, *, lang: str, topics:
                        bills: Sequence[str], all_bills: bool, cadence: str) -> None:
     """Replace what a subscriber follows with exactly this set (from the preferences page)."""
     _check(lang, cadence)
-    wanted = _wanted(topics, bills, all_bills)
+    wanted = _wanted(s, topics, bills, all_bills)
     subscriber.lang = lang
     _upsert_subscriptions(s, subscriber, wanted, cadence, None, replace=True)
     s.flush()
