@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 
-import pytest
 from starlette.testclient import TestClient
 
-from test_web_support import EVIL, seed
-from tracker.settings import get_settings
-from tracker.web.app import create_app
-
-
-@pytest.fixture
-def client(db_url: str) -> Iterator[TestClient]:
-    factory = seed(db_url)
-    with TestClient(create_app(get_settings(), factory)) as c:
-        yield c
-    factory.kw["bind"].dispose()
+from test_web_support import EVIL, client  # noqa: F401  (fixture)
 
 
 def test_api_endpoints(client: TestClient) -> None:

@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from datetime import date, datetime, timezone
 
-import pytest
 from starlette.testclient import TestClient
 
-from test_web_support import seed
-from tracker.settings import get_settings
-from tracker.web.app import create_app
+from test_web_support import client  # noqa: F401  (fixture)
 from tracker.web.ics import build_calendar, fold
 
 A = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture
-def client(db_url: str) -> Iterator[TestClient]:
-    factory = seed(db_url)
-    with TestClient(create_app(get_settings(), factory)) as c:
-        yield c
-    factory.kw["bind"].dispose()
 
 
 def check_atom(body: bytes) -> ET.Element:

@@ -23,7 +23,8 @@ def test_action_stage_accuracy_is_at_least_97_percent() -> None:
     rows = _rows("actions.jsonl")
     wrong = [(r["action"], r["stage"], classify_action(r["action"])) for r in rows
              if classify_action(r["action"]) != r["stage"]]
-    assert 1 - len(wrong) / len(rows) >= 0.97, wrong
+    accuracy = 1 - len(wrong) / len(rows)
+    assert accuracy >= 0.97, wrong
 
 
 def test_history_final_stage_accuracy_is_at_least_97_percent() -> None:
@@ -33,4 +34,5 @@ def test_history_final_stage_accuracy_is_at_least_97_percent() -> None:
         got = current_stage([(date.fromisoformat(a["date"]), a["action"]) for a in r["actions"]])
         if got != r["final_stage"]:
             wrong.append((r["bill"], r["final_stage"], got))
-    assert 1 - len(wrong) / len(rows) >= 0.97, wrong
+    accuracy = 1 - len(wrong) / len(rows)
+    assert accuracy >= 0.97, wrong

@@ -8,10 +8,13 @@ failed), and a bill whose title contains markup to prove templates escape it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.testclient import TestClient
 
 from tracker.db import make_engine, session_factory
 from tracker.db.migrate import upgrade
@@ -19,7 +22,8 @@ from tracker.db.models_core import Bill, BillVersion, ChangeEvent, Hearing, Sour
 from tracker.ingest.service import ingest_snapshot
 from tracker.pubinfo.reader import read_snapshot
 from tracker.relevance import load_matcher
-from tracker.settings import PROJECT_ROOT
+from tracker.settings import PROJECT_ROOT, get_settings
+from tracker.web.app import create_app
 
 FILES = Path(__file__).parent / "files"
 EVIL = '<script>alert("x")</script> & mental health'
@@ -65,6 +69,14 @@ def seed(db_url: str) -> sessionmaker[Session]:
                         finished_at=now - timedelta(minutes=5), error="boom"))
         s.commit()
     return factory
+
+
+@pytest.fixture
+def client(db_url: str) -> Iterator[TestClient]:
+    factory = seed(db_url)
+    with TestClient(create_app(get_settings(), factory)) as c:
+        yield c
+    factory.kw["bind"].dispose()
 
 
 def csrf_from(html: str) -> str:
