@@ -42,7 +42,7 @@ class Bill(Base):
 
     bill_id: Mapped[str] = mapped_column(String(20), primary_key=True)
     session_year: Mapped[str] = mapped_column(
-        String(8), ForeignKey("legislative_session.session_year"), index=True
+        String(8), ForeignKey("legislative_session.session_year")  # ix_bill_measure_order leads with it
     )
     session_num: Mapped[str] = mapped_column(String(2), default="0")
     measure_type: Mapped[str] = mapped_column(String(5))
@@ -110,7 +110,7 @@ class BillAuthor(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     bill_id: Mapped[str] = mapped_column(ForeignKey("bill.bill_id"), index=True)
-    bill_version_id: Mapped[str] = mapped_column(String(30), index=True)
+    bill_version_id: Mapped[str] = mapped_column(String(30))  # the unique key leads with it
     name: Mapped[str] = mapped_column(String(120))
     house: Mapped[str | None] = mapped_column(String(20))
     author_type: Mapped[str | None] = mapped_column(String(30))
@@ -146,16 +146,20 @@ class LocationCode(Base):
 
 class BillAction(Base):
     __tablename__ = "bill_action"
-    __table_args__ = (UniqueConstraint("bill_id", "fingerprint"),)
+    # The unique key leads with bill_id, so it also serves "this bill's actions"; the history
+    # is read in order, hence (bill_id, sort_key). No single-column indexes: each one is paid
+    # for on every one of a session's ~100,000 inserted actions.
+    __table_args__ = (UniqueConstraint("bill_id", "fingerprint"),
+                      Index("ix_bill_action_bill_sort", "bill_id", "sort_key"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    bill_id: Mapped[str] = mapped_column(ForeignKey("bill.bill_id"), index=True)
+    bill_id: Mapped[str] = mapped_column(ForeignKey("bill.bill_id"))
     fingerprint: Mapped[str] = mapped_column(String(40))
     history_id: Mapped[str | None] = mapped_column(String(30))
     action_date: Mapped[date] = mapped_column(Date)
     action: Mapped[str] = mapped_column(Text)
     sequence: Mapped[int | None] = mapped_column(Integer)
-    sort_key: Mapped[str] = mapped_column(String(60), index=True)
+    sort_key: Mapped[str] = mapped_column(String(60))
     action_code: Mapped[str | None] = mapped_column(String(20))
     action_status: Mapped[str | None] = mapped_column(String(40))
     primary_location: Mapped[str | None] = mapped_column(String(40))
@@ -171,10 +175,10 @@ class BillAction(Base):
 
 class Vote(Base):
     __tablename__ = "vote"
-    __table_args__ = (UniqueConstraint("bill_id", "fingerprint"),)
+    __table_args__ = (UniqueConstraint("bill_id", "fingerprint"),)  # also serves bill_id lookups
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    bill_id: Mapped[str] = mapped_column(ForeignKey("bill.bill_id"), index=True)
+    bill_id: Mapped[str] = mapped_column(ForeignKey("bill.bill_id"))
     fingerprint: Mapped[str] = mapped_column(String(40))
     location_code: Mapped[str | None] = mapped_column(String(10))
     location_name: Mapped[str | None] = mapped_column(String(200))
@@ -199,7 +203,7 @@ class VoteMember(Base):
     __table_args__ = (UniqueConstraint("vote_id", "legislator_name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id", ondelete="CASCADE"), index=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id", ondelete="CASCADE"))  # the unique key leads with it
     legislator_name: Mapped[str] = mapped_column(String(120))
     vote_code: Mapped[str] = mapped_column(String(10))
 
@@ -208,10 +212,10 @@ class VoteMember(Base):
 
 class Hearing(Base):
     __tablename__ = "hearing"
-    __table_args__ = (UniqueConstraint("bill_id", "fingerprint"),)
+    __table_args__ = (UniqueConstraint("bill_id", "fingerprint"),)  # also serves bill_id lookups
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    bill_id: Mapped[str] = mapped_column(ForeignKey("bill.bill_id"), index=True)
+    bill_id: Mapped[str] = mapped_column(ForeignKey("bill.bill_id"))
     fingerprint: Mapped[str] = mapped_column(String(40))
     committee_code: Mapped[str | None] = mapped_column(String(10))
     committee_name: Mapped[str | None] = mapped_column(String(200))
@@ -259,7 +263,7 @@ class ChangeEvent(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    bill_id: Mapped[str | None] = mapped_column(ForeignKey("bill.bill_id"), index=True)
+    bill_id: Mapped[str | None] = mapped_column(ForeignKey("bill.bill_id"))  # see (bill_id, created_at)
     kind: Mapped[str] = mapped_column(String(30), index=True)
     summary: Mapped[str] = mapped_column(Text, default="")
     before: Mapped[Any] = mapped_column(JSON, nullable=True)

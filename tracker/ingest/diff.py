@@ -192,12 +192,13 @@ def diff_bill(
     all_actions = [(a.sort_key, a.action_date, a.action) for a in known.actions]
     new_action_records = []
     base_pos = len(known.actions)
+    newest_known = max((k.sort_key for k in known.actions), default=None)
     for a, (fp, sort_key) in zip(ordered, action_keys(bill_id, ordered)):
         if fp in known_fps:
             continue
         known_fps.add(fp)
         stage = classify_action(a.action)
-        if known.actions and sort_key <= max(k.sort_key for k in known.actions) and a.sequence is None:
+        if newest_known is not None and sort_key <= newest_known and a.sequence is None:
             sort_key = f"{a.action_date.isoformat()}|{999999:06d}|{base_pos:06d}"
             base_pos += 1
         changes.new_actions.append({

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -42,17 +43,28 @@ def ordered_actions(actions: Sequence[ActionRecord]) -> list[ActionRecord]:
     return [a for _, a in indexed]
 
 
+@lru_cache(maxsize=65536)
+def _normalised(action: str) -> str:
+    """Cached: a session repeats a few thousand action texts ~100,000 times."""
+    return normalise_space(action).lower()
+
+
 def action_keys(bill_id: str, actions: Iterable[ActionRecord]) -> list[tuple[str, str]]:
-    """(fingerprint, sort_key) per action, for actions already in oldest-first order."""
+    """(fingerprint, sort_key) per action, for actions already in oldest-first order.
+
+    The fingerprint hashes ``bill|date|normalised text|occurrence`` (the same text on the same
+    day twice is two actions).
+    """
     counts: dict[tuple[date, str], int] = {}
     out: list[tuple[str, str]] = []
+    sha1 = hashlib.sha1
     for pos, a in enumerate(actions):
-        norm = normalise_space(a.action).lower()
+        norm = _normalised(a.action)
+        day = a.action_date.isoformat()
         n = counts.get((a.action_date, norm), 0)
         counts[(a.action_date, norm)] = n + 1
         seq = a.sequence if a.sequence is not None else 0
-        sort_key = f"{a.action_date.isoformat()}|{seq:06d}|{pos:06d}"
-        out.append((_h(bill_id, a.action_date.isoformat(), norm, n), sort_key))
+        out.append((sha1(f"{bill_id}|{day}|{norm}|{n}".encode()).hexdigest(), f"{day}|{seq:06d}|{pos:06d}"))
     return out
 
 
@@ -74,5 +86,5 @@ def hearing_key(h: HearingRecord) -> str:
 
 
 def event_key(bill_id: str | None, kind: str, *discriminator: Any) -> str:
-    payload = json.dumps(discriminator, sort_keys=True, default=str)
+    payload = json.dumps(discriminator, sort_keys=True, default=str) if discriminator else "[]"
     return hashlib.sha256(f"{bill_id}|{kind}|{payload}".encode()).hexdigest()

@@ -8,7 +8,7 @@ the whole transaction rolls back: no half-imported bill, no event without its ro
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from datetime import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +17,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.alerts.outbox import enqueue_events
+from tracker.db.bulk import bulk_insert
 from tracker.db.base import transaction, utcnow
 from tracker.db.models_core import (
     Bill,
@@ -38,6 +39,10 @@ from tracker.pubinfo.caml import parse_caml
 from tracker.relevance import Matcher
 
 CHUNK = 500
+ACTION_COLUMNS = ("bill_id", "fingerprint", "history_id", "action_date", "action", "sequence", "sort_key",
+                  "action_code", "action_status", "primary_location", "secondary_location",
+                  "ternary_location", "end_status", "stage", "source")
+EVENT_COLUMNS = ("bill_id", "kind", "summary", "before", "after", "dedupe_key", "source_run_id", "created_at")
 
 @dataclass
 class IngestResult:
@@ -120,12 +125,25 @@ def _hash(v: VersionRecord) -> str:
     return hashlib.sha256("\x1f".join([v.title or "", v.digest or "", v.full_text or ""]).encode()).hexdigest()
 
 
-def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[ChangeEvent]:
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """A change event as just written: what the outbox needs, without an ORM object per row."""
+
+    id: int
+    bill_id: str | None
+    kind: str
+    summary: str
+    before: Any
+    after: Any
+    dedupe_key: str
+    source_run_id: int | None
+    created_at: datetime
+
+
+def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[StoredEvent]:
     now = utcnow()
     new_bills = [c.bill_values | {"created_at": now, "updated_at": now} for c in changes if c.is_new]
-    if new_bills:
-        keys = set().union(*(b.keys() for b in new_bills))
-        s.execute(insert(Bill.__table__), [{k: b.get(k) for k in keys} | {"topics": b.get("topics") or []} for b in new_bills])
+    bulk_insert(s, Bill.__table__, new_bills)
     for c in changes:
         if not c.is_new and c.bill_values:
             s.execute(update(Bill).where(Bill.bill_id == c.bill_id).values(**c.bill_values, updated_at=now))
@@ -136,22 +154,14 @@ def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[C
                  "local_program": v.local_program, "urgency": v.urgency, "content_hash": _hash(v),
                  "created_at": now}
                 for c in changes for v in c.new_versions]
-    if versions:
-        s.execute(insert(BillVersion.__table__), versions)
-    authors = [a for c in changes for a in c.new_authors]
-    if authors:
-        s.execute(insert(BillAuthor.__table__), authors)
-    actions = [a | {"created_at": now} for c in changes for a in c.new_actions]
-    if actions:
-        s.execute(insert(BillAction.__table__), actions)
-    hearings = [h | {"updated_at": now} for c in changes for h in c.hearing_inserts]
-    if hearings:
-        s.execute(insert(Hearing.__table__), hearings)
+    bulk_insert(s, BillVersion.__table__, versions)
+    bulk_insert(s, BillAuthor.__table__, [a for c in changes for a in c.new_authors])
+    bulk_insert(s, BillAction.__table__, [a for c in changes for a in c.new_actions], ACTION_COLUMNS)
+    bulk_insert(s, Hearing.__table__, [h | {"updated_at": now} for c in changes for h in c.hearing_inserts])
     for c in changes:
         for row, members in c.new_votes:
             vote_id = s.execute(insert(Vote).values(**row).returning(Vote.id)).scalar_one()
-            if members:
-                s.execute(insert(VoteMember.__table__), [m | {"vote_id": vote_id} for m in members])
+            bulk_insert(s, VoteMember.__table__, [m | {"vote_id": vote_id} for m in members])
         for h in c.hearing_updates:
             hid = h.pop("id")
             fp = h.pop("fingerprint")
@@ -166,11 +176,16 @@ def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[C
                 s.add(VetoMessage(**c.veto))
             elif (existing.veto_date, existing.message) != (c.veto["veto_date"], c.veto["message"]) and c.veto["message"]:
                 existing.veto_date, existing.message = c.veto["veto_date"], c.veto["message"]
+    return _store_events(s, changes, run_id, now)
+
+
+def _store_events(s: Session, changes: list[BillChanges], run_id: int | None, now: datetime) -> list[StoredEvent]:
     drafts = [(c.bill_id, e) for c in changes for e in c.events]
     if not drafts:
         return []
+    col = ChangeEvent.__table__.c
     keys = [e.key for _, e in drafts]
-    existing_keys = set(s.execute(select(ChangeEvent.dedupe_key).where(ChangeEvent.dedupe_key.in_(keys))).scalars())
+    existing_keys = set(s.execute(select(col.dedupe_key).where(col.dedupe_key.in_(keys))).scalars())
     rows = []
     seen: set[str] = set()
     for bill_id, e in drafts:
@@ -181,10 +196,10 @@ def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[C
                      "after": e.after, "dedupe_key": e.key, "source_run_id": run_id, "created_at": now})
     if not rows:
         return []
-    table = ChangeEvent.__table__
-    ids = s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+    bulk_insert(s, ChangeEvent.__table__, rows, EVENT_COLUMNS)
+    ids = dict(s.execute(select(col.dedupe_key, col.id).where(col.dedupe_key.in_(list(seen)))).tuples().all())
     # Built from the rows just written (not re-read): JSON columns need no second decode.
-    return [ChangeEvent(id=event_id, **row) for event_id, row in zip(ids, rows, strict=True)]
+    return [StoredEvent(id=ids[r["dedupe_key"]], **r) for r in rows]
 
 
 def _reference_tables(s: Session, snapshot: Snapshot) -> None:
@@ -222,8 +237,13 @@ def ingest_snapshot(
     ids = sorted(snapshot.bundles)
     with transaction(factory) as s:
         _reference_tables(s, snapshot)
+        sessions = sorted({b[:8] for b in ids})
+        stored = set(s.execute(select(Bill.bill_id).where(Bill.session_year.in_(sessions))).scalars())
         for chunk in _chunks(ids, CHUNK):
-            known = _load_known(s, chunk)
+            known = {b: Known() for b in chunk}  # a bill we never stored needs no queries
+            held = [b for b in chunk if b in stored]
+            if held:
+                known.update(_load_known(s, held))
             changes = []
             for bill_id in chunk:
                 bundle = _with_text(snapshot, snapshot.bundles[bill_id], known[bill_id], result.warnings)
@@ -244,12 +264,3 @@ def ingest_snapshot(
                 progress(len(chunk))
         result.bills_seen = len(ids)
     return result
-
-
-def group_by_bill(events: Iterable[ChangeEvent]) -> dict[str | None, list[ChangeEvent]]:
-    grouped: dict[str | None, list[ChangeEvent]] = defaultdict(list)
-    for e in events:
-        grouped[e.bill_id].append(e)
-    return grouped
-
-

@@ -13,13 +13,13 @@ import zlib
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from tracker.errors import InputError
 from tracker.items import (
-    ActionRecord,
+    ACTIONS,
     AuthorRecord,
     BillRecord,
     HearingRecord,
@@ -32,10 +32,15 @@ from tracker.items import (
     VoteRecord,
     parse_bill_id,
 )
-from tracker.pubinfo.datfile import Row, iter_rows
+from tracker.pubinfo.datfile import Row, iter_table
 from tracker.pubinfo.tables import IGNORED, TABLES
 
 Opener = Callable[[], IO[bytes]]
+T = TypeVar("T")
+BATCH = 5000  # rows validated per call: large enough to amortise, small enough for memory
+BILLS: TypeAdapter[list[BillRecord]] = TypeAdapter(list[BillRecord])
+VERSIONS: TypeAdapter[list[VersionRecord]] = TypeAdapter(list[VersionRecord])
+AUTHORS: TypeAdapter[list[AuthorRecord]] = TypeAdapter(list[AuthorRecord])
 
 
 _VERSION_ID = re.compile(r"^(\d{4})(\d)([A-Z]+)(\d+)(\d{2})([A-Z]{3})$")
@@ -100,14 +105,44 @@ class _Source:
             return fh.read()
 
 
+def _plain_rows(src: _Source, table: str) -> Iterator[tuple[int, Row]]:
+    """Rows of a small table with every "no value" as ``None`` (not ``""``)."""
+    for line, r in _rows(src, table):
+        yield line, [v or None for v in r]
+
+
 def _rows(src: _Source, table: str) -> Iterator[tuple[int, Row]]:
     name = f"{table}.dat"
     label = src.label(name)
     try:
         with src.open(name) as fh:
-            yield from iter_rows(fh, name=label, columns=len(TABLES[table]))
+            yield from iter_table(fh, name=label, columns=len(TABLES[table]))
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise InputError(label, f"corrupt compressed data ({exc})") from None
+
+
+def _batch(adapter: TypeAdapter[list[T]], raw: list[Any], lines: list[int], label: str) -> list[T]:
+    """Validate a whole table in slices (pydantic's core loops, not Python); a bad row is
+    reported with its line, as if rows had been checked one by one.
+
+    ``raw`` is consumed slice by slice, so a table's raw rows and its validated records are
+    never both held in full (validation copies every string).
+    """
+    out: list[T] = []
+    done = 0
+    while raw:
+        part = raw[:BATCH]
+        del raw[:BATCH]
+        try:
+            out.extend(adapter.validate_python(part))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = err["loc"]
+            index = loc[0] if loc and isinstance(loc[0], int) else 0
+            field = f" ({loc[-1]})" if len(loc) > 1 and isinstance(loc[-1], str) else ""
+            raise InputError(label, f"bad value{field}: {err['msg']}", lines[done + index]) from None
+        done += len(part)
+    return out
 
 
 def _check(label: str, line: int, build: Callable[[], object]) -> object:
@@ -152,42 +187,44 @@ def read_snapshot(path: Path, source: str = "pubinfo") -> Snapshot:
 
 
 def _bills(src: _Source, snap: Snapshot, label: str) -> None:
+    raw: list[dict[str, Any]] = []
+    lines: list[int] = []
     for line, r in _rows(src, "BILL_TBL"):
-        rec = _check(label, line, lambda: BillRecord(
-            bill_id=r[0] or "", session_year=r[1] or "", session_num=r[2] or "0",
-            measure_type=r[3] or "", measure_num=int(r[4] or 0), measure_state=r[5],
-            chapter_year=r[6], chapter_num=r[9], latest_version_id=r[10],
-            current_location=r[14], current_secondary_loc=r[15], current_house=r[16],
-            current_status=r[17],
-        ))
-        assert isinstance(rec, BillRecord)
+        lines.append(line)
+        raw.append({"bill_id": r[0] or "", "session_year": r[1] or "", "session_num": r[2] or "0",
+                    "measure_type": r[3] or "", "measure_num": r[4] or 0, "measure_state": r[5] or None,
+                    "chapter_year": r[6] or None, "chapter_num": r[9] or None,
+                    "latest_version_id": r[10] or None, "current_location": r[14] or None,
+                    "current_secondary_loc": r[15] or None, "current_house": r[16] or None,
+                    "current_status": r[17] or None})
+    for rec in _batch(BILLS, raw, lines, label):
         snap.bundle(rec.bill_id).bill = rec
 
 
 def _versions(src: _Source, snap: Snapshot, label: str) -> None:
-    motions: dict[str, str] = {}
+    raw: list[dict[str, Any]] = []
+    lines: list[int] = []
     for line, r in _rows(src, "BILL_VERSION_TBL"):
-        rec = _check(label, line, lambda: VersionRecord(
-            bill_version_id=r[0] or "", bill_id=r[1] or "", version_num=int(r[2] or 0),
-            action_date=_date(r[3]), action=r[4], subject=r[6], vote_required=r[7],
-            appropriation=r[8], fiscal_committee=r[9], local_program=r[10], urgency=r[12],
-            lob=r[14],
-        ))
-        assert isinstance(rec, VersionRecord)
-        _check(label, line, lambda: parse_bill_id(rec.bill_id))
+        lines.append(line)
+        raw.append({"bill_version_id": r[0] or "", "bill_id": r[1] or "", "version_num": r[2] or 0,
+                    "action_date": (r[3] or "")[:10] or None, "action": r[4] or None,
+                    "subject": r[6] or None, "vote_required": r[7] or None,
+                    "appropriation": r[8] or None, "fiscal_committee": r[9] or None,
+                    "local_program": r[10] or None, "urgency": r[12] or None, "lob": r[14] or None})
+    for rec in _batch(VERSIONS, raw, lines, label):
         snap.bundle(rec.bill_id).versions.append(rec)
-    del motions
 
 
 def _authors(src: _Source, snap: Snapshot, label: str) -> None:
     by_version = {v.bill_version_id: b for b, bundle in snap.bundles.items() for v in bundle.versions}
-    unknown: list[str] = []
+    raw: list[dict[str, Any]] = []
+    lines: list[int] = []
     for line, r in _rows(src, "BILL_VERSION_AUTHORS_TBL"):
-        rec = _check(label, line, lambda: AuthorRecord(
-            bill_version_id=r[0] or "", author_type=r[1], house=r[2], name=r[3] or "",
-            contribution=r[4], primary=(r[9] == "Y"),
-        ))
-        assert isinstance(rec, AuthorRecord)
+        lines.append(line)
+        raw.append({"bill_version_id": r[0] or "", "author_type": r[1] or None, "house": r[2] or None,
+                    "name": r[3] or "", "contribution": r[4] or None, "primary": r[9] == "Y"})
+    unknown: list[str] = []
+    for line, rec in zip(lines, _batch(AUTHORS, raw, lines, label), strict=True):
         bill_id = by_version.get(rec.bill_version_id) or bill_id_of_version(rec.bill_version_id)
         if bill_id is None:
             unknown.append(f"{rec.bill_version_id} (line {line})")
@@ -200,29 +237,33 @@ def _authors(src: _Source, snap: Snapshot, label: str) -> None:
 
 
 def _history(src: _Source, snap: Snapshot, label: str) -> None:
+    raw: list[tuple[str | None, ...]] = []
+    lines: list[int] = []
     for line, r in _rows(src, "BILL_HISTORY_TBL"):
-        rec = _check(label, line, lambda: ActionRecord(
-            bill_id=r[0] or "", history_id=r[1], action_date=_date(r[2]), action=r[3] or "",
-            sequence=_int(r[6]), action_code=r[7], action_status=r[8], primary_location=r[9],
-            secondary_location=r[10], ternary_location=r[11], end_status=r[12],
-        ))
-        assert isinstance(rec, ActionRecord)
-        _check(label, line, lambda: parse_bill_id(rec.bill_id))
-        bundle = snap.bundle(rec.bill_id)
-        bundle.actions.append(rec)
-        bundle.actions_complete = True
+        lines.append(line)
+        when = r[2]
+        raw.append((r[0] or "", when[:10] if when else None, r[3] or "", r[1] or None, r[6] or None,
+                    r[7] or None, r[8] or None, r[9] or None, r[10] or None, r[11] or None,
+                    r[12] or None))
+    actions = _batch(ACTIONS, raw, lines, label)
+    del raw, lines
+    bundles = snap.bundles
+    for a in actions:
+        (bundles.get(a.bill_id) or snap.bundle(a.bill_id)).actions.append(a)
+    for bill_id in {a.bill_id for a in actions}:
+        bundles[bill_id].actions_complete = True
 
 
 def _votes(src: _Source, snap: Snapshot, label: str) -> None:
     motions: dict[str, str] = {}
     if "BILL_MOTION_TBL.dat" in src.names:
-        for _, r in _rows(src, "BILL_MOTION_TBL"):
+        for _, r in _plain_rows(src, "BILL_MOTION_TBL"):
             if r[0]:
                 motions[r[0]] = r[1] or ""
     members: dict[tuple[str | None, ...], list[VoteMemberRecord]] = {}
     if "BILL_DETAIL_VOTE_TBL.dat" in src.names:
         dlabel = src.label("BILL_DETAIL_VOTE_TBL.dat")
-        for line, r in _rows(src, "BILL_DETAIL_VOTE_TBL"):
+        for line, r in _plain_rows(src, "BILL_DETAIL_VOTE_TBL"):
             key = (r[0], r[1], r[3], r[4], r[6])
             rec = _check(dlabel, line, lambda: VoteMemberRecord(name=r[2] or "", code=r[5] or ""))
             assert isinstance(rec, VoteMemberRecord)
@@ -231,7 +272,7 @@ def _votes(src: _Source, snap: Snapshot, label: str) -> None:
                 found.append(rec)
     seen: set[tuple[str | None, ...]] = set()
     names = _location_names(snap)
-    for line, r in _rows(src, "BILL_SUMMARY_VOTE_TBL"):
+    for line, r in _plain_rows(src, "BILL_SUMMARY_VOTE_TBL"):
         key = (r[0], r[1], r[2], r[3], r[4])
         if key in seen:  # keyless table: deltas resend rows
             continue
@@ -256,7 +297,7 @@ def _location_names(snap: Snapshot) -> dict[str, str]:
 
 def _hearings(src: _Source, snap: Snapshot, label: str) -> None:
     names = _location_names(snap)
-    for line, r in _rows(src, "COMMITTEE_HEARING_TBL"):
+    for line, r in _plain_rows(src, "COMMITTEE_HEARING_TBL"):
         rec = _check(label, line, lambda: HearingRecord(
             bill_id=r[0] or "", hearing_date=_date(r[3]), committee_code=r[4],
             committee_name=names.get(r[4] or ""),
@@ -266,7 +307,7 @@ def _hearings(src: _Source, snap: Snapshot, label: str) -> None:
 
 
 def _locations(src: _Source, snap: Snapshot, label: str) -> None:
-    for line, r in _rows(src, "LOCATION_CODE_TBL"):
+    for line, r in _plain_rows(src, "LOCATION_CODE_TBL"):
         rec = _check(label, line, lambda: LocationRecord(
             session_year=r[0] or "", code=r[1] or "", location_type=r[2], description=r[4],
             long_description=r[5],
@@ -276,7 +317,7 @@ def _locations(src: _Source, snap: Snapshot, label: str) -> None:
 
 
 def _legislators(src: _Source, snap: Snapshot, label: str) -> None:
-    for line, r in _rows(src, "LEGISLATOR_TBL"):
+    for line, r in _plain_rows(src, "LEGISLATOR_TBL"):
         rec = _check(label, line, lambda: LegislatorRecord(
             district=r[0], session_year=r[1] or "", full_name=r[2], house=r[3] or "",
             author_name=r[4] or r[6] or "", first_name=r[5], last_name=r[6], party=r[11],
@@ -287,7 +328,7 @@ def _legislators(src: _Source, snap: Snapshot, label: str) -> None:
 
 
 def _vetoes(src: _Source, snap: Snapshot, label: str) -> None:
-    for line, r in _rows(src, "VETO_MESSAGE_TBL"):
+    for line, r in _plain_rows(src, "VETO_MESSAGE_TBL"):
         message = None
         if r[2]:
             try:
