@@ -133,8 +133,7 @@ class ActionRecord(NamedTuple):
     end_status: str | None = None
 
 
-ACTIONS: TypeAdapter[list[ActionRecord]] = TypeAdapter(
-    list[ActionRecord], config=ConfigDict(str_strip_whitespace=True))
+ACTIONS: TypeAdapter[list[ActionRecord]] = TypeAdapter(list[ActionRecord])
 
 
 def validate_actions(rows: list[tuple[object, ...]]) -> list[ActionRecord]:

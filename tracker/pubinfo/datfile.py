@@ -36,7 +36,7 @@ _INNER_BACKTICK = re.compile(r"`(?<=[^\t\n]`)(?=[^\t\n])")
 _UNCLOSED = re.compile(r"`(?<![^\t\n]`)[^`\t\n]*+(?![^\t\n])")
 # The bare word NULL as a whole field (only used on blocks already proven simple).
 _BARE_NULL = re.compile(r"NULL(?<![^\t\n]NULL)(?![^\t\n])")
-BLOCK_BYTES = 4 << 20
+BLOCK_BYTES = 1 << 20
 
 Row = list[str | None]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -121,28 +121,35 @@ def _rows(src: _Source, table: str) -> Iterator[tuple[int, Row]]:
         raise InputError(label, f"corrupt compressed data ({exc})") from None
 
 
-def _batch(adapter: TypeAdapter[list[T]], raw: list[Any], lines: list[int], label: str) -> list[T]:
-    """Validate a whole table in slices (pydantic's core loops, not Python); a bad row is
-    reported with its line, as if rows had been checked one by one.
+def _validated(adapter: TypeAdapter[list[T]], rows: Iterable[tuple[int, Any]], label: str) -> Iterator[tuple[int, T]]:
+    """Validate ``(line, raw)`` pairs in slices of ``BATCH`` (pydantic's core loops, not Python).
 
-    ``raw`` is consumed slice by slice, so a table's raw rows and its validated records are
-    never both held in full (validation copies every string).
+    A bad row is reported with its line, as if rows were checked one by one; raw rows never pile
+    up (validation copies every string, so holding both for a whole table would double it).
     """
-    out: list[T] = []
-    done = 0
-    while raw:
-        part = raw[:BATCH]
-        del raw[:BATCH]
+    lines: list[int] = []
+    raw: list[Any] = []
+
+    def flush() -> list[tuple[int, T]]:
         try:
-            out.extend(adapter.validate_python(part))
+            done = list(zip(lines, adapter.validate_python(raw)))
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = err["loc"]
             index = loc[0] if loc and isinstance(loc[0], int) else 0
             field = f" ({loc[-1]})" if len(loc) > 1 and isinstance(loc[-1], str) else ""
-            raise InputError(label, f"bad value{field}: {err['msg']}", lines[done + index]) from None
-        done += len(part)
-    return out
+            raise InputError(label, f"bad value{field}: {err['msg']}", lines[index]) from None
+        lines.clear()
+        raw.clear()
+        return done
+
+    for line, row in rows:
+        lines.append(line)
+        raw.append(row)
+        if len(raw) >= BATCH:
+            yield from flush()
+    if raw:
+        yield from flush()
 
 
 def _check(label: str, line: int, build: Callable[[], object]) -> object:
@@ -187,44 +194,35 @@ def read_snapshot(path: Path, source: str = "pubinfo") -> Snapshot:
 
 
 def _bills(src: _Source, snap: Snapshot, label: str) -> None:
-    raw: list[dict[str, Any]] = []
-    lines: list[int] = []
-    for line, r in _rows(src, "BILL_TBL"):
-        lines.append(line)
-        raw.append({"bill_id": r[0] or "", "session_year": r[1] or "", "session_num": r[2] or "0",
-                    "measure_type": r[3] or "", "measure_num": r[4] or 0, "measure_state": r[5] or None,
-                    "chapter_year": r[6] or None, "chapter_num": r[9] or None,
-                    "latest_version_id": r[10] or None, "current_location": r[14] or None,
-                    "current_secondary_loc": r[15] or None, "current_house": r[16] or None,
-                    "current_status": r[17] or None})
-    for rec in _batch(BILLS, raw, lines, label):
+    raw = ((line, {"bill_id": r[0] or "", "session_year": r[1] or "", "session_num": r[2] or "0",
+                   "measure_type": r[3] or "", "measure_num": r[4] or 0, "measure_state": r[5] or None,
+                   "chapter_year": r[6] or None, "chapter_num": r[9] or None,
+                   "latest_version_id": r[10] or None, "current_location": r[14] or None,
+                   "current_secondary_loc": r[15] or None, "current_house": r[16] or None,
+                   "current_status": r[17] or None})
+           for line, r in _rows(src, "BILL_TBL"))
+    for _, rec in _validated(BILLS, raw, label):
         snap.bundle(rec.bill_id).bill = rec
 
 
 def _versions(src: _Source, snap: Snapshot, label: str) -> None:
-    raw: list[dict[str, Any]] = []
-    lines: list[int] = []
-    for line, r in _rows(src, "BILL_VERSION_TBL"):
-        lines.append(line)
-        raw.append({"bill_version_id": r[0] or "", "bill_id": r[1] or "", "version_num": r[2] or 0,
-                    "action_date": (r[3] or "")[:10] or None, "action": r[4] or None,
-                    "subject": r[6] or None, "vote_required": r[7] or None,
-                    "appropriation": r[8] or None, "fiscal_committee": r[9] or None,
-                    "local_program": r[10] or None, "urgency": r[12] or None, "lob": r[14] or None})
-    for rec in _batch(VERSIONS, raw, lines, label):
+    raw = ((line, {"bill_version_id": r[0] or "", "bill_id": r[1] or "", "version_num": r[2] or 0,
+                   "action_date": (r[3] or "")[:10] or None, "action": r[4] or None,
+                   "subject": r[6] or None, "vote_required": r[7] or None,
+                   "appropriation": r[8] or None, "fiscal_committee": r[9] or None,
+                   "local_program": r[10] or None, "urgency": r[12] or None, "lob": r[14] or None})
+           for line, r in _rows(src, "BILL_VERSION_TBL"))
+    for _, rec in _validated(VERSIONS, raw, label):
         snap.bundle(rec.bill_id).versions.append(rec)
 
 
 def _authors(src: _Source, snap: Snapshot, label: str) -> None:
     by_version = {v.bill_version_id: b for b, bundle in snap.bundles.items() for v in bundle.versions}
-    raw: list[dict[str, Any]] = []
-    lines: list[int] = []
-    for line, r in _rows(src, "BILL_VERSION_AUTHORS_TBL"):
-        lines.append(line)
-        raw.append({"bill_version_id": r[0] or "", "author_type": r[1] or None, "house": r[2] or None,
-                    "name": r[3] or "", "contribution": r[4] or None, "primary": r[9] == "Y"})
+    raw = ((line, {"bill_version_id": r[0] or "", "author_type": r[1] or None, "house": r[2] or None,
+                   "name": r[3] or "", "contribution": r[4] or None, "primary": r[9] == "Y"})
+           for line, r in _rows(src, "BILL_VERSION_AUTHORS_TBL"))
     unknown: list[str] = []
-    for line, rec in zip(lines, _batch(AUTHORS, raw, lines, label), strict=True):
+    for line, rec in _validated(AUTHORS, raw, label):
         bill_id = by_version.get(rec.bill_version_id) or bill_id_of_version(rec.bill_version_id)
         if bill_id is None:
             unknown.append(f"{rec.bill_version_id} (line {line})")
@@ -237,20 +235,21 @@ def _authors(src: _Source, snap: Snapshot, label: str) -> None:
 
 
 def _history(src: _Source, snap: Snapshot, label: str) -> None:
-    raw: list[tuple[str | None, ...]] = []
-    lines: list[int] = []
-    for line, r in _rows(src, "BILL_HISTORY_TBL"):
-        lines.append(line)
-        when = r[2]
-        raw.append((r[0] or "", when[:10] if when else None, r[3] or "", r[1] or None, r[6] or None,
-                    r[7] or None, r[8] or None, r[9] or None, r[10] or None, r[11] or None,
-                    r[12] or None))
-    actions = _batch(ACTIONS, raw, lines, label)
-    del raw, lines
+    # One shared object per distinct value: a session's ~100,000 rows repeat a few thousand
+    # texts, codes and places (and validation keeps the objects it is given).
+    one = {"": ""}.setdefault
+    raw = ((line, (one(r[0] or "", r[0] or ""), (r[2] or "")[:10] or None,
+                   one(text := (r[3] or "").strip(), text), r[1] or None, r[6] or None,
+                   one(r[7] or "", r[7] or "") or None, one(r[8] or "", r[8] or "") or None,
+                   one(r[9] or "", r[9] or "") or None, one(r[10] or "", r[10] or "") or None,
+                   one(r[11] or "", r[11] or "") or None, one(r[12] or "", r[12] or "") or None))
+           for line, r in _rows(src, "BILL_HISTORY_TBL"))
     bundles = snap.bundles
-    for a in actions:
+    seen: set[str] = set()
+    for _, a in _validated(ACTIONS, raw, label):
         (bundles.get(a.bill_id) or snap.bundle(a.bill_id)).actions.append(a)
-    for bill_id in {a.bill_id for a in actions}:
+        seen.add(a.bill_id)
+    for bill_id in seen:
         bundles[bill_id].actions_complete = True
 
 
