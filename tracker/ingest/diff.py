@@ -295,9 +295,26 @@ def diff_bill(
     return changes
 
 
+@dataclass(slots=True)
+class _Said:
+    """One statement about a hearing (a record or a sentence of action text), while merging."""
+
+    hearing_date: date
+    status: str
+    committee_code: str | None = None
+    committee_name: str | None = None
+    hearing_time: str | None = None
+    room: str | None = None
+    note: str | None = None
+
+
+def _said(r: HearingRecord) -> _Said:
+    return _Said(r.hearing_date, r.status, r.committee_code, r.committee_name, r.hearing_time, r.room, r.note)
+
+
 def _diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
                    new_actions: list[tuple[Any, str]], measure: str, is_new: bool, src: str) -> None:
-    records: list[HearingRecord] = list(bundle.hearings)
+    records: list[_Said] = [_said(r) for r in bundle.hearings]
     for a, _stage in new_actions:
         for m in extract_hearings(a.action, a.action_date):
             if m.deadline:  # "May be heard in committee March 24": earliest date, not a hearing
@@ -309,28 +326,29 @@ def _diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
                                       key=lambda h: h.hearing_date)
                     pending = [r for r in records if r.status == "scheduled" and r.hearing_date >= a.action_date]
                     if upcoming:
-                        h = upcoming[0]
-                        records.append(HearingRecord(bill_id=bundle.bill_id, hearing_date=h.hearing_date,
-                                                     status="canceled", note=m.text))
+                        records.append(_Said(upcoming[0].hearing_date, "canceled", note=m.text))
                     elif pending:
-                        records.append(pending[0].model_copy(update={"status": "canceled", "note": m.text}))
+                        p = pending[0]
+                        records.append(_Said(p.hearing_date, "canceled", p.committee_code, p.committee_name,
+                                             p.hearing_time, p.room, m.text))
                 continue
             status = {"set": "scheduled", "canceled": "canceled", "postponed": "postponed",
                       "heard": "heard"}[m.kind]
-            records.append(HearingRecord(bill_id=bundle.bill_id, hearing_date=m.hearing_date,
-                                         committee_name=m.committee, status=status, note=m.text))
-    merged: dict[str, HearingRecord] = {}
+            records.append(_Said(m.hearing_date, status, committee_name=m.committee, note=m.text))
+    merged: dict[str, _Said] = {}
     for r in records:  # later statements about the same hearing win, details accumulate
-        k = hearing_key(r)
+        k = hearing_key(bundle.bill_id, r.hearing_date)
         prev = merged.get(k)
         if prev is None:
-            merged[k] = r
-        else:
-            upd = {f: getattr(r, f) for f in ("committee_code", "committee_name", "hearing_time", "room", "note")
-                   if getattr(r, f)}
-            if r.status != "scheduled" or prev.status == "scheduled":
-                upd["status"] = r.status
-            merged[k] = prev.model_copy(update=upd)
+            merged[k] = _Said(r.hearing_date, r.status, r.committee_code, r.committee_name,
+                              r.hearing_time, r.room, r.note)
+            continue
+        for f in ("committee_code", "committee_name", "hearing_time", "room", "note"):
+            value = getattr(r, f)
+            if value:
+                setattr(prev, f, value)
+        if r.status != "scheduled" or prev.status == "scheduled":
+            prev.status = r.status
     for k, r in merged.items():
         have = known.hearings.get(k)
         if have is None:

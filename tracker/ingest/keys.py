@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from tracker.items import ActionRecord, HearingRecord, VoteRecord, normalise_space
+from tracker.items import ActionRecord, VoteRecord, normalise_space
 
 
 def _h(*parts: object) -> str:
@@ -80,9 +80,9 @@ def vote_key(v: VoteRecord) -> str:
     return _h(v.bill_id, day, v.ayes, v.noes)
 
 
-def hearing_key(h: HearingRecord) -> str:
+def hearing_key(bill_id: str, day: date) -> str:
     """One hearing per bill per day: sources name committees differently (code vs. 'APPR.')."""
-    return _h(h.bill_id, h.hearing_date.isoformat())
+    return _h(bill_id, day.isoformat())
 
 
 def event_key(bill_id: str | None, kind: str, *discriminator: Any) -> str:

@@ -33,6 +33,7 @@ from tracker.db.models_core import (
     Vote,
     VoteMember,
 )
+from tracker.gcpause import gc_paused
 from tracker.ingest.diff import BillChanges, Known, KnownAction, KnownHearing, diff_bill
 from tracker.items import BillBundle, Snapshot, VersionRecord
 from tracker.pubinfo.caml import parse_caml
@@ -235,7 +236,7 @@ def ingest_snapshot(
     result = IngestResult(warnings=list(snapshot.warnings))
     run_tag = f"run{run_id}" if run_id is not None else utcnow().isoformat()
     ids = sorted(snapshot.bundles)
-    with transaction(factory) as s:
+    with gc_paused(), transaction(factory) as s:
         _reference_tables(s, snapshot)
         sessions = sorted({b[:8] for b in ids})
         stored = set(s.execute(select(Bill.bill_id).where(Bill.session_year.in_(sessions))).scalars())

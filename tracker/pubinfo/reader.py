@@ -18,6 +18,7 @@ from typing import IO, Any, TypeVar
 from pydantic import TypeAdapter, ValidationError
 
 from tracker.errors import InputError
+from tracker.gcpause import gc_paused
 from tracker.items import (
     ACTIONS,
     AuthorRecord,
@@ -162,6 +163,11 @@ def _check(label: str, line: int, build: Callable[[], object]) -> object:
 
 def read_snapshot(path: Path, source: str = "pubinfo") -> Snapshot:
     """Parse every table we use; a missing table is a warning (deltas are partial)."""
+    with gc_paused():
+        return _read_snapshot(path, source)
+
+
+def _read_snapshot(path: Path, source: str) -> Snapshot:
     src = _Source(path)
     snap = Snapshot(source=source)
     present = {n[:-4] for n in src.names if n.endswith(".dat")}
