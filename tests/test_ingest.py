@@ -266,3 +266,15 @@ def test_same_roll_call_from_bulk_and_website_is_one_vote(factory, matcher, file
     ingest_snapshot(factory, site, matcher=matcher)
     ingest_snapshot(factory, bulk, matcher=matcher)
     assert kinds(factory).count("vote_recorded") == 1
+
+
+def test_a_run_with_more_events_than_one_database_query_can_name_stores_them_all(factory, matcher) -> None:
+    # 6,000 new actions on a known bill: more event keys than one IN (...) list may carry
+    ingest_snapshot(factory, web(lambda b: b.actions.append(ActionRecord(
+        bill_id=AB1656, action_date=date(2025, 1, 2), action="Introduced."))), matcher=matcher)
+    many = [ActionRecord(bill_id=AB1656, action_date=date(2025, 2, 1), action=f"Note number {n}.")
+            for n in range(6000)]
+    result = ingest_snapshot(factory, web(lambda b: b.actions.extend(many)), matcher=matcher)
+    assert result.event_kinds["new_action"] == 6000
+    again = ingest_snapshot(factory, web(lambda b: b.actions.extend(many)), matcher=matcher)
+    assert again.events == 0

@@ -40,6 +40,7 @@ from tracker.pubinfo.caml import parse_caml
 from tracker.relevance import Matcher
 
 CHUNK = 500
+IN_LIMIT = 5000  # keys per IN (...): far below SQLite's 32,766 bound parameters
 ACTION_COLUMNS = ("bill_id", "fingerprint", "history_id", "action_date", "action", "sequence", "sort_key",
                   "action_code", "action_status", "primary_location", "secondary_location",
                   "ternary_location", "end_status", "stage", "source")
@@ -186,7 +187,8 @@ def _store_events(s: Session, changes: list[BillChanges], run_id: int | None, no
         return []
     col = ChangeEvent.__table__.c
     keys = [e.key for _, e in drafts]
-    existing_keys = set(s.execute(select(col.dedupe_key).where(col.dedupe_key.in_(keys))).scalars())
+    existing_keys = {k for part in _chunks(keys, IN_LIMIT)
+                     for k in s.execute(select(col.dedupe_key).where(col.dedupe_key.in_(part))).scalars()}
     rows = []
     seen: set[str] = set()
     for bill_id, e in drafts:
@@ -198,7 +200,8 @@ def _store_events(s: Session, changes: list[BillChanges], run_id: int | None, no
     if not rows:
         return []
     bulk_insert(s, ChangeEvent.__table__, rows, EVENT_COLUMNS)
-    ids = dict(s.execute(select(col.dedupe_key, col.id).where(col.dedupe_key.in_(list(seen)))).tuples().all())
+    ids = {k: i for part in _chunks(list(seen), IN_LIMIT)
+           for k, i in s.execute(select(col.dedupe_key, col.id).where(col.dedupe_key.in_(part))).tuples()}
     # Built from the rows just written (not re-read): JSON columns need no second decode.
     return [StoredEvent(id=ids[r["dedupe_key"]], **r) for r in rows]
 
