@@ -31,7 +31,6 @@ from tracker.items import (
     VetoRecord,
     VoteMemberRecord,
     VoteRecord,
-    parse_bill_id,
 )
 from tracker.pubinfo.datfile import Row, iter_table
 from tracker.pubinfo.tables import IGNORED, TABLES

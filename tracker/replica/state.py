@@ -198,7 +198,7 @@ class ReplicaState:
                 urgency=old.urgency,
             ))
             bill.measure_state = action
-            self.add_action(bill_id, f"From committee chair, with author's amendments: Amend, and re-refer to committee. Read second time, amended, and re-referred.", when)
+            self.add_action(bill_id, "From committee chair, with author's amendments: Amend, and re-refer to committee. Read second time, amended, and re-referred.", when)
             return vid
 
     def set_hearing(self, chamber: str, committee: str, when: date, bill_ids: list[str],
