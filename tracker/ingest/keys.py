@@ -18,7 +18,7 @@ from tracker.items import ActionRecord, VoteRecord, normalise_space
 
 
 def _h(*parts: object) -> str:
-    return hashlib.sha1("|".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    return hashlib.sha1("|".join(map(str, parts)).encode("utf-8")).hexdigest()
 
 
 def ordered_actions(actions: Sequence[ActionRecord]) -> list[ActionRecord]:
