@@ -101,7 +101,7 @@ def storage_floor(imported: Path, db: Path) -> float:
     tables = {t: src.execute(f"select * from {t}").fetchall() for t in SETUP + STORED}
     src.close()
     con = sqlite3.connect(db)
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-32768", "foreign_keys=ON"):
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
         con.execute(f"PRAGMA {pragma}")
 
     def load(names: tuple[str, ...]) -> None:

@@ -79,9 +79,6 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
-            # 32 MiB page cache (default 2 MiB): a first import touches every index page of a
-            # session many times; with the small default, pages spill and are re-read.
-            cur.execute("PRAGMA cache_size=-32768")
             cur.close()
 
     return engine
