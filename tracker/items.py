@@ -13,7 +13,7 @@ from typing import Annotated, Literal, NamedTuple
 
 from collections.abc import Callable
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, TypeAdapter, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, TypeAdapter
 
 BILL_ID_RE = re.compile(r"^(\d{8})(\d)([A-Z]+)(\d+)$")
 MEASURE_TYPES = {"AB", "ACA", "ACR", "AJR", "HR", "SB", "SCA", "SCR", "SJR", "SR", "GRP"}
@@ -59,7 +59,7 @@ class Record(BaseModel):
 
 
 class BillRecord(Record):
-    bill_id: str
+    bill_id: BillId
     session_year: str
     session_num: str = "0"
     measure_type: str
@@ -74,12 +74,6 @@ class BillRecord(Record):
     latest_version_id: str | None = None
     title: str | None = None
     subject: str | None = None
-
-    @field_validator("bill_id")
-    @classmethod
-    def _bill_id(cls, v: str) -> str:
-        parse_bill_id(v)
-        return v
 
 
 class VersionRecord(Record):
@@ -109,15 +103,14 @@ class AuthorRecord(Record):
     primary: bool = False
 
 
-
-
 class ActionRecord(NamedTuple):
     """One history action.
 
-    A named tuple validated in batches (``validate_actions``), not a model validated one by
-    one: a session has ~100,000 actions, and this keeps each small in memory and the whole
-    history validated at the speed of pydantic's core. Fields are stripped; the text may not
-    be empty; the bill id must be well formed.
+    A named tuple validated in batches (``ACTIONS``), not a model validated one by one: a
+    session has ~100,000 actions, and this keeps each small in memory and the whole history
+    validated at the speed of pydantic's core. The text may not be empty (sources strip it;
+    validation keeps the string objects it is given, so repeated values stay shared); the bill
+    id must be well formed.
     """
 
     bill_id: BillId
@@ -133,13 +126,8 @@ class ActionRecord(NamedTuple):
     end_status: str | None = None
 
 
+# Rows in field order (raw strings are converted); the first error's location is the row index.
 ACTIONS: TypeAdapter[list[ActionRecord]] = TypeAdapter(list[ActionRecord])
-
-
-def validate_actions(rows: list[tuple[object, ...]]) -> list[ActionRecord]:
-    """Rows in field order (raw strings are converted) → validated actions; raises
-    ``pydantic.ValidationError`` whose first location is the index of the bad row."""
-    return ACTIONS.validate_python(rows)
 
 
 class VoteMemberRecord(Record):

@@ -79,15 +79,14 @@ def bulk_insert(s: Session, table: Table, rows: Sequence[dict[str, Any]], column
     processors = [(pos, _memoised(proc) if memo else proc) for pos, proc, memo in plan]
     get = itemgetter(*order) if len(order) > 1 else (lambda r, k=order[0]: (r[k],))
     raw = [get(r) for r in rows]
+    params: list[Any] = raw
     if processors:  # applied to None too, exactly as Core does (JSON stores null, not NULL)
-        params: list[Any] = []
+        params = []
         for values in raw:
             lst = list(values)
             for pos, proc in processors:
                 lst[pos] = proc(lst[pos])
-            params.append(lst if not positional else tuple(lst))
-    else:
-        params = list(raw)
+            params.append(tuple(lst))
     if not positional:
         params = [dict(zip(order, p)) for p in params]
     conn.exec_driver_sql(sql, params)

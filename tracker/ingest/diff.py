@@ -8,7 +8,7 @@ subscribers with years of history.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -297,7 +297,10 @@ def diff_bill(
 
 @dataclass(slots=True)
 class _Said:
-    """One statement about a hearing (a record or a sentence of action text), while merging."""
+    """One statement about a hearing (a record or a sentence of action text), while merging.
+
+    The fields of ``HearingRecord`` without the bill, as a mutable slotted dataclass: merging
+    builds tens of thousands of these per session, and a pydantic model costs ~10× more each."""
 
     hearing_date: date
     status: str
@@ -328,9 +331,7 @@ def _diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
                     if upcoming:
                         records.append(_Said(upcoming[0].hearing_date, "canceled", note=m.text))
                     elif pending:
-                        p = pending[0]
-                        records.append(_Said(p.hearing_date, "canceled", p.committee_code, p.committee_name,
-                                             p.hearing_time, p.room, m.text))
+                        records.append(replace(pending[0], status="canceled", note=m.text))
                 continue
             status = {"set": "scheduled", "canceled": "canceled", "postponed": "postponed",
                       "heard": "heard"}[m.kind]
@@ -340,8 +341,7 @@ def _diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
         k = hearing_key(bundle.bill_id, r.hearing_date)
         prev = merged.get(k)
         if prev is None:
-            merged[k] = _Said(r.hearing_date, r.status, r.committee_code, r.committee_name,
-                              r.hearing_time, r.room, r.note)
+            merged[k] = replace(r)  # a copy: merging updates it in place
             continue
         for f in ("committee_code", "committee_name", "hearing_time", "room", "note"):
             value = getattr(r, f)

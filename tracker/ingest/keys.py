@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from tracker.items import ActionRecord, VoteRecord, normalise_space

@@ -8,17 +8,17 @@ the whole transaction rolls back: no half-imported bill, no event without its ro
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.alerts.outbox import enqueue_events
-from tracker.db.bulk import bulk_insert
 from tracker.db.base import transaction, utcnow
+from tracker.db.bulk import bulk_insert
 from tracker.db.models_core import (
     Bill,
     BillAction,

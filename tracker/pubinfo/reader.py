@@ -242,12 +242,14 @@ def _authors(src: _Source, snap: Snapshot, label: str) -> None:
 def _history(src: _Source, snap: Snapshot, label: str) -> None:
     # One shared object per distinct value: a session's ~100,000 rows repeat a few thousand
     # texts, codes and places (and validation keeps the objects it is given).
-    one = {"": ""}.setdefault
-    raw = ((line, (one(r[0] or "", r[0] or ""), (r[2] or "")[:10] or None,
-                   one(text := (r[3] or "").strip(), text), r[1] or None, r[6] or None,
-                   one(r[7] or "", r[7] or "") or None, one(r[8] or "", r[8] or "") or None,
-                   one(r[9] or "", r[9] or "") or None, one(r[10] or "", r[10] or "") or None,
-                   one(r[11] or "", r[11] or "") or None, one(r[12] or "", r[12] or "") or None))
+    one = {}.setdefault
+
+    def shared(value: str | None) -> str | None:
+        return one(value, value) if value else None
+
+    # bill, date, text, history id, sequence, then code, status, three places, end status
+    raw = ((line, (shared(r[0]) or "", (r[2] or "")[:10] or None, shared((r[3] or "").strip()) or "",
+                   r[1] or None, r[6] or None, *map(shared, r[7:13])))
            for line, r in _rows(src, "BILL_HISTORY_TBL"))
     bundles = snap.bundles
     seen: set[str] = set()
