@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.db import make_engine, session_factory
 from tracker.db.migrate import upgrade
-from tracker.db.models_core import Bill, BillAction, ChangeEvent, Hearing, Vote, VoteMember
+from tracker.db.models_core import Bill, BillAction, BillVersion, ChangeEvent, Hearing, Vote, VoteMember
 from tracker.ingest.service import ingest_snapshot
 from tracker.items import (
     ActionRecord,
@@ -131,6 +131,29 @@ def test_new_version_with_new_subject_is_amended_and_retitled(factory, matcher, 
         digest="Existing law ...")))
     ingest_snapshot(factory, snap, matcher=matcher)
     assert {"new_version", "title_changed"} <= set(kinds(factory))
+
+
+def test_older_versions_filled_in_later_are_not_announced_as_amendments(factory, matcher, files, tmp_path) -> None:
+    src = files / "pubinfo/mini"
+    partial = tmp_path / "extract"
+    partial.mkdir()
+    for path in src.iterdir():  # the same extract without its version tables
+        if not path.name.startswith(("BILL_VERSION_TBL", "BILL_VERSION_AUTHORS_TBL")):
+            (partial / path.name).write_bytes(path.read_bytes())
+    ingest_snapshot(factory, read_snapshot(partial), matcher=matcher)
+    result = ingest_snapshot(factory, read_snapshot(src), matcher=matcher)
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(BillVersion)) > 4  # the prints were stored
+    assert "new_version" not in result.event_kinds
+
+
+def test_a_version_newer_than_every_known_print_is_an_amendment(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    snap = web(lambda b: b.versions.append(VersionRecord(
+        bill_version_id="20250AB165690AMD", bill_id=AB1656, version_num=90,
+        action_date=date(2026, 8, 20), action="Amended Senate")))
+    result = ingest_snapshot(factory, snap, matcher=matcher)
+    assert result.event_kinds.get("new_version") == 1
 
 
 def test_gut_and_amend_into_behavioral_health_raises_became_relevant(factory, matcher, files) -> None:

@@ -114,6 +114,20 @@ def _match(matcher: Matcher, measure: str, title: str | None, v: VersionRecord |
     }
 
 
+def _is_amendment(v: VersionRecord, known: Known) -> bool:
+    """Is a version we had not stored news (the bill was amended), or history being filled in?
+
+    A bill first stored from a partial extract (no BILL_VERSION_TBL) or from the website gets
+    its older prints later; telling members each of those "was amended" would announce months-old
+    amendments as news. So a version is an amendment only if it is newer than the newest version
+    we knew, or, when we knew none, dated after the last action we already had.
+    """
+    if known.latest_version is not None:
+        return v.version_num < known.latest_version.version_num
+    last = (known.bill or {}).get("last_action_date")
+    return last is None or v.action_date is None or v.action_date > last
+
+
 def _describe_status(values: dict[str, Any]) -> str:
     parts = [values.get("current_status"), values.get("current_house"), values.get("current_location")]
     return ", ".join(str(p) for p in parts if p) or "unknown"
@@ -168,7 +182,8 @@ def diff_bill(
                 "title_changed", f"{measure} has a new title: {new_title}", old_title, new_title,
                 event_key(bill_id, "title_changed", old_title, new_title)))
     if not is_new:
-        for v in sorted(changes.new_versions, key=lambda v: -v.version_num):
+        amended = [v for v in changes.new_versions if _is_amendment(v, known)]
+        for v in sorted(amended, key=lambda v: -v.version_num):
             changes.events.append(EventDraft(
                 "new_version",
                 f"{measure} was amended ({v.action or 'new version'}"
