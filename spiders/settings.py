@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from spiders.robots import CACHE_SETTING, RobotsCache
 from tracker import __version__
 from tracker.settings import Settings
 
@@ -22,7 +23,7 @@ def user_agent(settings: Settings) -> str:
 
 
 def scrapy_settings(settings: Settings) -> dict[str, Any]:
-    """The Scrapy settings for one crawl, derived from ``settings.sources``."""
+    """The Scrapy settings for one poll's crawls, derived from ``settings.sources``."""
     src = settings.sources
     return {
         "BOT_NAME": BOT_NAME,
@@ -42,7 +43,12 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "POLITE_RETRY_TIMES": src.retry_times,
         "POLITE_RETRY_BASE": max(src.request_delay, 0.2),
         "POLITE_RETRY_MAX_WAIT": src.max_retry_after,
-        "DOWNLOADER_MIDDLEWARES": {"spiders.middlewares.PoliteRetryMiddleware": 550},
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "spiders.robots.SharedRobotsTxtMiddleware": 100,  # the stock one's place
+            "spiders.middlewares.PoliteRetryMiddleware": 550,
+        },
+        CACHE_SETTING: RobotsCache(),  # one robots.txt per host for all crawls built from these
         "COOKIES_ENABLED": True,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "WARNING",

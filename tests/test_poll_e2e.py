@@ -87,6 +87,7 @@ def test_web_poll_stores_listing_then_costs_only_the_listing(db_url: str, replic
     stats = t.client.stats()
     assert stats["/faces/billSearchClient.xhtml"] == 1
     assert stats["/faces/billStatusClient.xhtml"] == stats["/faces/billHistoryClient.xhtml"] == 4
+    assert stats["/robots.txt"] == 1  # one poll, two crawls, one robots.txt
     n_events = len(t.events())
     assert [e.kind for e in t.events()] == ["new_bill"] * 4
 
