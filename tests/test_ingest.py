@@ -291,6 +291,27 @@ def test_same_roll_call_from_bulk_and_website_is_one_vote(factory, matcher, file
     assert kinds(factory).count("vote_recorded") == 1
 
 
+def test_members_named_later_for_a_known_roll_call_are_added_without_a_second_event(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    site = Snapshot(source="web")
+    site.bundle(AB1656).votes.append(VoteRecord(
+        bill_id=AB1656, location_name="Senate Floor", vote_date=date(2026, 6, 25), ayes=2, noes=1,
+        result="(PASS)", members=[VoteMemberRecord(name="Allen", code="AYE")]))
+    bulk = Snapshot(source="pubinfo")
+    bulk.bundle(AB1656).votes.append(VoteRecord(
+        bill_id=AB1656, location_code="SFLOOR", vote_datetime=datetime(2026, 6, 25, 13, 23),
+        ayes=2, noes=1, result="PASS", members=[VoteMemberRecord(name="Allen", code="AYE"),
+                                                 VoteMemberRecord(name="Alvarado-Gil", code="AYE"),
+                                                 VoteMemberRecord(name="Archuleta", code="NOE")]))
+    ingest_snapshot(factory, site, matcher=matcher)
+    ingest_snapshot(factory, bulk, matcher=matcher)
+    ingest_snapshot(factory, bulk, matcher=matcher)  # and again: nothing more
+    assert kinds(factory).count("vote_recorded") == 1
+    with factory() as s:
+        names = sorted(s.execute(select(VoteMember.legislator_name)).scalars())
+    assert names == ["Allen", "Alvarado-Gil", "Archuleta"]
+
+
 def test_a_run_with_more_events_than_one_database_query_can_name_stores_them_all(factory, matcher) -> None:
     # 6,000 new actions on a known bill: more event keys than one IN (...) list may carry
     ingest_snapshot(factory, web(lambda b: b.actions.append(ActionRecord(

@@ -52,6 +52,7 @@ class Known:
     latest_version: VersionRecord | None = None
     actions: list[KnownAction] = field(default_factory=list)
     vote_keys: set[str] = field(default_factory=set)
+    vote_members: dict[str, tuple[int, set[str]]] = field(default_factory=dict)  # key → (id, names)
     hearings: dict[str, KnownHearing] = field(default_factory=dict)
     author_keys: set[tuple[str, str, str | None, str | None]] = field(default_factory=set)
 
@@ -74,6 +75,7 @@ class BillChanges:
     new_authors: list[dict[str, Any]] = field(default_factory=list)
     new_actions: list[dict[str, Any]] = field(default_factory=list)
     new_votes: list[tuple[dict[str, Any], list[dict[str, Any]]]] = field(default_factory=list)
+    vote_member_inserts: list[dict[str, Any]] = field(default_factory=list)
     hearing_inserts: list[dict[str, Any]] = field(default_factory=list)
     hearing_updates: list[dict[str, Any]] = field(default_factory=list)
     veto: dict[str, Any] | None = None
@@ -82,7 +84,8 @@ class BillChanges:
     @property
     def changed(self) -> bool:
         return bool(self.events or self.new_actions or self.new_versions or self.hearing_inserts
-                    or self.hearing_updates or self.new_votes or self.bill_values)
+                    or self.hearing_updates or self.new_votes or self.vote_member_inserts
+                    or self.bill_values)
 
 
 def _latest(versions: list[VersionRecord], known: VersionRecord | None) -> VersionRecord | None:
@@ -126,6 +129,22 @@ def _is_amendment(v: VersionRecord, known: Known) -> bool:
         return v.version_num < known.latest_version.version_num
     last = (known.bill or {}).get("last_action_date")
     return last is None or v.action_date is None or v.action_date > last
+
+
+def _merge_members(v: Any, stored: tuple[int, set[str]] | None, changes: BillChanges) -> None:
+    """Add the members a source names for a roll call we already have (no new event).
+
+    The website's vote page and the bulk data's BILL_DETAIL_VOTE_TBL describe one roll call; the
+    one seen first may have carried no names (or fewer), and packets need who voted how.
+    """
+    if stored is None:
+        return
+    vote_id, names = stored
+    for m in v.members:
+        if m.name not in names:
+            names.add(m.name)
+            changes.vote_member_inserts.append({"vote_id": vote_id, "legislator_name": m.name,
+                                                "vote_code": m.code})
 
 
 def _describe_status(values: dict[str, Any]) -> str:
@@ -255,6 +274,7 @@ def diff_bill(
     for v in bundle.votes:
         vk = vote_key(v)
         if vk in known.vote_keys:
+            _merge_members(v, known.vote_members.get(vk), changes)
             continue
         known.vote_keys.add(vk)
         row = {"bill_id": bill_id, "fingerprint": vk, "location_code": v.location_code,

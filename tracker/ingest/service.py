@@ -93,8 +93,16 @@ def _load_known(s: Session, ids: list[str]) -> dict[str, Known]:
     for row in s.execute(select(a.bill_id, a.fingerprint, a.action_date, a.action, a.sort_key)
                          .where(a.bill_id.in_(ids))).all():
         known[row.bill_id].actions.append(KnownAction(row.fingerprint, row.action_date, row.action, row.sort_key))
-    for row in s.execute(select(Vote.bill_id, Vote.fingerprint).where(Vote.bill_id.in_(ids))).all():
+    votes: dict[int, tuple[str, str]] = {}
+    for row in s.execute(select(Vote.id, Vote.bill_id, Vote.fingerprint).where(Vote.bill_id.in_(ids))).all():
         known[row.bill_id].vote_keys.add(row.fingerprint)
+        known[row.bill_id].vote_members[row.fingerprint] = (row.id, set())
+        votes[row.id] = (row.bill_id, row.fingerprint)
+    for part in _chunks(list(votes), IN_LIMIT):
+        for vote_id, name in s.execute(select(VoteMember.vote_id, VoteMember.legislator_name)
+                                       .where(VoteMember.vote_id.in_(part))).tuples():
+            bill_id, fingerprint = votes[vote_id]
+            known[bill_id].vote_members[fingerprint][1].add(name)
     h = Hearing.__table__.columns
     for row in s.execute(select(h.bill_id, h.fingerprint, h.id, h.hearing_date, h.status, h.committee_code,
                                 h.committee_name, h.hearing_time, h.room, h.sources)
@@ -169,6 +177,7 @@ def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[S
         for row, members in c.new_votes:
             vote_id = s.execute(insert(Vote).values(**row).returning(Vote.id)).scalar_one()
             bulk_insert(s, VoteMember.__table__, [m | {"vote_id": vote_id} for m in members])
+        bulk_insert(s, VoteMember.__table__, c.vote_member_inserts)
         for h in c.hearing_updates:
             hid = h.pop("id")
             fp = h.pop("fingerprint")
