@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from tracker.alerts.phrases import STAGE_WORDS
 from tracker.hearing_text import extract_hearings
@@ -23,8 +23,9 @@ STATUS_FIELDS = ("current_status", "current_house", "current_location", "current
 BILL_FIELDS = STATUS_FIELDS + ("measure_state", "chapter_year", "chapter_num", "latest_version_id")
 
 
-@dataclass
-class KnownAction:
+class KnownAction(NamedTuple):
+    """A stored history action: a tuple, since a re-import loads one per stored action."""
+
     fingerprint: str
     action_date: date
     action: str

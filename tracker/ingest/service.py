@@ -90,9 +90,9 @@ def _load_known(s: Session, ids: list[str]) -> dict[str, Known]:
             "title": row.title, "subject": row.subject, "digest": row.digest,
             "full_text": row.full_text, "action": row.action})
     a = BillAction.__table__.columns
-    for row in s.execute(select(a.bill_id, a.fingerprint, a.action_date, a.action, a.sort_key)
-                         .where(a.bill_id.in_(ids))).all():
-        known[row.bill_id].actions.append(KnownAction(row.fingerprint, row.action_date, row.action, row.sort_key))
+    for bill_id, *stored in s.execute(select(a.bill_id, a.fingerprint, a.action_date, a.action, a.sort_key)
+                                      .where(a.bill_id.in_(ids))).tuples():
+        known[bill_id].actions.append(KnownAction._make(stored))
     votes: dict[int, tuple[str, str]] = {}
     for row in s.execute(select(Vote.id, Vote.bill_id, Vote.fingerprint).where(Vote.bill_id.in_(ids))).all():
         known[row.bill_id].vote_keys.add(row.fingerprint)
@@ -200,7 +200,8 @@ def _store_events(s: Session, changes: list[BillChanges], run_id: int | None, no
     if not drafts:
         return []
     col = ChangeEvent.__table__.c
-    keys = [e.key for _, e in drafts]
+    # A bill first stored in this transaction can have no stored event yet: ask only for the rest.
+    keys = [e.key for c in changes if not c.is_new for e in c.events]
     existing_keys = {k for part in _chunks(keys, IN_LIMIT)
                      for k in s.execute(select(col.dedupe_key).where(col.dedupe_key.in_(part))).scalars()}
     rows = []
