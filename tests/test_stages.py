@@ -111,3 +111,23 @@ def test_withdrawn_from_one_committee_into_another_is_in_committee() -> None:
     from tracker.stages import classify_action
 
     assert classify_action("Withdrawn from committee. Re-referred to Com. on APPR.") == "in_committee"
+
+
+def test_a_missed_joint_rule_61_deadline_is_two_year_not_a_failed_vote() -> None:
+    from tracker.stages import classify_action
+
+    assert classify_action(
+        "Failed Deadline pursuant to Rule 61(a)(2). (Last location was HEALTH on 3/1/2025)") == "two_year"
+    assert classify_action(
+        "Failed Deadline pursuant to Rule 61(b)(11). (Last location was APPR. SUSPENSE FILE on 5/7/2025)"
+    ) == "two_year"
+    assert classify_action("Failed passage in committee. (Ayes 1. Noes 4.) Reconsideration granted.") == "failed"
+
+
+def test_a_committee_recommending_concurrence_is_passed_committee_not_the_house_vote() -> None:
+    from tracker.stages import classify_action
+
+    assert classify_action(
+        "From committee: That the Senate amendments be concurred in. (Ayes 12. Noes 0.) (August 20)."
+    ) == "passed_committee"
+    assert classify_action("Senate amendments concurred in. To Engrossing and Enrolling.") == "passed_house"

@@ -59,6 +59,9 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("to_governor", _rx(r"presented to (?:the )?governor")),
     ("enrolled", _rx(r"enrolled and filed|filed with (?:the )?secretary of state")),
     ("held_in_committee", _rx(r"held in committee|under submission")),
+    # "Failed Deadline pursuant to Rule 61(a)(2). (Last location was HEALTH on 3/1/2025)": the
+    # Joint Rule 61 calendar deadline passed, not a vote that failed
+    ("two_year", _rx(r"failed deadline|deadline pursuant to (?:joint )?rule 61\b")),
     ("failed", _rx(r"failed(?: passage| to pass| adoption)?\b|refused passage|\bnot adopted\b"
                    r"|motion to adopt failed|refused to concur")),
     # "Withdrawn from committee. Ordered to second reading." moves the bill to the floor, and
@@ -69,7 +72,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("floor", _rx(r"\bfrom (?:the )?inactive file|remove from (?:the )?inactive file")),
     ("two_year", _rx(r"inactive file|joint rule (?:56|61)\b|art\. iv, sec\. 10\(c\)|\bdied\b"
                      r"|(?:returned|filed) (?:to|with) (?:the )?(?:chief clerk|secretary of (?:the )?senate)")),
-    ("passed_house", _rx(r"amendments concurred in|\bconcurred in\b(?!.*pending)")),
+    # "From committee: That the Senate amendments be concurred in." is a recommendation, not the vote
+    ("passed_house", _rx(r"(?<!be )amendments concurred in|(?<!be )\bconcurred in\b(?!.*pending)")),
     ("passed_house", _rx(r"\bpassed\b|(?<!be )\badopted\b(?! and re-refer)"
                          r"|ordered to the (?:senate|assembly)|\band to (?:the )?(?:senate|assembly)\b(?! rule)")),
     ("enrolled", _rx(r"engrossing and enrolling|\benrolled\b")),
@@ -78,7 +82,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("passed_committee", _rx(r"^from (?:(?:senate|assembly) )?committee(?: on [^:]+)?:(?! filed)"
                              r"(?!.*with author's amendments)"
                              r".*(?:do pass|be adopted|ordered to|be ordered|be re-referred"
-                             r"|with recommendation|consent calendar)")),
+                             r"|with recommendation|consent calendar|be concurred in)")),
     ("passed_committee", _rx(r"\bdo pass\b|\bbe adopted\b")),
     ("amended", _rx(r"\bamended\b|author's amendments|\bamend, and re-refer")),
     ("introduced", _rx(r"^introduced\b|^from printer|^read first time|^to print\b")),
