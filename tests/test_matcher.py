@@ -32,6 +32,10 @@ def rel(m: Matcher, **kw: str) -> bool:
     "Crisis stabilization units: 988 Suicide and Crisis Lifeline.",
     "Criminal procedure: defendants incompetent to stand trial.",
     "Opioid overdose prevention: naloxone in schools.",
+    "Incompetence to stand trial.",
+    "Eating disorders: treatment.",
+    "Juvenile justice: youth mental health.",
+    "Crisis intervention training: peace officers.",
 ])
 def test_behavioral_health_titles_are_relevant(matcher: Matcher, title: str) -> None:
     assert rel(matcher, title=title)
