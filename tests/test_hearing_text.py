@@ -28,6 +28,11 @@ def test_canceled_at_the_request_of_author_has_no_date() -> None:
     assert (m.kind, m.hearing_date) == ("canceled", None)
 
 
+def test_a_dated_setting_canceled_at_the_request_of_author_cancels_that_day() -> None:
+    m = one("June 24 set for first hearing canceled at the request of author.", date(2025, 6, 20))
+    assert (m.kind, m.hearing_date) == ("canceled", date(2025, 6, 24))
+
+
 def test_postponed_hearing_with_double_space_in_the_date() -> None:
     m = one("March  5 hearing postponed by committee.", date(2025, 3, 3))
     assert (m.kind, m.hearing_date) == ("postponed", date(2025, 3, 5))

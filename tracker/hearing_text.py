@@ -46,6 +46,9 @@ _PATTERNS: list[tuple[Kind, bool, re.Pattern[str]]] = [
     # "March 5 hearing postponed by committee." / "April 7 hearing canceled at the request of author."
     ("postponed", False, re.compile(_DATE + r" hearing(?: date)? (?:was )?postponed", re.I)),
     ("canceled", False, re.compile(_DATE + r" hearing(?: date)? (?:was )?cancell?ed", re.I)),
+    # "June 24 set for first hearing canceled at the request of author."
+    ("canceled", False, re.compile(_DATE + r" set for (?:first |second |special )?hearing (?:was )?cancell?ed", re.I)),
+    ("postponed", False, re.compile(_DATE + r" set for (?:first |second |special )?hearing (?:was )?postponed", re.I)),
     # "April 7 hearing: Placed on APPR. suspense file." / "May 23 hearing: Held in committee ..."
     ("heard", False, re.compile(_DATE + r" hearing:? (?!(?:date )?(?:was )?(?:postponed|cancell?ed))"
                                 r"(?:[^.]*?\bon " + _COMMITTEE + r" suspense file)?", re.I)),
