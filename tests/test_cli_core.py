@@ -137,6 +137,16 @@ def test_unknown_file_is_one_clear_line(env, files, tmp_path) -> None:
     _bad_input_leaves_data_alone(env, files, bad, "notes.txt")
 
 
+def test_a_stray_file_inside_an_extract_is_named_in_a_warning_and_the_rest_imported(env, files, tmp_path) -> None:
+    extract = tmp_path / "extract"
+    shutil.copytree(files / "pubinfo/mini", extract)
+    (extract / "notes.txt").write_text("hello")
+    tracker("init", env=env)
+    proc = tracker("import-pubinfo", str(extract), env=env)
+    assert "not PUBINFO tables, skipped: notes.txt" in proc.stderr
+    assert "4 new" in proc.stdout
+
+
 def test_commands_refuse_an_uninitialised_database(env) -> None:
     proc = tracker("bills", env=env, check=False)
     assert proc.returncode == 2 and "tracker init" in proc.stderr and "Traceback" not in proc.stderr

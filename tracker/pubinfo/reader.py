@@ -175,6 +175,10 @@ def _read_snapshot(path: Path, source: str) -> Snapshot:
         raise InputError(str(path), "no .dat files found (is this a PUBINFO extract?)")
     for name in unknown:
         snap.warnings.append(f"{name}.dat: unknown table, skipped")
+    others = sorted(n for n in src.names if not n.endswith((".dat", ".lob")))
+    if others:  # e.g. the load scripts of pubinfo_load.zip unpacked into the same folder
+        snap.warnings.append(f"{len(others)} file(s) that are not PUBINFO tables, skipped: "
+                             + ", ".join(others[:5]) + (" ..." if len(others) > 5 else ""))
     for table in TABLES:
         if table not in present and table != "BILL_MOTION_TBL":
             snap.warnings.append(f"{table}.dat missing: skipped")
