@@ -199,6 +199,9 @@ def build_app(replica: Replica) -> Starlette:
     async def robots(request: Request) -> Response:
         with replica.stats_lock:
             replica.stats[request.url.path] += 1
+        failed, _ = await _apply_faults(request, replica)  # robots.txt can be down too
+        if failed is not None:
+            return failed
         lines = ["User-agent: *"] + [f"Disallow: {p}" for p in replica.faults.disallowed()]
         if len(lines) == 1:
             lines.append("Disallow:")
