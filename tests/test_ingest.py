@@ -147,6 +147,22 @@ def test_older_versions_filled_in_later_are_not_announced_as_amendments(factory,
     assert "new_version" not in result.event_kinds
 
 
+def test_prints_older_than_the_newest_known_one_are_not_amendments(factory, matcher) -> None:
+    bill = "202520260AB4242"
+
+    def prints(*nums: int) -> Snapshot:
+        snap = Snapshot(source="web")
+        for n in nums:
+            snap.bundle(bill).versions.append(VersionRecord(
+                bill_version_id=f"20250AB4242{n}{'INT' if n == 99 else 'AMD'}", bill_id=bill, version_num=n,
+                action_date=date(2025, 2 + 99 - n, 10), action="Introduced" if n == 99 else "Amended Assembly"))
+        return snap
+
+    ingest_snapshot(factory, prints(97), matcher=matcher)  # the website showed the current print
+    result = ingest_snapshot(factory, prints(99, 98), matcher=matcher)  # the bulk data fills in history
+    assert "new_version" not in result.event_kinds
+
+
 def test_a_version_newer_than_every_known_print_is_an_amendment(factory, matcher, files) -> None:
     imported(factory, matcher, files)
     snap = web(lambda b: b.versions.append(VersionRecord(
@@ -291,12 +307,13 @@ def test_same_roll_call_from_bulk_and_website_is_one_vote(factory, matcher, file
     assert kinds(factory).count("vote_recorded") == 1
 
 
-def test_members_named_later_for_a_known_roll_call_are_added_without_a_second_event(factory, matcher, files) -> None:
+def test_a_roll_call_stored_without_members_gets_them_from_a_later_source_without_a_second_event(
+        factory, matcher, files) -> None:
     imported(factory, matcher, files)
     site = Snapshot(source="web")
     site.bundle(AB1656).votes.append(VoteRecord(
         bill_id=AB1656, location_name="Senate Floor", vote_date=date(2026, 6, 25), ayes=2, noes=1,
-        result="(PASS)", members=[VoteMemberRecord(name="Allen", code="AYE")]))
+        result="(PASS)"))
     bulk = Snapshot(source="pubinfo")
     bulk.bundle(AB1656).votes.append(VoteRecord(
         bill_id=AB1656, location_code="SFLOOR", vote_datetime=datetime(2026, 6, 25, 13, 23),
@@ -310,6 +327,20 @@ def test_members_named_later_for_a_known_roll_call_are_added_without_a_second_ev
     with factory() as s:
         names = sorted(s.execute(select(VoteMember.legislator_name)).scalars())
     assert names == ["Allen", "Alvarado-Gil", "Archuleta"]
+
+
+def test_two_roll_calls_sharing_a_key_never_mix_their_member_lists(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    bulk = Snapshot(source="pubinfo")
+    for place, members in (("CX08", ("A", "B", "C")), ("CX25", ("X", "Y", "Z"))):  # same day, same tally
+        bulk.bundle(AB1656).votes.append(VoteRecord(
+            bill_id=AB1656, location_code=place, vote_date=date(2026, 6, 24), ayes=2, noes=1, result="PASS",
+            members=[VoteMemberRecord(name=n, code="AYE") for n in members]))
+    ingest_snapshot(factory, bulk, matcher=matcher)
+    ingest_snapshot(factory, bulk, matcher=matcher)
+    with factory() as s:
+        names = sorted(s.execute(select(VoteMember.legislator_name)).scalars())
+    assert names == ["A", "B", "C"]
 
 
 def test_a_run_with_more_events_than_one_database_query_can_name_stores_them_all(factory, matcher) -> None:

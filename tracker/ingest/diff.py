@@ -53,7 +53,7 @@ class Known:
     latest_version: VersionRecord | None = None
     actions: list[KnownAction] = field(default_factory=list)
     vote_keys: set[str] = field(default_factory=set)
-    vote_members: dict[str, tuple[int, set[str]]] = field(default_factory=dict)  # key → (id, names)
+    bare_votes: dict[str, int] = field(default_factory=dict)  # stored roll calls with no members: key → id
     hearings: dict[str, KnownHearing] = field(default_factory=dict)
     author_keys: set[tuple[str, str, str | None, str | None]] = field(default_factory=set)
 
@@ -129,22 +129,26 @@ def _is_amendment(v: VersionRecord, known: Known) -> bool:
     if known.latest_version is not None:
         return v.version_num < known.latest_version.version_num
     last = (known.bill or {}).get("last_action_date")
+    # Strictly after: a print dated the day of an action we already had is that action's
+    # amendment, already told as a new action (or part of the first import).
     return last is None or v.action_date is None or v.action_date > last
 
 
-def _merge_members(v: Any, stored: tuple[int, set[str]] | None, changes: BillChanges) -> None:
-    """Add the members a source names for a roll call we already have (no new event).
+def _merge_members(v: Any, bare_vote_id: int | None, changes: BillChanges) -> None:
+    """Give a stored roll call that has no member list the members this source names (no event).
 
-    The website's vote page and the bulk data's BILL_DETAIL_VOTE_TBL describe one roll call; the
-    one seen first may have carried no names (or fewer), and packets need who voted how.
+    The website's vote page and the bulk data's BILL_DETAIL_VOTE_TBL describe one roll call, and
+    the one seen first may carry no names; packets need who voted how. Only an empty list is
+    filled: the key (bill, day, tally) can be shared by two roll calls, and adding a second roll
+    call's names to a list we already have would mix two votes.
     """
-    if stored is None:
+    if bare_vote_id is None:
         return
-    vote_id, names = stored
+    names: set[str] = set()
     for m in v.members:
         if m.name not in names:
             names.add(m.name)
-            changes.vote_member_inserts.append({"vote_id": vote_id, "legislator_name": m.name,
+            changes.vote_member_inserts.append({"vote_id": bare_vote_id, "legislator_name": m.name,
                                                 "vote_code": m.code})
 
 
@@ -275,7 +279,7 @@ def diff_bill(
     for v in bundle.votes:
         vk = vote_key(v)
         if vk in known.vote_keys:
-            _merge_members(v, known.vote_members.get(vk), changes)
+            _merge_members(v, known.bare_votes.pop(vk, None), changes)
             continue
         known.vote_keys.add(vk)
         row = {"bill_id": bill_id, "fingerprint": vk, "location_code": v.location_code,

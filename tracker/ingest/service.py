@@ -96,13 +96,14 @@ def _load_known(s: Session, ids: list[str]) -> dict[str, Known]:
     votes: dict[int, tuple[str, str]] = {}
     for row in s.execute(select(Vote.id, Vote.bill_id, Vote.fingerprint).where(Vote.bill_id.in_(ids))).all():
         known[row.bill_id].vote_keys.add(row.fingerprint)
-        known[row.bill_id].vote_members[row.fingerprint] = (row.id, set())
         votes[row.id] = (row.bill_id, row.fingerprint)
-    for part in _chunks(list(votes), IN_LIMIT):
-        for vote_id, name in s.execute(select(VoteMember.vote_id, VoteMember.legislator_name)
-                                       .where(VoteMember.vote_id.in_(part))).tuples():
-            bill_id, fingerprint = votes[vote_id]
-            known[bill_id].vote_members[fingerprint][1].add(name)
+    with_members: set[int] = set()
+    for part in _chunks(list(votes), IN_LIMIT):  # which roll calls have a member list (not the names)
+        with_members.update(s.execute(select(VoteMember.vote_id).where(VoteMember.vote_id.in_(part))
+                                      .distinct()).scalars())
+    for vote_id, (bill_id, fingerprint) in votes.items():
+        if vote_id not in with_members:
+            known[bill_id].bare_votes[fingerprint] = vote_id
     h = Hearing.__table__.columns
     for row in s.execute(select(h.bill_id, h.fingerprint, h.id, h.hearing_date, h.status, h.committee_code,
                                 h.committee_name, h.hearing_time, h.room, h.sources)
