@@ -125,3 +125,12 @@ def test_every_golden_has_the_crisis_footer_and_no_images_or_pixels() -> None:
         text = path.read_text(encoding="utf-8")
         assert "988" in text, path.name
         assert "<img" not in text, path.name
+
+
+def test_every_stage_word_and_meaning_reads_in_spanish() -> None:
+    from tracker.alerts.phrases import STAGE_MEANING, STAGE_WORDS
+    from tracker.i18n import translations
+
+    es = translations("es").gettext
+    untranslated = [m for m in (*STAGE_WORDS.values(), *STAGE_MEANING.values()) if es(m) == m]
+    assert not untranslated

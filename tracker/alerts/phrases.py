@@ -38,7 +38,7 @@ STAGE_WORDS: dict[str, str] = {
     "vetoed": N_("vetoed"),
     "held_in_committee": N_("held in committee"),
     "failed": N_("voted down"),
-    "two_year": N_("on hold until next year"),
+    "two_year": N_("on hold"),
     "withdrawn": N_("withdrawn"),
     "other": N_("unchanged"),
 }
@@ -55,7 +55,10 @@ STAGE_MEANING: dict[str, str] = {
     "to_governor": N_("The Governor will now sign it or veto it."),
     "held_in_committee": N_("The committee did not move it forward. This usually stops a bill for the year."),
     "failed": N_("The vote failed. The bill stops unless it gets another vote."),
-    "two_year": N_("The bill is paused and may come back next year."),
+    # True in both years of a session: a first-year bill parked now can move again next January;
+    # one stopped by a second-year deadline is over.
+    "two_year": N_("The bill is stalled. It can move again only in January of the session's second year; "
+                   "otherwise it stops here."),
     "withdrawn": N_("The bill was withdrawn and will not move forward."),
 }
 
