@@ -163,6 +163,24 @@ def test_prints_older_than_the_newest_known_one_are_not_amendments(factory, matc
     assert "new_version" not in result.event_kinds
 
 
+def test_a_bill_found_relevant_once_its_text_is_filled_in_is_not_called_amended(factory, matcher) -> None:
+    bill = "202520260AB4343"
+    first = Snapshot(source="pubinfo")
+    first.bundle(bill).actions.append(ActionRecord(
+        bill_id=bill, action_date=date(2025, 3, 1), action="Referred to Com. on HEALTH."))
+    ingest_snapshot(factory, first, matcher=matcher)
+    later = Snapshot(source="pubinfo")
+    later.bundle(bill).versions.append(VersionRecord(
+        bill_version_id="20250AB434399INT", bill_id=bill, version_num=99, action_date=date(2025, 2, 10),
+        action="Introduced", subject="Mental health: 988 Suicide and Crisis Lifeline: mobile crisis teams.",
+        digest="This bill would fund mobile crisis teams that answer 988 calls."))
+    ingest_snapshot(factory, later, matcher=matcher)
+    with factory() as s:
+        event = s.execute(select(ChangeEvent).where(ChangeEvent.kind == "became_relevant")).scalar_one()
+    assert event.after["backfill"] is True
+    assert "amendment" not in event.summary
+
+
 def test_a_version_newer_than_every_known_print_is_an_amendment(factory, matcher, files) -> None:
     imported(factory, matcher, files)
     snap = web(lambda b: b.versions.append(VersionRecord(

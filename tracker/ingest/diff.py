@@ -205,6 +205,7 @@ def diff_bill(
             changes.events.append(EventDraft(
                 "title_changed", f"{measure} has a new title: {new_title}", old_title, new_title,
                 event_key(bill_id, "title_changed", old_title, new_title)))
+    amended: list[VersionRecord] = []
     if not is_new:
         amended = [v for v in changes.new_versions if _is_amendment(v, known)]
         for v in sorted(amended, key=lambda v: -v.version_num):
@@ -313,13 +314,17 @@ def diff_bill(
             if rel["relevant"] != was:
                 kind = "became_relevant" if rel["relevant"] else "no_longer_relevant"
                 why = ", ".join(rel["topics"]) or "no behavioral-health topic"
-                summary = (f"{measure} now touches behavioral health ({why}) after its latest amendment"
+                # prints filled in for a bill we knew without any: its text, not an amendment, says so
+                backfill = known.latest_version is None and not amended and bool(changes.new_versions)
+                summary = (f"{measure} touches behavioral health ({why}), going by its bill text"
+                           if rel["relevant"] and backfill else
+                           f"{measure} now touches behavioral health ({why}) after its latest amendment"
                            if rel["relevant"] else
                            f"{measure} no longer touches behavioral health after its latest amendment")
                 changes.events.append(EventDraft(
                     kind, summary, {"relevant": was, "topics": old.get("topics") or []},
                     {"relevant": rel["relevant"], "topics": rel["topics"],
-                     "matched": rel["relevance"]["matched"][:10]},
+                     "matched": rel["relevance"]["matched"][:10], **({"backfill": True} if backfill else {})},
                     event_key(bill_id, kind, run_tag, rel["topics"])))
             for k, v in rel.items():
                 if old.get(k) != v:
