@@ -29,6 +29,7 @@ _DATE = _MONTH + r" " + _DAY
 # Committee as written: "APPR.", "HEALTH", "B. P. & E.D.", "PUB. S." (capitals, dots, &, spaces)
 _COMMITTEE = r"(?-i:(?P<committee>[A-Z][A-Z.&,]*(?: (?:&|and )?[A-Z][A-Z.&,]*)*))"
 _WS = re.compile(r"\s+")
+_SETTING = r" (?:set for (?:first |second |special )?)?"  # "June 24 hearing" or "June 24 set for first hearing"
 
 Kind = Literal["set", "canceled", "postponed", "heard"]
 
@@ -44,11 +45,9 @@ class HearingMention:
 
 _PATTERNS: list[tuple[Kind, bool, re.Pattern[str]]] = [
     # "March 5 hearing postponed by committee." / "April 7 hearing canceled at the request of author."
-    ("postponed", False, re.compile(_DATE + r" hearing(?: date)? (?:was )?postponed", re.I)),
-    ("canceled", False, re.compile(_DATE + r" hearing(?: date)? (?:was )?cancell?ed", re.I)),
-    # "June 24 set for first hearing canceled at the request of author."
-    ("canceled", False, re.compile(_DATE + r" set for (?:first |second |special )?hearing (?:was )?cancell?ed", re.I)),
-    ("postponed", False, re.compile(_DATE + r" set for (?:first |second |special )?hearing (?:was )?postponed", re.I)),
+    # / "June 24 set for first hearing canceled at the request of author."
+    ("postponed", False, re.compile(_DATE + _SETTING + r"hearing(?: date)? (?:was )?postponed", re.I)),
+    ("canceled", False, re.compile(_DATE + _SETTING + r"hearing(?: date)? (?:was )?cancell?ed", re.I)),
     # "April 7 hearing: Placed on APPR. suspense file." / "May 23 hearing: Held in committee ..."
     ("heard", False, re.compile(_DATE + r" hearing:? (?!(?:date )?(?:was )?(?:postponed|cancell?ed))"
                                 r"(?:[^.]*?\bon " + _COMMITTEE + r" suspense file)?", re.I)),

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from tracker.alerts.phrases import STAGE_WORDS
 from tracker.hearing_text import extract_hearings
 from tracker.ingest.keys import action_keys, event_key, hearing_key, ordered_actions, vote_key
-from tracker.items import BillBundle, HearingRecord, VersionRecord, measure_of, parse_bill_id
+from tracker.items import BillBundle, HearingRecord, VersionRecord, VoteRecord, measure_of, parse_bill_id
 from tracker.relevance import Matcher, MatchInput
 from tracker.stages import classify_action, current_stage
 
@@ -134,7 +134,7 @@ def _is_amendment(v: VersionRecord, known: Known) -> bool:
     return last is None or v.action_date is None or v.action_date > last
 
 
-def _merge_members(v: Any, bare_vote_id: int | None, changes: BillChanges) -> None:
+def _merge_members(v: VoteRecord, bare_vote_id: int | None, changes: BillChanges) -> None:
     """Give a stored roll call that has no member list the members this source names (no event).
 
     The website's vote page and the bulk data's BILL_DETAIL_VOTE_TBL describe one roll call, and

@@ -57,14 +57,13 @@ def action_keys(bill_id: str, actions: Iterable[ActionRecord]) -> list[tuple[str
     """
     counts: dict[tuple[date, str], int] = {}
     out: list[tuple[str, str]] = []
-    sha1 = hashlib.sha1
     for pos, a in enumerate(actions):
         norm = _normalised(a.action)
         day = a.action_date.isoformat()
         n = counts.get((a.action_date, norm), 0)
         counts[(a.action_date, norm)] = n + 1
         seq = a.sequence if a.sequence is not None else 0
-        out.append((sha1(f"{bill_id}|{day}|{norm}|{n}".encode()).hexdigest(), f"{day}|{seq:06d}|{pos:06d}"))
+        out.append((_h(bill_id, day, norm, n), f"{day}|{seq:06d}|{pos:06d}"))
     return out
 
 

@@ -174,11 +174,11 @@ def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[S
     bulk_insert(s, BillAuthor.__table__, [a for c in changes for a in c.new_authors])
     bulk_insert(s, BillAction.__table__, [a for c in changes for a in c.new_actions], ACTION_COLUMNS)
     bulk_insert(s, Hearing.__table__, [h | {"updated_at": now} for c in changes for h in c.hearing_inserts])
+    bulk_insert(s, VoteMember.__table__, [m for c in changes for m in c.vote_member_inserts])
     for c in changes:
         for row, members in c.new_votes:
             vote_id = s.execute(insert(Vote).values(**row).returning(Vote.id)).scalar_one()
             bulk_insert(s, VoteMember.__table__, [m | {"vote_id": vote_id} for m in members])
-        bulk_insert(s, VoteMember.__table__, c.vote_member_inserts)
         for h in c.hearing_updates:
             hid = h.pop("id")
             fp = h.pop("fingerprint")
