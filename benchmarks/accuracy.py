@@ -2,9 +2,10 @@
 
     .venv/bin/python benchmarks/accuracy.py [--topics config/topics.toml]
 
-Reads tests/files/labelled/bills.jsonl (title + summary → relevant?), actions.jsonl (action →
-stage) and histories.jsonl (whole history → final stage; partial histories, complete: false,
-are reported separately too). Prints each wrong row and why (score, matched terms, label basis).
+Reads tests/files/labelled/: bills.jsonl (title + summary → relevant?), actions.jsonl (action →
+stage) and histories.jsonl (whole history → final stage; partial histories, complete: false, are
+reported separately too), and their field-*.jsonl twins (a second real set, see SOURCE.md).
+Prints each wrong row and why (score, matched terms, label basis).
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ def rows(name: str) -> list[dict]:
     return [json.loads(x) for x in (LABELLED / name).read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
-def relevance(matcher: Matcher) -> None:
+def relevance(matcher: Matcher, name: str) -> None:
     tp = fp = fn = tn = 0
     wrong = []
-    for r in rows("bills.jsonl"):
+    for r in rows(name):
         res = matcher.match(MatchInput(title=r.get("title"), subject=r.get("subject"),
                                        digest=r.get("summary"), text=r.get("text")))
         if res.relevant and r["relevant"]:
@@ -47,7 +48,7 @@ def relevance(matcher: Matcher) -> None:
             tn += 1
     recall = tp / (tp + fn) if tp + fn else 1.0
     precision = tp / (tp + fp) if tp + fp else 1.0
-    print(f"relevance: {tp + fp + fn + tn} bills; recall {recall:.3f} (target 0.95), "
+    print(f"relevance ({name}): {tp + fp + fn + tn} bills; recall {recall:.3f} (target 0.95), "
           f"precision {precision:.3f} (target 0.90)")
     print(f"  confusion: TP {tp}  FP {fp}  FN {fn}  TN {tn}")
     for kind, r, res in wrong:
@@ -55,8 +56,8 @@ def relevance(matcher: Matcher) -> None:
               f" | label basis: {r.get('label_basis')}")
 
 
-def stages() -> None:
-    acts = rows("actions.jsonl")
+def stages(prefix: str = "") -> None:
+    acts = rows(f"{prefix}actions.jsonl")
     confusion: Counter[tuple[str, str]] = Counter()
     wrong = []
     for r in acts:
@@ -65,10 +66,10 @@ def stages() -> None:
         if got != r["stage"]:
             wrong.append((r["action"], r["stage"], got))
     acc = 1 - len(wrong) / len(acts)
-    print(f"stages (actions): {len(acts)} actions; accuracy {acc:.3f} (target 0.97)")
+    print(f"stages ({prefix}actions.jsonl): {len(acts)} actions; accuracy {acc:.3f} (target 0.97)")
     for action, want, got in wrong:
         print(f"  wrong: {action!r}: labelled {want}, got {got}")
-    hist = rows("histories.jsonl")
+    hist = rows(f"{prefix}histories.jsonl")
     results = {True: [0, 0], False: [0, 0]}
     for r in hist:
         got = current_stage([(date.fromisoformat(a["date"]) if a.get("date") else None, a["action"])
@@ -79,7 +80,7 @@ def stages() -> None:
         if not ok:
             print(f"  wrong history: {r['bill']}: labelled {r['final_stage']}, got {got}")
     total_ok = results[True][0] + results[False][0]
-    print(f"stages (histories): {len(hist)} histories; accuracy {total_ok / len(hist):.3f} (target 0.97); "
+    print(f"stages ({prefix}histories.jsonl): {len(hist)} histories; accuracy {total_ok / len(hist):.3f} (target 0.97); "
           f"complete {results[True][0]}/{results[True][1]}, partial {results[False][0]}/{results[False][1]}")
 
 
@@ -87,8 +88,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--topics", type=Path, default=ROOT / "config" / "topics.toml")
     args = ap.parse_args()
-    relevance(Matcher.from_path(args.topics))
-    stages()
+    matcher = Matcher.from_path(args.topics)
+    for name in ("bills.jsonl", "field-bills.jsonl"):
+        relevance(matcher, name)
+    for prefix in ("", "field-"):
+        stages(prefix)
 
 
 if __name__ == "__main__":

@@ -146,3 +146,33 @@ def test_alcohol_and_drug_programs_and_state_hospitals_are_behavioral_health() -
     assert m.match(MatchInput(title="Alcohol and drug programs: licensing.")).relevant
     assert m.match(MatchInput(title="Department of State Hospitals: forensic conditional release.")).relevant
     assert m.match(MatchInput(title="Drug paraphernalia: fentanyl test strips.")).relevant
+
+
+def test_an_exclusion_also_covers_its_plural(matcher: Matcher) -> None:
+    # "managed care plan" is excluded from "CARE plan" (CARE Court); "managed care plans" must be too
+    digest = ("Existing law provides for dental services under Medi-Cal, and dental managed care plans. "
+              "This bill would require a payment adjustment for dental services for Medi-Cal beneficiaries.")
+    assert not rel(matcher, title="Medi-Cal: benefits: dental care.", digest=digest)
+
+
+def test_autism_coverage_defining_behavioral_health_treatment_is_not_relevant(matcher: Matcher) -> None:
+    digest = ("Existing law requires every health care service plan contract to provide coverage for "
+              "behavioral health treatment for pervasive developmental disorder or autism, and defines "
+              "'behavioral health treatment' to mean specified services provided by a qualified autism "
+              "service professional. This bill would extend the operation of these provisions.")
+    assert not rel(matcher, title="Health care coverage: autism.", digest=digest)
+
+
+def test_community_crisis_response_without_police_is_relevant_by_its_program_name(matcher: Matcher) -> None:
+    digest = ("This bill would enact the Community Response Initiative to Strengthen Emergency Systems Act, "
+              "or the C.R.I.S.E.S. Act, to award grants to community organizations for emergency response "
+              "activities that do not require a law enforcement officer.")
+    assert rel(matcher, title="Emergency services: community response: grant program.", digest=digest)
+
+
+def test_board_and_care_closures_are_relevant_by_adult_residential_facilities(matcher: Matcher) -> None:
+    digest = ("Under existing law, community care facilities include adult residential facilities. "
+              "Existing law requires the licensee of an adult residential facility that has submitted a "
+              "closure plan to inform the city and county. This bill would require notice to residents "
+              "of adult residential facilities before a closure.")
+    assert rel(matcher, title="Residential facilities.", digest=digest)

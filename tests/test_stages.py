@@ -131,3 +131,28 @@ def test_a_committee_recommending_concurrence_is_passed_committee_not_the_house_
         "From committee: That the Senate amendments be concurred in. (Ayes 12. Noes 0.) (August 20)."
     ) == "passed_committee"
     assert classify_action("Senate amendments concurred in. To Engrossing and Enrolling.") == "passed_house"
+
+
+@pytest.mark.parametrize(("action", "stage"), [
+    # the undone step is not where the bill is
+    ("Action rescinded whereby the bill was read third time, passed, and ordered to the Senate. "
+     "Ordered to third reading.", "floor"),
+    ("In Assembly. Held at Desk. Action rescinded whereby the bill was read third time, passed, and "
+     "ordered to the Senate. Ordered to third reading.", "floor"),
+    ("Action rescinded whereby the bill was read third time and passed.", "floor"),
+    # end-of-session disposal from committee is not a favourable report
+    ("From committee: Without further action pursuant to Joint Rule 62(a).", "two_year"),
+    ("From Senate committee without further action.", "two_year"),
+    ("From committee: Be placed on second reading file pursuant to Senate Rule 28.8.", "passed_committee"),
+    ("Senate concurs in Assembly amendments to Senate amendments. (Ayes 30) To enrollment.", "passed_house"),
+    ("In Senate. Concurrence in Assembly amendments pending. Ordered to the Assembly.", "floor"),
+    ("Assembly Rule 56 suspended. (pending re-refer to Com. on NAT. RES.)", "other"),
+    ("Reconsideration granted. (Ayes 40. Noes 0.)", "floor"),
+    ("Held at desk.", "introduced"),
+    ("Held at Desk by unanimous consent until November 1, 2023.", "other"),
+    # older (2009) wordings
+    ("In Assembly. To enrollment.", "enrolled"),
+    ("Enrolled and to the Governor at 2:30 p.m.", "to_governor"),
+])
+def test_rare_and_older_wordings_get_their_stage(action: str, stage: str) -> None:
+    assert classify_action(action) == stage

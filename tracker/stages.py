@@ -39,7 +39,13 @@ _CURLY = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '
 _SUSPENDED = re.compile(
     r"\b(?:assembly|senate|joint) rules? [0-9][^.]*?(?:\.[0-9][^.]*?)*"
     r"(?:,? (?:and|&) [^.]*?)?(?: file notice)? (?:was )?suspended\.?"
+    # "Assembly Rule 56 suspended. (pending re-refer to Com. on NAT. RES.)": nothing moved yet
+    r"|\(pending [^)]*\)"
 )
+# "Action rescinded whereby the bill was read third time, passed, and ordered to the Senate.
+# Ordered to third reading.": the undone step says nothing about where the bill now is.
+_RESCINDED = re.compile(r"action rescinded whereby [^.]*\.")
+_PASSAGE_UNDONE = re.compile(r"\bpassed\b|\badopted\b|third reading|read third time")
 
 
 def normalise_action(text: str) -> str:
@@ -56,12 +62,15 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("chaptered", _rx(r"chaptered by (?:the )?secretary of state|approved by (?:the )?governor"
                       r"|\bres(?:olution)?\. chapter \d|\bchapter \d+, statutes of")),
     ("vetoed", _rx(r"\bveto(?:ed)?\b|joint rule 58\.5")),
-    ("to_governor", _rx(r"presented to (?:the )?governor")),
+    ("to_governor", _rx(r"presented to (?:the )?governor|enrolled and to (?:the )?governor")),
     ("enrolled", _rx(r"enrolled and filed|filed with (?:the )?secretary of state")),
     ("held_in_committee", _rx(r"held in committee|under submission")),
     # "Failed Deadline pursuant to Rule 61(a)(2). (Last location was HEALTH on 3/1/2025)": the
     # Joint Rule 61 calendar deadline passed, not a vote that failed
     ("two_year", _rx(r"failed deadline|deadline pursuant to (?:joint )?rule 61\b")),
+    # "From committee: Without further action pursuant to Joint Rule 62(a).": the session's end
+    # disposes of what is left in committee, not a favourable report
+    ("two_year", _rx(r"without further action")),
     ("failed", _rx(r"failed(?: passage| to pass| adoption)?\b|refused passage|\bnot adopted\b"
                    r"|motion to adopt failed|refused to concur")),
     # "Withdrawn from committee. Ordered to second reading." moves the bill to the floor, and
@@ -73,19 +82,27 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("two_year", _rx(r"inactive file|joint rule (?:56|61)\b|art\. iv, sec\. 10\(c\)|\bdied\b"
                      r"|(?:returned|filed) (?:to|with) (?:the )?(?:chief clerk|secretary of (?:the )?senate)")),
     # "From committee: That the Senate amendments be concurred in." is a recommendation, not the vote
-    ("passed_house", _rx(r"(?<!be )amendments concurred in|(?<!be )\bconcurred in\b(?!.*pending)")),
+    ("passed_house", _rx(r"(?<!be )amendments concurred in|(?<!be )\bconcurred in\b(?!.*pending)"
+                         r"|^(?:senate|assembly) concurs in")),
+    # "In Senate. Concurrence in Assembly amendments pending. Ordered to the Assembly.": the
+    # concurrence vote is still to come (the bill went back at the other house's request)
+    ("floor", _rx(r"^in (?:senate|assembly)\. concurrence in [^.]* pending")),
     ("passed_house", _rx(r"\bpassed\b|(?<!be )\badopted\b(?! and re-refer)"
                          r"|ordered to the (?:senate|assembly)|\band to (?:the )?(?:senate|assembly)\b(?! rule)")),
-    ("enrolled", _rx(r"engrossing and enrolling|\benrolled\b")),
+    ("enrolled", _rx(r"engrossing and enrolling|\benrolled\b|\bto enrollment\b")),
     ("passed_house", _rx(r"^in (?:senate|assembly)\. (?:read first time|held at (?:the )?desk"
-                         r"|to com\. on rls|referred to)")),
+                         r"|to com\. on rls|referred to)(?!.*ordered to (?:second|third) reading)")),
     ("passed_committee", _rx(r"^from (?:(?:senate|assembly) )?committee(?: on [^:]+)?:(?! filed)"
                              r"(?!.*with author's amendments)"
-                             r".*(?:do pass|be adopted|ordered to|be ordered|be re-referred"
+                             r".*(?:do pass|be adopted|ordered to|be ordered|be placed on|be re-referred"
                              r"|with recommendation|consent calendar|be concurred in)")),
     ("passed_committee", _rx(r"\bdo pass\b|\bbe adopted\b")),
     ("amended", _rx(r"\bamended\b|author's amendments|\bamend, and re-refer")),
     ("introduced", _rx(r"^introduced\b|^from printer|^read first time|^to print\b")),
+    # a reconsideration granted on its own follows a failed floor vote: back on the floor
+    ("floor", _rx(r"^reconsideration granted")),
+    # held at the desk in the house of origin ("In Senate. Held at Desk." is an arrival, above)
+    ("introduced", _rx(r"^held at (?:the )?desk\.?$")),
     ("floor", _rx(r"read (?:second|third) time|(?:second|third) reading|consent calendar"
                   r"|concurrence in .*pending|special order|unfinished business|on (?:the )?floor"
                   r"|placed on (?:the )?(?:assembly|senate) (?:floor|inactive)"
@@ -105,6 +122,11 @@ def classify_action(text: str) -> str:
     """
     t = normalise_action(text or "")
     t = _SUSPENDED.sub("", t).strip()
+    undone = _RESCINDED.search(t)
+    if undone:
+        t = _RESCINDED.sub("", t).strip()
+        if not t:  # only the rescission: a passage undone puts the bill back on the floor
+            return "floor" if _PASSAGE_UNDONE.search(undone.group()) else "other"
     if not t:
         return "other"
     for stage, pattern in _RULES:

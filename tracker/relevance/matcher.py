@@ -117,13 +117,14 @@ class Matcher:
                         body[key].append((0, ti, ki, phrase))
                         anchor_keys.append(key)
             for ex in topic.exclude:
-                phrase = " ".join(normalise(ex.rstrip().rstrip("*")).split())
-                key = f" {phrase}" if ex.rstrip().endswith("*") else f" {phrase} "
-                # an exclusion only matters where it contains one of the topic's terms
-                if any(k in key for k in all_keys):
-                    full[key].append((1, ti, -1, phrase))
-                if any(k in key for k in anchor_keys):
-                    body[key].append((1, ti, -1, phrase))
+                # plurals too: "trauma center" must also keep "trauma" in "trauma centers" out
+                for phrase, prefix in variants(Term(term=ex, weight=0.0, weak=False)):
+                    key = f" {phrase}" if prefix else f" {phrase} "
+                    # an exclusion only matters where it contains one of the topic's terms
+                    if any(k in key for k in all_keys):
+                        full[key].append((1, ti, -1, phrase))
+                    if any(k in key for k in anchor_keys):
+                        body[key].append((1, ti, -1, phrase))
         self._automaton = self._build(full)
         self._body_automaton = self._build(body)
         self._field_ok = [set(t.fields) for t in self.topics]
