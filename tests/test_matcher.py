@@ -36,6 +36,9 @@ def rel(m: Matcher, **kw: str) -> bool:
     "Eating disorders: treatment.",
     "Juvenile justice: youth mental health.",
     "Crisis intervention training: peace officers.",
+    "Pretrial diversion: borderline personality disorder.",
+    "State 988 advisory group.",
+    "Firearms: California Do Not Sell List.",
 ])
 def test_behavioral_health_titles_are_relevant(matcher: Matcher, title: str) -> None:
     assert rel(matcher, title=title)
