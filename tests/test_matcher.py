@@ -179,3 +179,20 @@ def test_board_and_care_closures_are_relevant_by_adult_residential_facilities(ma
               "closure plan to inform the city and county. This bill would require notice to residents "
               "of adult residential facilities before a closure.")
     assert rel(matcher, title="Residential facilities.", digest=digest)
+
+
+def test_syringe_access_bills_are_relevant_by_their_title_and_digest(matcher: Matcher) -> None:
+    digest = ("This bill would permit the State Department of Public Health to authorize entities to provide "
+              "hypodermic needle and syringe exchange services.")
+    assert rel(matcher, title="Hypodermic needles and syringes: exchange services.", digest=digest)
+
+
+def test_autism_coverage_as_defined_is_not_relevant_but_treatment_services_in_a_justice_bill_are(matcher: Matcher) -> None:
+    autism = ("Existing law requires health care service plan contracts to provide coverage for behavioral "
+              "health treatment, as defined, for pervasive developmental disorder or autism. This bill would "
+              "extend the operation of these provisions.")
+    assert not rel(matcher, title="Health care coverage: pervasive developmental disorder or autism.", digest=autism)
+    justice = ("This bill would add a representative of a community-based organization with experience in "
+               "providing behavioral health treatment services to persons who have been convicted of a "
+               "criminal offense to the Community Corrections Partnership.")
+    assert rel(matcher, title="Community corrections.", digest=justice)

@@ -149,6 +149,8 @@ def test_a_committee_recommending_concurrence_is_passed_committee_not_the_house_
     ("Assembly Rule 56 suspended. (pending re-refer to Com. on NAT. RES.)", "other"),
     ("Reconsideration granted. (Ayes 40. Noes 0.)", "floor"),
     ("Held at desk.", "introduced"),
+    ("Withdrawn from Engrossing and Enrolling.", "floor"),
+    ("Withdrawn from engrossing and enrolling. Ordered to third reading.", "floor"),
     ("Held at Desk by unanimous consent until November 1, 2023.", "other"),
     # older (2009) wordings
     ("In Assembly. To enrollment.", "enrolled"),

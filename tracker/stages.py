@@ -77,6 +77,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     # "Withdrawn from committee. Re-referred to Com. on APPR." to another committee
     ("floor", _rx(r"withdrawn from committee\.? (?:and )?ordered to (?:second|third) reading")),
     ("in_committee", _rx(r"withdrawn from committee\.? (?:and )?re-referred to com")),
+    # pulled back out of enrollment to be reconsidered on the floor, not withdrawn by the author
+    ("floor", _rx(r"withdrawn from (?:engrossing and enrolling|enrollment)")),
     ("withdrawn", _rx(r"\bwithdrawn\b(?! as co-?author)|\bwithdrew\b")),
     ("floor", _rx(r"\bfrom (?:the )?inactive file|remove from (?:the )?inactive file")),
     ("two_year", _rx(r"inactive file|joint rule (?:56|61)\b|art\. iv, sec\. 10\(c\)|\bdied\b"
