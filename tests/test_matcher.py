@@ -39,6 +39,8 @@ def rel(m: Matcher, **kw: str) -> bool:
     "Pretrial diversion: borderline personality disorder.",
     "State 988 advisory group.",
     "Firearms: California Do Not Sell List.",
+    "Full-service partnerships.",
+    "Behavioral sciences.",
 ])
 def test_behavioral_health_titles_are_relevant(matcher: Matcher, title: str) -> None:
     assert rel(matcher, title=title)
@@ -173,21 +175,13 @@ def test_community_crisis_response_without_police_is_relevant_by_its_program_nam
     assert rel(matcher, title="Emergency services: community response: grant program.", digest=digest)
 
 
-def test_board_and_care_closures_are_relevant_by_adult_residential_facilities(matcher: Matcher) -> None:
-    digest = ("Under existing law, community care facilities include adult residential facilities. "
-              "Existing law requires the licensee of an adult residential facility that has submitted a "
-              "closure plan to inform the city and county. This bill would require notice to residents "
-              "of adult residential facilities before a closure.")
-    assert rel(matcher, title="Residential facilities.", digest=digest)
-
-
 def test_syringe_access_bills_are_relevant_by_their_title_and_digest(matcher: Matcher) -> None:
     digest = ("This bill would permit the State Department of Public Health to authorize entities to provide "
               "hypodermic needle and syringe exchange services.")
     assert rel(matcher, title="Hypodermic needles and syringes: exchange services.", digest=digest)
 
 
-def test_autism_coverage_as_defined_is_not_relevant_but_treatment_services_in_a_justice_bill_are(matcher: Matcher) -> None:
+def test_autism_coverage_is_not_relevant_but_behavioral_health_treatment_services_still_count(matcher: Matcher) -> None:
     autism = ("Existing law requires health care service plan contracts to provide coverage for behavioral "
               "health treatment, as defined, for pervasive developmental disorder or autism. This bill would "
               "extend the operation of these provisions.")
@@ -195,4 +189,38 @@ def test_autism_coverage_as_defined_is_not_relevant_but_treatment_services_in_a_
     justice = ("This bill would add a representative of a community-based organization with experience in "
                "providing behavioral health treatment services to persons who have been convicted of a "
                "criminal offense to the Community Corrections Partnership.")
-    assert rel(matcher, title="Community corrections.", digest=justice)
+    assert "behavioral health treatment services" in matcher.match(
+        MatchInput(title="Community corrections.", digest=justice)).matched
+
+
+def test_autism_treatment_plans_are_not_relevant_even_with_behavioral_health_in_the_title(matcher: Matcher) -> None:
+    digest = ("Existing law requires a health care service plan contract to provide coverage for behavioral "
+              "health treatment for pervasive developmental disorder or autism. This bill would require the "
+              "treatment plan to be reviewed no more than once every six months.")
+    assert not rel(matcher, title="Behavioral health treatment plans.", digest=digest)
+
+
+def test_a_clinical_social_worker_in_a_list_of_treatment_providers_is_not_enough(matcher: Matcher) -> None:
+    digest = ("Existing law requires employers to provide medical, surgical, chiropractic, acupuncture, licensed "
+              "clinical social worker, and hospital treatment reasonably required to cure or relieve the injured "
+              "worker. This bill would require an employee to schedule treatment outside of work hours. The "
+              "treatment would be paid as specified.")
+    assert not rel(matcher, title="Workers' compensation: medical treatment.", digest=digest)
+
+
+@pytest.mark.parametrize(("title", "subject", "digest"), [
+    ("Local agencies: fiscal crises.", None, None),  # "C.R.I.S.E.S." must not become "crises"
+    ("Water supply: drought and climate crises.", None, None),
+    ("Works of fine art.", "An act to amend Section 988 of the Civil Code, relating to property.", None),
+    ("Vehicles: registration.", None, "This bill would amend Section 4000 of the Vehicle Code, proposed by "
+     "AB 988, and would incorporate amendments proposed by AB 988, to take effect if both bills are enacted."),
+    ("Privacy: Do Not Sell List.", None, "This bill would require a data broker to honor a do not sell list."),
+    ("Community care facilities: fire clearance.", None, "Community care facilities include adult residential "
+     "facilities, group homes and foster family agencies. This bill would require adult residential facilities "
+     "and other adult residential facilities with more than 6 beds to obtain a fire clearance."),
+    ("Hypodermic needles and syringes: disposal.", None, "This bill would require a pharmacy to take back "
+     "home-generated sharps waste, including hypodermic needles and syringes, and drugs."),
+])
+def test_new_terms_do_not_catch_ordinary_bills(matcher: Matcher, title: str, subject: str | None,
+                                                digest: str | None) -> None:
+    assert not matcher.match(MatchInput(title=title, subject=subject, digest=digest)).relevant

@@ -140,6 +140,14 @@ def test_a_committee_recommending_concurrence_is_passed_committee_not_the_house_
     ("In Assembly. Held at Desk. Action rescinded whereby the bill was read third time, passed, and "
      "ordered to the Senate. Ordered to third reading.", "floor"),
     ("Action rescinded whereby the bill was read third time and passed.", "floor"),
+    ("Action rescinded whereby the bill was read third time, passed, and ordered to the Senate. (Page 5120.)",
+     "floor"),
+    ("Action rescinded whereby the bill was read third time and passed on Aug. 31.", "floor"),
+    ("Action rescinded whereby Assembly amendments were concurred in.", "floor"),
+    ("Action rescinded whereby the bill was ordered to Engrossing and Enrolling.", "floor"),
+    ("Action rescinded whereby the bill was read third time and passed. Re-referred to Com. on APPR.",
+     "in_committee"),
+    ("Action rescinded whereby the bill was referred to Com. on JUD.", "other"),
     # end-of-session disposal from committee is not a favourable report
     ("From committee: Without further action pursuant to Joint Rule 62(a).", "two_year"),
     ("From Senate committee without further action.", "two_year"),
@@ -150,6 +158,8 @@ def test_a_committee_recommending_concurrence_is_passed_committee_not_the_house_
     ("Reconsideration granted. (Ayes 40. Noes 0.)", "floor"),
     ("Held at desk.", "introduced"),
     ("Withdrawn from Engrossing and Enrolling.", "floor"),
+    ("Withdrawn from Engrossing and Enrolling. Ordered to inactive file.", "two_year"),
+    ("Reconsideration granted. Re-referred to Com. on APPR.", "in_committee"),
     ("Withdrawn from engrossing and enrolling. Ordered to third reading.", "floor"),
     ("Held at Desk by unanimous consent until November 1, 2023.", "other"),
     # older (2009) wordings
@@ -158,3 +168,10 @@ def test_a_committee_recommending_concurrence_is_passed_committee_not_the_house_
 ])
 def test_rare_and_older_wordings_get_their_stage(action: str, stage: str) -> None:
     assert classify_action(action) == stage
+
+
+def test_a_rescinded_passage_is_no_longer_the_current_stage() -> None:
+    history = [(date(2024, 8, 26), "Read third time. Passed. Ordered to the Senate. (Ayes 70. Noes 0.)"),
+               (date(2024, 8, 27), "Action rescinded whereby the bill was read third time, passed, and "
+                                   "ordered to the Senate. (Page 5120.)")]
+    assert current_stage(history) == "floor"

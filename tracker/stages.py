@@ -43,9 +43,15 @@ _SUSPENDED = re.compile(
     r"|\(pending [^)]*\)"
 )
 # "Action rescinded whereby the bill was read third time, passed, and ordered to the Senate.
-# Ordered to third reading.": the undone step says nothing about where the bill now is.
-_RESCINDED = re.compile(r"action rescinded whereby [^.]*\.")
-_PASSAGE_UNDONE = re.compile(r"\bpassed\b|\badopted\b|third reading|read third time")
+# (Page 5120.) Ordered to third reading.": the undone step says nothing about where the bill now
+# is. The rescinded sentence ends at the first full stop that is not an abbreviation's ("Com.",
+# "Aug.") and takes its vote or page note along.
+_RESCINDED_START = re.compile(r"action rescinded whereby ")
+_ABBREVIATION = re.compile(r"\b(?:coms?|sec|art|no|res|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"
+                           r"|[a-z])$")
+_NOTES = re.compile(r"(?: ?\([^)]*\)\.?)*")
+_PASSAGE_UNDONE = re.compile(r"\bpassed\b|\badopted\b|third reading|read third time|concurred in"
+                             r"|engrossing and enrolling|\benroll")
 
 
 def normalise_action(text: str) -> str:
@@ -78,8 +84,9 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("floor", _rx(r"withdrawn from committee\.? (?:and )?ordered to (?:second|third) reading")),
     ("in_committee", _rx(r"withdrawn from committee\.? (?:and )?re-referred to com")),
     # pulled back out of enrollment to be reconsidered on the floor, not withdrawn by the author
-    ("floor", _rx(r"withdrawn from (?:engrossing and enrolling|enrollment)")),
-    ("withdrawn", _rx(r"\bwithdrawn\b(?! as co-?author)|\bwithdrew\b")),
+    ("floor", _rx(r"withdrawn from (?:engrossing and enrolling|enrollment)(?!.*inactive file)")),
+    ("withdrawn", _rx(r"\bwithdrawn\b(?! as co-?author| from (?:engrossing and enrolling|enrollment))"
+                      r"|\bwithdrew\b")),
     ("floor", _rx(r"\bfrom (?:the )?inactive file|remove from (?:the )?inactive file")),
     ("two_year", _rx(r"inactive file|joint rule (?:56|61)\b|art\. iv, sec\. 10\(c\)|\bdied\b"
                      r"|(?:returned|filed) (?:to|with) (?:the )?(?:chief clerk|secretary of (?:the )?senate)")),
@@ -102,7 +109,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("amended", _rx(r"\bamended\b|author's amendments|\bamend, and re-refer")),
     ("introduced", _rx(r"^introduced\b|^from printer|^read first time|^to print\b")),
     # a reconsideration granted on its own follows a failed floor vote: back on the floor
-    ("floor", _rx(r"^reconsideration granted")),
+    ("floor", _rx(r"^reconsideration granted\.?(?: \([^)]*\)\.?)?$")),
     # held at the desk in the house of origin ("In Senate. Held at Desk." is an arrival, above)
     ("introduced", _rx(r"^held at (?:the )?desk\.?$")),
     ("floor", _rx(r"read (?:second|third) time|(?:second|third) reading|consent calendar"
@@ -116,6 +123,21 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+def _without_rescinded(t: str) -> tuple[str, str | None]:
+    """The action without its "Action rescinded whereby ..." sentence, and that sentence."""
+    m = _RESCINDED_START.search(t)
+    if m is None:
+        return t, None
+    end = len(t)
+    for dot in re.finditer(r"\.", t[m.end():]):
+        at = m.end() + dot.start()
+        if not _ABBREVIATION.search(t[:at]) or at + 1 == len(t):
+            end = at + 1
+            break
+    end += _NOTES.match(t, end).end() - end  # type: ignore[union-attr]
+    return (t[:m.start()] + t[end:]).strip(), t[m.start():end]
+
+
 @lru_cache(maxsize=65536)
 def classify_action(text: str) -> str:
     """The stage one action puts the bill in (``other`` when it does not move the bill).
@@ -124,11 +146,9 @@ def classify_action(text: str) -> str:
     """
     t = normalise_action(text or "")
     t = _SUSPENDED.sub("", t).strip()
-    undone = _RESCINDED.search(t)
-    if undone:
-        t = _RESCINDED.sub("", t).strip()
-        if not t:  # only the rescission: a passage undone puts the bill back on the floor
-            return "floor" if _PASSAGE_UNDONE.search(undone.group()) else "other"
+    t, undone = _without_rescinded(t)
+    if undone is not None and not t:  # only the rescission: a passage undone is back on the floor
+        return "floor" if _PASSAGE_UNDONE.search(undone) else "other"
     if not t:
         return "other"
     for stage, pattern in _RULES:
