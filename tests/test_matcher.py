@@ -160,13 +160,6 @@ def test_an_exclusion_also_covers_its_plural(matcher: Matcher) -> None:
     assert not rel(matcher, title="Medi-Cal: benefits: dental care.", digest=digest)
 
 
-def test_autism_coverage_defining_behavioral_health_treatment_is_not_relevant(matcher: Matcher) -> None:
-    digest = ("Existing law requires every health care service plan contract to provide coverage for "
-              "behavioral health treatment for pervasive developmental disorder or autism, and defines "
-              "'behavioral health treatment' to mean specified services provided by a qualified autism "
-              "service professional. This bill would extend the operation of these provisions.")
-    assert not rel(matcher, title="Health care coverage: autism.", digest=digest)
-
 
 def test_community_crisis_response_without_police_is_relevant_by_its_program_name(matcher: Matcher) -> None:
     digest = ("This bill would enact the Community Response Initiative to Strengthen Emergency Systems Act, "
@@ -180,24 +173,6 @@ def test_syringe_access_bills_are_relevant_by_their_title_and_digest(matcher: Ma
               "hypodermic needle and syringe exchange services.")
     assert rel(matcher, title="Hypodermic needles and syringes: exchange services.", digest=digest)
 
-
-def test_autism_coverage_is_not_relevant_but_behavioral_health_treatment_services_still_count(matcher: Matcher) -> None:
-    autism = ("Existing law requires health care service plan contracts to provide coverage for behavioral "
-              "health treatment, as defined, for pervasive developmental disorder or autism. This bill would "
-              "extend the operation of these provisions.")
-    assert not rel(matcher, title="Health care coverage: pervasive developmental disorder or autism.", digest=autism)
-    justice = ("This bill would add a representative of a community-based organization with experience in "
-               "providing behavioral health treatment services to persons who have been convicted of a "
-               "criminal offense to the Community Corrections Partnership.")
-    assert "behavioral health treatment services" in matcher.match(
-        MatchInput(title="Community corrections.", digest=justice)).matched
-
-
-def test_autism_treatment_plans_are_not_relevant_even_with_behavioral_health_in_the_title(matcher: Matcher) -> None:
-    digest = ("Existing law requires a health care service plan contract to provide coverage for behavioral "
-              "health treatment for pervasive developmental disorder or autism. This bill would require the "
-              "treatment plan to be reviewed no more than once every six months.")
-    assert not rel(matcher, title="Behavioral health treatment plans.", digest=digest)
 
 
 def test_a_clinical_social_worker_in_a_list_of_treatment_providers_is_not_enough(matcher: Matcher) -> None:
@@ -224,3 +199,27 @@ def test_a_clinical_social_worker_in_a_list_of_treatment_providers_is_not_enough
 def test_new_terms_do_not_catch_ordinary_bills(matcher: Matcher, title: str, subject: str | None,
                                                 digest: str | None) -> None:
     assert not matcher.match(MatchInput(title=title, subject=subject, digest=digest)).relevant
+
+
+_AUTISM = ("Existing law requires health care service plan contracts to provide coverage for behavioral health "
+           "treatment{} for pervasive developmental disorder or autism{} This bill would extend these provisions.")
+
+
+@pytest.mark.parametrize(("title", "digest"), [
+    ("Health care coverage: autism.", _AUTISM.format("", ", and defines 'behavioral health treatment' to mean "
+                                                     "services provided by a qualified autism service professional.")),
+    ("Health care coverage: pervasive developmental disorder or autism.", _AUTISM.format(", as defined,", ".")),
+    ("Behavioral health treatment plans.", _AUTISM.format("", ".")),
+])
+def test_autism_coverage_bills_are_not_relevant(matcher: Matcher, title: str, digest: str) -> None:
+    # California law defines "behavioral health treatment" as the autism (ABA) coverage benefit
+    assert not rel(matcher, title=title, digest=digest)
+
+
+def test_behavioral_health_treatment_services_still_count(matcher: Matcher) -> None:
+    justice = ("This bill would add a representative of a community-based organization with experience in "
+               "providing behavioral health treatment services to persons who have been convicted of a "
+               "criminal offense to the Community Corrections Partnership.")
+    assert "behavioral health treatment services" in matcher.match(
+        MatchInput(title="Community corrections.", digest=justice)).matched
+
