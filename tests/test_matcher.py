@@ -41,6 +41,7 @@ def rel(m: Matcher, **kw: str) -> bool:
     "Firearms: California Do Not Sell List.",
     "Full-service partnerships.",
     "Behavioral sciences.",
+    "Juveniles: psychotropic medications: medical information.",
 ])
 def test_behavioral_health_titles_are_relevant(matcher: Matcher, title: str) -> None:
     assert rel(matcher, title=title)
