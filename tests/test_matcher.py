@@ -42,6 +42,8 @@ def rel(m: Matcher, **kw: str) -> bool:
     "Full-service partnerships.",
     "Behavioral sciences.",
     "Juveniles: psychotropic medications: medical information.",
+    "Foster care: short-term residential therapeutic programs.",
+    "Health facilities: seclusion and restraint.",
 ])
 def test_behavioral_health_titles_are_relevant(matcher: Matcher, title: str) -> None:
     assert rel(matcher, title=title)
