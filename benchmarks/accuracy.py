@@ -4,7 +4,8 @@
 
 Reads tests/files/labelled/: bills.jsonl (title + summary → relevant?), actions.jsonl (action →
 stage) and histories.jsonl (whole history → final stage; partial histories, complete: false, are
-reported separately too), and their field-*.jsonl twins (a second real set, see SOURCE.md).
+reported separately too), their field-*.jsonl twins (a second real set, see SOURCE.md), and
+heldout-bills.jsonl (never used for tuning).
 Prints each wrong row and why (score, matched terms, label basis).
 """
 
@@ -89,7 +90,7 @@ def main() -> None:
     ap.add_argument("--topics", type=Path, default=ROOT / "config" / "topics.toml")
     args = ap.parse_args()
     matcher = Matcher.from_path(args.topics)
-    for name in ("bills.jsonl", "field-bills.jsonl"):
+    for name in ("bills.jsonl", "field-bills.jsonl", "heldout-bills.jsonl"):
         relevance(matcher, name)
     for prefix in ("", "field-"):
         stages(prefix)
