@@ -44,6 +44,7 @@ def rel(m: Matcher, **kw: str) -> bool:
     "Juveniles: psychotropic medications: medical information.",
     "Foster care: short-term residential therapeutic programs.",
     "Health facilities: seclusion and restraint.",
+    "Firearms: persons detained or apprehended for examination of mental condition.",
 ])
 def test_behavioral_health_titles_are_relevant(matcher: Matcher, title: str) -> None:
     assert rel(matcher, title=title)
@@ -196,6 +197,12 @@ def test_a_clinical_social_worker_in_a_list_of_treatment_providers_is_not_enough
     ("Community care facilities: fire clearance.", None, "Community care facilities include adult residential "
      "facilities, group homes and foster family agencies. This bill would require adult residential facilities "
      "and other adult residential facilities with more than 6 beds to obtain a fire clearance."),
+    ("Crime victims: compensation.", None, "Existing law authorizes the board to reimburse a crime victim for "
+     "peer counseling services provided by a rape crisis center."),
+    ("Parole.", None, "Existing law excludes persons released after serving a term for a crime where the person "
+     "is required to undergo treatment by the State Department of State Hospitals because the person has a "
+     "severe mental disorder. This bill would require all offenders released from prison to be subject to "
+     "parole supervision by the department."),
     ("Hypodermic needles and syringes: disposal.", None, "This bill would require a pharmacy to take back "
      "home-generated sharps waste, including hypodermic needles and syringes, and drugs."),
 ])
@@ -226,3 +233,11 @@ def test_behavioral_health_treatment_services_still_count(matcher: Matcher) -> N
     assert "behavioral health treatment services" in matcher.match(
         MatchInput(title="Community corrections.", digest=justice)).matched
 
+
+
+def test_drug_checking_equipment_is_harm_reduction(matcher: Matcher) -> None:
+    digest = ("Existing law defines drug paraphernalia and prohibits its sale and possession. Existing law "
+              "excludes from these prohibitions any testing equipment that is designed to be used to analyze a "
+              "substance for the presence of fentanyl, ketamine, or any analog of fentanyl. This bill would "
+              "additionally exclude testing equipment for other substances.")
+    assert rel(matcher, title="Controlled substances: analyzing and testing.", digest=digest)
