@@ -45,6 +45,7 @@ def rel(m: Matcher, **kw: str) -> bool:
     "Foster care: short-term residential therapeutic programs.",
     "Health facilities: seclusion and restraint.",
     "Firearms: persons detained or apprehended for examination of mental condition.",
+    "National Fentanyl Awareness Day.",
 ])
 def test_behavioral_health_titles_are_relevant(matcher: Matcher, title: str) -> None:
     assert rel(matcher, title=title)
