@@ -72,11 +72,10 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("enrolled", _rx(r"enrolled and filed|filed with (?:the )?secretary of state")),
     ("held_in_committee", _rx(r"held in committee|under submission")),
     # "Failed Deadline pursuant to Rule 61(a)(2). (Last location was HEALTH on 3/1/2025)": the
-    # Joint Rule 61 calendar deadline passed, not a vote that failed
-    ("two_year", _rx(r"failed deadline|deadline pursuant to (?:joint )?rule 61\b")),
-    # "From committee: Without further action pursuant to Joint Rule 62(a).": the session's end
-    # disposes of what is left in committee, not a favourable report
-    ("two_year", _rx(r"without further action")),
+    # Joint Rule 61 calendar deadline passed, not a vote that failed; "From committee: Without
+    # further action pursuant to Joint Rule 62(a).": the session's end disposes of what is left in
+    # committee, not a favourable report
+    ("two_year", _rx(r"failed deadline|deadline pursuant to (?:joint )?rule 61\b|without further action")),
     ("failed", _rx(r"failed(?: passage| to pass| adoption)?\b|refused passage|\bnot adopted\b"
                    r"|motion to adopt failed|refused to concur")),
     # "Withdrawn from committee. Ordered to second reading." moves the bill to the floor, and
@@ -134,7 +133,7 @@ def _without_rescinded(t: str) -> tuple[str, str | None]:
         if not _ABBREVIATION.search(t[:at]) or at + 1 == len(t):
             end = at + 1
             break
-    end += _NOTES.match(t, end).end() - end  # type: ignore[union-attr]
+    end = _NOTES.match(t, end).end()  # type: ignore[union-attr]  # (the notes may be empty)
     return (t[:m.start()] + t[end:]).strip(), t[m.start():end]
 
 

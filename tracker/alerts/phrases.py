@@ -121,12 +121,10 @@ def describe(kind: str, before: Any, after: Any, measure: str, lang: str, _: Get
     if kind == "new_bill":
         return _("%(bill)s is a new bill about %(topics)s.") % {
             "bill": measure, "topics": topic_names(list(a.get("topics") or []))}
-    if kind == "became_relevant" and a.get("backfill"):
-        return _("%(bill)s touches %(topics)s, going by its bill text.") % {
-            "bill": measure, "topics": topic_names(list(a.get("topics") or []))}
     if kind == "became_relevant":
-        return _("%(bill)s now touches %(topics)s after its latest changes.") % {
-            "bill": measure, "topics": topic_names(list(a.get("topics") or []))}
+        text = (_("%(bill)s touches %(topics)s, going by its bill text.") if a.get("backfill")
+                else _("%(bill)s now touches %(topics)s after its latest changes."))
+        return text % {"bill": measure, "topics": topic_names(list(a.get("topics") or []))}
     if kind == "no_longer_relevant":
         return _("%(bill)s no longer seems to touch behavioral health after its latest changes.") % {
             "bill": measure}

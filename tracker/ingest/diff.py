@@ -316,11 +316,12 @@ def diff_bill(
                 why = ", ".join(rel["topics"]) or "no behavioral-health topic"
                 # prints filled in for a bill we knew without any: its text, not an amendment, says so
                 backfill = known.latest_version is None and not amended and bool(changes.new_versions)
-                summary = (f"{measure} touches behavioral health ({why}), going by its bill text"
-                           if rel["relevant"] and backfill else
-                           f"{measure} now touches behavioral health ({why}) after its latest amendment"
-                           if rel["relevant"] else
-                           f"{measure} no longer touches behavioral health after its latest amendment")
+                if not rel["relevant"]:
+                    summary = f"{measure} no longer touches behavioral health after its latest amendment"
+                elif backfill:
+                    summary = f"{measure} touches behavioral health ({why}), going by its bill text"
+                else:
+                    summary = f"{measure} now touches behavioral health ({why}) after its latest amendment"
                 changes.events.append(EventDraft(
                     kind, summary, {"relevant": was, "topics": old.get("topics") or []},
                     {"relevant": rel["relevant"], "topics": rel["topics"],
