@@ -242,3 +242,24 @@ def test_drug_checking_equipment_is_harm_reduction(matcher: Matcher) -> None:
               "substance for the presence of fentanyl, ketamine, or any analog of fentanyl. This bill would "
               "additionally exclude testing equipment for other substances.")
     assert rel(matcher, title="Controlled substances: analyzing and testing.", digest=digest)
+
+
+@pytest.mark.parametrize(("title", "digest"), [
+    ("Medi-Cal: comprehensive perinatal services.",
+     "This bill would require the care plan for a pregnant beneficiary to include postpartum visits."),
+    ("Preventive Care Act.", "This bill would enact the Preventive Care Act, relating to insulin production."),
+])
+def test_an_ordinary_care_plan_or_care_act_is_not_the_care_act(matcher: Matcher, title: str, digest: str) -> None:
+    assert not rel(matcher, title=title, digest=digest)
+
+
+@pytest.mark.parametrize("title", ["CARE Court: CARE plans.", "Mental health: the CARE Act.",
+                                   "Community Assistance, Recovery, and Empowerment (CARE) Act: CARE agreements."])
+def test_the_care_act_in_capitals_is_relevant(matcher: Matcher, title: str) -> None:
+    assert rel(matcher, title=title)
+
+
+def test_a_capitals_term_in_a_prefix_position_of_body_text_is_checked_on_the_text_itself(matcher: Matcher) -> None:
+    body = "The county shall prepare a care plan. " * 20
+    assert matcher.match(MatchInput(title="Counties.", text=body)).matched == []
+    assert "CARE plan" in matcher.match(MatchInput(title="Counties.", text=body.replace("care plan", "CARE plan"))).matched

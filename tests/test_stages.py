@@ -162,6 +162,7 @@ def test_a_committee_recommending_concurrence_is_passed_committee_not_the_house_
     ("Reconsideration granted. Re-referred to Com. on APPR.", "in_committee"),
     ("Withdrawn from engrossing and enrolling. Ordered to third reading.", "floor"),
     ("Held at Desk by unanimous consent until November 1, 2023.", "other"),
+    ("Introduced measure version corrected.", "other"),
     # older (2009) wordings
     ("In Assembly. To enrollment.", "enrolled"),
     ("Enrolled and to the Governor at 2:30 p.m.", "to_governor"),

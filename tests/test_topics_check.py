@@ -74,3 +74,17 @@ def test_loading_a_bad_file_raises_a_one_line_tracker_error(tmp_path: Path) -> N
     with pytest.raises(TrackerError) as exc:
         Matcher.from_path(write(tmp_path, GOOD + "weight = 0\n"))
     assert "line 6" in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_capitals_must_be_true_or_false(tmp_path: Path) -> None:
+    problems = check_file(write(tmp_path, '[[topic]]\nid = "a"\nlabel = "A"\nlabel_es = "A"\n'
+                                          'terms = [{ term = "CARE plan", capitals = "yes" }]\n'))
+    assert any(p.endswith(":5: topic 'a': capitals of 'CARE plan' must be true or false") for p in problems)
+
+
+def test_a_capitals_term_matches_only_in_capitals(tmp_path: Path) -> None:
+    from tracker.relevance import MatchInput
+    m = Matcher.from_path(write(tmp_path, '[[topic]]\nid = "a"\nlabel = "A"\nlabel_es = "A"\n'
+                                          'terms = [{ term = "CARE plan", capitals = true }]\n'))
+    assert m.match(MatchInput(title="CARE plans: counties.")).relevant
+    assert not m.match(MatchInput(title="Care plans: counties.")).relevant

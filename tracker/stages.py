@@ -106,6 +106,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
                              r"|with recommendation|consent calendar|be concurred in)")),
     ("passed_committee", _rx(r"\bdo pass\b|\bbe adopted\b")),
     ("amended", _rx(r"\bamended\b|author's amendments|\bamend, and re-refer")),
+    # a corrected print of the same version ("Introduced measure version corrected."): no move
+    ("other", _rx(r"\bmeasure version corrected\b")),
     ("introduced", _rx(r"^introduced\b|^from printer|^read first time|^to print\b")),
     # a reconsideration granted on its own follows a failed floor vote: back on the floor
     ("floor", _rx(r"^reconsideration granted\.?(?: \([^)]*\)\.?)?$")),

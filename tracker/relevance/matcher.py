@@ -33,6 +33,8 @@ _TABLE = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else c + 32 if 65 <= c <= 90
                for c in range(256))
 _DELETE = bytes(c for c in range(33, 128) if not (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122)
                 and c not in _SPACE)
+# the same mapping without lower-casing: positions match ``normalise`` byte for byte
+_TABLE_CASED = bytes(c if 48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 else 32 for c in range(256))
 _RUNS = re.compile(r" {2,}")
 _SNIPPET = 60
 
@@ -48,6 +50,20 @@ def normalise(text: str, fold: bool = True) -> str:
         text = text.replace("\u2019", "'")
     out = " " + text.encode("utf-8", "replace").translate(_TABLE, _DELETE).decode("ascii") + " "
     return _RUNS.sub(" ", out) if fold else out
+
+
+def _normalise_cased(text: str, fold: bool) -> str:
+    """``normalise`` keeping capitals, for terms that must be in capitals (same positions)."""
+    if "\u2019" in text:
+        text = text.replace("\u2019", "'")
+    out = " " + text.encode("utf-8", "replace").translate(_TABLE_CASED, _DELETE).decode("ascii") + " "
+    return _RUNS.sub(" ", out) if fold else out
+
+
+def _capital_words(raw: str) -> tuple[tuple[int, str], ...]:
+    """(position, word) of the words a phrase writes in capitals ("CARE plan" → ((0, "CARE"),))."""
+    words = _normalise_cased(raw.rstrip().rstrip("*"), True).split()
+    return tuple((i, w) for i, w in enumerate(words) if len(w) > 1 and w.isupper())
 
 
 @dataclass(frozen=True)
@@ -79,19 +95,25 @@ def _plural(word: str) -> list[str]:
 
 def variants(term: Term) -> list[tuple[str, bool]]:
     """(normalised phrase, is_prefix) for a term, its explicit forms and simple plurals."""
-    out: list[tuple[str, bool]] = []
+    return [(phrase, prefix) for phrase, prefix, _ in _variants(term)]
+
+
+def _variants(term: Term) -> list[tuple[str, bool, tuple[tuple[int, str], ...]]]:
+    """``variants`` with, for a ``capitals`` term, the words each form writes in capitals."""
+    out: list[tuple[str, bool, tuple[tuple[int, str], ...]]] = []
     for raw in (term.term, *term.forms):
         prefix = raw.rstrip().endswith("*")
         words = normalise(raw.rstrip().rstrip("*")).split()
         if not words:
             continue
         phrase = " ".join(words)
-        out.append((phrase, prefix))
+        caps = _capital_words(raw) if term.capitals else ()
+        out.append((phrase, prefix, caps))
         if not prefix:
             for p in _plural(words[-1]):
-                out.append((" ".join([*words[:-1], p]), False))
+                out.append((" ".join([*words[:-1], p]), False, caps))
     seen: set[tuple[str, bool]] = set()
-    return [v for v in out if not (v in seen or seen.add(v))]
+    return [v for v in out if not ((v[0], v[1]) in seen or seen.add((v[0], v[1])))]
 
 
 class Matcher:
@@ -102,6 +124,7 @@ class Matcher:
         self.watched: set[str] = set(taxonomy.watched)
         self.topics = taxonomy.topics
         self.scoring = taxonomy.scoring
+        self._capitals: dict[tuple[int, int, str], tuple[tuple[int, str], ...]] = {}
         full: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
         body: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
         # payload entries: (kind 0=term 1=exclusion, topic index, term index, phrase)
@@ -109,8 +132,10 @@ class Matcher:
             anchor_keys: list[str] = []
             all_keys: list[str] = []
             for ki, term in enumerate(topic.terms):
-                for phrase, prefix in variants(term):
+                for phrase, prefix, caps in _variants(term):
                     key = f" {phrase}" if prefix else f" {phrase} "
+                    if caps:
+                        self._capitals[(ti, ki, phrase)] = caps
                     full[key].append((0, ti, ki, phrase))
                     all_keys.append(key)
                     if not term.weak:  # body text: weak words are left out (speed, and noise)
@@ -168,6 +193,8 @@ class Matcher:
                 else:
                     hits.append((ti, ki, start, end, phrase))
         weak = self._weak
+        if self._capitals and hits:
+            hits = self._in_capitals(hits, text, not is_body)
         if excluded:
             hits = [h for h in hits if not (h[0] in excluded and any(
                 s <= h[2] + 1 and h[3] - 1 <= e for s, e in excluded[h[0]]))]
@@ -181,6 +208,23 @@ class Matcher:
             count, first = found.get((ti, ki), (0, phrase if not is_body else (phrase, start, end)))
             found[(ti, ki)] = (count + 1, first)
         return found, norm
+
+    def _in_capitals(self, hits: list[tuple[int, int, int, int, str]], text: str,
+                     fold: bool) -> list[tuple[int, int, int, int, str]]:
+        """Drop hits of ``capitals`` terms whose capital words are not capitals in the text."""
+        caps = self._capitals
+        if not any((h[0], h[1], h[4]) in caps for h in hits):
+            return hits
+        cased = _normalise_cased(text, fold)
+        kept = []
+        for h in hits:
+            need = caps.get((h[0], h[1], h[4]))
+            if need:
+                words = cased[h[2]:h[3] + 1].split()
+                if any(i >= len(words) or words[i] != w for i, w in need):
+                    continue
+            kept.append(h)
+        return kept
 
     def match(self, item: MatchInput) -> MatchResult:
         sc = self.scoring

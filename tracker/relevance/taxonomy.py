@@ -20,7 +20,7 @@ ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 BILL_RE = re.compile(r"^\s*(AB|ACA|ACR|AJR|HR|SB|SCA|SCR|SJR|SR)(X\d)?[\s\-.]*0*(\d{1,5})\s*$", re.I)
 TOPIC_KEYS = {"id", "label", "label_es", "description", "fields", "weight", "weak_weight", "terms",
               "weak_terms", "exclude"}
-TERM_KEYS = {"term", "weight", "forms", "weak"}
+TERM_KEYS = {"term", "weight", "forms", "weak", "capitals"}
 TOP_KEYS = {"version", "scoring", "watch", "topic"}
 SCORING_KEYS = {"threshold", "topic_min", "text_cap", "field_factor", "max_count"}
 WATCH_KEYS = {"bills"}
@@ -32,6 +32,9 @@ class Term:
     weight: float
     weak: bool  # counts only when the bill also has a non-weak (anchor) hit
     forms: tuple[str, ...] = ()  # extra spellings/inflections given explicitly
+    # words written in CAPITALS must be capitals in the bill too: "CARE plan" (the CARE Act's)
+    # is not a "care plan", and "the CARE Act" is not "the Preventive Care Act"
+    capitals: bool = False
 
 
 @dataclass(frozen=True)
@@ -275,7 +278,7 @@ def _term(item: Any, weak: bool, default_w: float, where: str, loc: _Lines, lo: 
         line = loc.value(str(text), lo, hi, loc.key(key, lo, hi))
         bad = [k for k in item if k not in TERM_KEYS]
         if bad:
-            errors.append((line, f"{where}: unknown key(s) {', '.join(map(repr, bad))} in term (use term, weight, forms, weak)"))
+            errors.append((line, f"{where}: unknown key(s) {', '.join(map(repr, bad))} in term (use term, weight, forms, weak, capitals)"))
             return None
         if not isinstance(text, str) or not _has_word(text):
             errors.append((line, f"{where}: a term table needs term = \"phrase\""))
@@ -292,7 +295,11 @@ def _term(item: Any, weak: bool, default_w: float, where: str, loc: _Lines, lo: 
         if not isinstance(is_weak, bool):
             errors.append((line, f"{where}: weak of {text!r} must be true or false"))
             return None
-        return Term(text.strip(), float(w), is_weak, tuple(forms))
+        capitals = item.get("capitals", False)
+        if not isinstance(capitals, bool):
+            errors.append((line, f"{where}: capitals of {text!r} must be true or false"))
+            return None
+        return Term(text.strip(), float(w), is_weak, tuple(forms), capitals)
     errors.append((loc.key(key, lo, hi), f"{where}: each term must be a string or {{ term = \"...\", weight = 2 }}"))
     return None
 
