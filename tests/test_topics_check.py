@@ -50,7 +50,7 @@ def test_syntax_error_reports_its_line(tmp_path: Path) -> None:
 def test_unknown_key_is_reported_on_its_line(tmp_path: Path) -> None:
     problems = check_file(write(tmp_path, GOOD + 'wieght = 2\n'))
     assert problems == [f"{tmp_path / 'topics.toml'}:6: topic 'a': unknown key 'wieght' (expected one of "
-                        "description, exclude, fields, id, label, label_es, terms, weak_terms, weak_weight, weight)"]
+                        "description, exclude, fields, id, label, label_es, sections, terms, weak_terms, weak_weight, weight)"]
 
 
 def test_duplicate_id_and_missing_label_es_are_both_reported(tmp_path: Path) -> None:
@@ -88,3 +88,8 @@ def test_a_capitals_term_matches_only_in_capitals(tmp_path: Path) -> None:
                                           'terms = [{ term = "CARE plan", capitals = true }]\n'))
     assert m.match(MatchInput(title="CARE plans: counties.")).relevant
     assert not m.match(MatchInput(title="Care plans: counties.")).relevant
+
+
+def test_a_bad_section_range_is_reported_on_its_line(tmp_path: Path) -> None:
+    problems = check_file(write(tmp_path, GOOD + 'sections = ["Penal Code 1367-1376",\n  "Welfare Code 5000"]\n'))
+    assert len(problems) == 1 and ":7:" in problems[0] and "unknown code 'Welfare'" in problems[0]

@@ -159,7 +159,8 @@ def topics_check(topics_path: Path | None) -> None:
     matcher = load_matcher(path)
     terms = sum(len(t.terms) for t in matcher.topics)
     click.echo(f"{path}: ok: {len(matcher.topics)} topics, {terms} terms, "
-               f"{matcher.pattern_count} patterns, {len(matcher.watched)} watched bills")
+               f"{matcher.pattern_count} patterns, "
+               f"{sum(len(t.sections) for t in matcher.topics)} code-section ranges, {len(matcher.watched)} watched bills")
 
 
 @topics.command("list")

@@ -23,6 +23,7 @@ from typing import Any
 
 import ahocorasick
 
+from tracker.relevance.sections import cited_sections
 from tracker.relevance.taxonomy import FIELDS, Taxonomy, Term, load_taxonomy
 
 # a-z 0-9 kept, A-Z lowered; whitespace, hyphen, slash, apostrophe, brackets and every byte of a
@@ -153,6 +154,7 @@ class Matcher:
         self._automaton = self._build(full)
         self._body_automaton = self._build(body)
         self._field_ok = [set(t.fields) for t in self.topics]
+        self._with_sections = [t for t in self.topics if t.sections and "subject" in t.fields]
         self._weak = [[t.weak for t in topic.terms] for topic in self.topics]
         self.pattern_count = len(full)
 
@@ -226,14 +228,29 @@ class Matcher:
             kept.append(h)
         return kept
 
+    def _section_rows(self, long_title: str) -> list[dict[str, Any]]:
+        """One row per topic whose code sections the long title says the bill changes."""
+        if not self._with_sections:
+            return []
+        cited = cited_sections(long_title)
+        factor = float(self.scoring.field_factor.get("subject", 0.0))
+        rows = []
+        for topic in self._with_sections:
+            hit = next(((code, n) for code, n in cited if any(r.covers(code, n) for r in topic.sections)), None)
+            if hit is not None and factor > 0:
+                rows.append({"topic": topic.id, "term": f"{hit[0]} Code section {hit[1]}", "field": "subject",
+                             "weight": topic.section_weight * factor, "count": 1, "_phrase": hit[1],
+                             "section": True})
+        return rows
+
     def match(self, item: MatchInput) -> MatchResult:
         sc = self.scoring
         fields = {f: getattr(item, f) for f in FIELDS if getattr(item, f)}
         scans, norms = {}, {}
         for f, text in fields.items():
             scans[f], norms[f] = self._scan_norm(f, text)
-        anchored = any(not self.topics[ti].terms[ki].weak for s in scans.values() for ti, ki in s)
-        rows: list[dict[str, Any]] = []
+        rows: list[dict[str, Any]] = self._section_rows(item.subject) if item.subject else []
+        anchored = bool(rows) or any(not self.topics[ti].terms[ki].weak for s in scans.values() for ti, ki in s)
         text_total = 0.0
         for f, found in scans.items():
             factor = float(sc.field_factor.get(f, 0.0))
@@ -259,7 +276,7 @@ class Matcher:
         score = round(sum(r["weight"] for r in rows), 3)
         relevant = score >= sc.threshold
         anchored_topics = {self.topics[ti].id for s in scans.values() for ti, ki in s
-                           if not self.topics[ti].terms[ki].weak}
+                           if not self.topics[ti].terms[ki].weak} | {r["topic"] for r in rows if r.get("section")}
         by_topic: dict[str, float] = defaultdict(float)
         by_term: dict[str, float] = defaultdict(float)
         for r in rows:
@@ -277,6 +294,7 @@ class Matcher:
         lowered: dict[str, str] = {}
         for r in rows[:20]:
             phrase = r.pop("_phrase")
+            r.pop("section", None)
             f = r["field"]
             if f == "text":  # body text: a window of the normalised text, no regex over megabytes
                 _, start, end = phrase

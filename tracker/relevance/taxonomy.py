@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from tracker.errors import TrackerError
+from tracker.relevance.sections import SectionRange, parse_range
 
 FIELDS = ("title", "subject", "digest", "text")
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 BILL_RE = re.compile(r"^\s*(AB|ACA|ACR|AJR|HR|SB|SCA|SCR|SJR|SR)(X\d)?[\s\-.]*0*(\d{1,5})\s*$", re.I)
 TOPIC_KEYS = {"id", "label", "label_es", "description", "fields", "weight", "weak_weight", "terms",
-              "weak_terms", "exclude"}
+              "weak_terms", "exclude", "sections"}
 TERM_KEYS = {"term", "weight", "forms", "weak", "capitals"}
 TOP_KEYS = {"version", "scoring", "watch", "topic"}
 SCORING_KEYS = {"threshold", "topic_min", "text_cap", "field_factor", "max_count"}
@@ -46,6 +47,9 @@ class Topic:
     terms: tuple[Term, ...]
     exclude: tuple[str, ...]
     line: int
+    # code sections whose amendment, addition or repeal (named in the long title) is this topic
+    sections: tuple[SectionRange, ...] = ()
+    section_weight: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -256,10 +260,20 @@ def _topic(index: int, t: Any, loc: _Lines, errors: list[tuple[int, str]]) -> To
     if not isinstance(exclude, list) or any(not isinstance(e, str) or not _has_word(e) for e in exclude):
         errors.append((loc.key("exclude", lo, hi), f"{where}: 'exclude' must be a list of phrases"))
         exclude = []
+    sections: list[SectionRange] = []
+    raw_sections = t.get("sections", [])
+    if not isinstance(raw_sections, list) or any(not isinstance(r, str) for r in raw_sections):
+        errors.append((loc.key("sections", lo, hi), f"{where}: 'sections' must be a list like [\"Penal Code 1367-1376\"]"))
+        raw_sections = []
+    for r in raw_sections:
+        try:
+            sections.append(parse_range(r))
+        except ValueError as exc:
+            errors.append((loc.value(r, lo, hi), f"{where}: sections: {exc}"))
     if len(errors) > n_before:
         return None
     return Topic(tid, t["label"].strip(), t["label_es"].strip(), tuple(fields), tuple(terms),
-                 tuple(exclude), lo)
+                 tuple(exclude), lo, tuple(sections), weights["weight"])
 
 
 def _has_word(text: str) -> bool:
