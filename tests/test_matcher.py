@@ -46,6 +46,7 @@ def rel(m: Matcher, **kw: str) -> bool:
     "Health facilities: seclusion and restraint.",
     "Firearms: persons detained or apprehended for examination of mental condition.",
     "National Fentanyl Awareness Day.",
+    "Veterans: treatment courts and treatment review calendars.",
 ])
 def test_behavioral_health_titles_are_relevant(matcher: Matcher, title: str) -> None:
     assert rel(matcher, title=title)
@@ -221,6 +222,10 @@ _AUTISM = ("Existing law requires health care service plan contracts to provide 
                                                      "services provided by a qualified autism service professional.")),
     ("Health care coverage: pervasive developmental disorder or autism.", _AUTISM.format(", as defined,", ".")),
     ("Behavioral health treatment plans.", _AUTISM.format("", ".")),
+    ("Pervasive developmental disorder or autism.",
+     "Existing law requires health care service plan contracts to provide coverage for the diagnosis and "
+     "treatment of severe mental illnesses, including pervasive developmental disorder or autism, under the "
+     "same terms and conditions applied to other medical conditions. This bill would extend those provisions."),
 ])
 def test_autism_coverage_bills_are_not_relevant(matcher: Matcher, title: str, digest: str) -> None:
     # California law defines "behavioral health treatment" as the autism (ABA) coverage benefit
