@@ -268,3 +268,16 @@ def test_a_capitals_term_in_a_prefix_position_of_body_text_is_checked_on_the_tex
     body = "The county shall prepare a care plan. " * 20
     assert matcher.match(MatchInput(title="Counties.", text=body)).matched == []
     assert "CARE plan" in matcher.match(MatchInput(title="Counties.", text=body.replace("care plan", "CARE plan"))).matched
+
+
+def test_the_plural_of_a_capitals_term_is_found(matcher: Matcher) -> None:
+    assert "IST" in matcher.match(MatchInput(
+        title="Criminal procedure.", digest="The bill would require reports on felony ISTs admitted to a state hospital.")).matched
+
+
+def test_the_snippet_of_a_capitals_term_shows_the_capitals(matcher: Matcher) -> None:
+    digest = ("Existing law requires a care plan for each resident. This bill would require the court to "
+              "review each CARE plan under the CARE Act annually.")
+    why = next(e for e in matcher.match(MatchInput(title="Courts.", digest=digest)).explanation
+               if e["term"] == "CARE plan")
+    assert "CARE plan" in why["snippet"] and "care plan for each resident" not in why["snippet"]

@@ -30,18 +30,18 @@ def matcher() -> Matcher:
 @pytest.mark.parametrize("row", GOLDEN, ids=[r["title"][:60] for r in GOLDEN])
 def test_every_code_section_of_a_real_long_title_is_found_with_its_code(row: dict) -> None:
     want = sorted((r["code"], r["section"]) for r in row["refs"] if r["code"] != "CONS")  # not a code
-    assert sorted((ABBREVIATION[c], n) for c, n in cited_sections(row["title"])) == want
+    assert sorted((ABBREVIATION[c.code], c.section) for c in cited_sections(row["title"])) == want
 
 
 def test_each_list_belongs_to_the_code_named_after_it() -> None:
-    cited = cited_sections((TITLES / "ab46_2019.txt").read_text(encoding="utf-8"))
+    cited = [(c.code, c.section) for c in cited_sections((TITLES / "ab46_2019.txt").read_text(encoding="utf-8"))]
     assert ("Harbors and Navigation", "4005") in cited and ("Welfare and Institutions", "4005") not in cited
     assert ("Penal", "1367") in cited and ("Penal", "4497.10") in cited
     assert [n for c, n in cited if c == "Welfare and Institutions"] == ["4242", "5213", "5300"]
 
 
 def test_lists_wrapped_over_lines_are_read_whole() -> None:
-    cited = cited_sections((TITLES / "ab1470_2012_excerpt.txt").read_text(encoding="utf-8"))
+    cited = [(c.code, c.section) for c in cited_sections((TITLES / "ab1470_2012_excerpt.txt").read_text(encoding="utf-8"))]
     assert ("Penal", "1370") in cited and ("Penal", "1203e") in cited
     assert [n for c, n in cited if c == "Government"] == ["1322"]
 
@@ -49,7 +49,8 @@ def test_lists_wrapped_over_lines_are_read_whole() -> None:
 def test_an_uncodified_statute_before_a_code_does_not_borrow_the_code() -> None:
     title = ("An act to amend Section 10 of Chapter 14 of the Statutes of 2003, and to amend Section 1370 "
              "of the Penal Code, relating to criminal procedure.")
-    assert cited_sections(title) == [("Penal", "1370")]
+    assert [(c.code, c.section) for c in cited_sections(title)] == [("Penal", "1370")]
+    assert [(c.code, c.section) for c in cited_sections(title.upper())] == [("Penal", "1370")]
 
 
 def test_a_range_includes_its_ends_and_the_decimals_of_its_last_section() -> None:
@@ -80,6 +81,8 @@ def test_a_budget_bill_with_a_vague_title_is_found_by_the_sections_it_changes(ma
     result = matcher.match(MatchInput(title="Public safety.", subject=subject))
     assert result.relevant and "justice_diversion" in result.topics
     assert "Penal Code section 1026" in result.matched
+    why = next(e for e in result.explanation if e["term"] == "Penal Code section 1026")
+    assert "1203e, 1369.1" in why["snippet"]  # cut where 1026 is named, not at "10265" or the start
 
 
 def test_sections_outside_every_range_change_nothing(matcher: Matcher) -> None:
@@ -97,3 +100,23 @@ def test_a_care_act_section_makes_a_courts_bill_relevant(matcher: Matcher) -> No
 def test_sections_count_only_in_the_long_title_not_in_the_digest(matcher: Matcher) -> None:
     digest = "Existing law, Section 5150 of the Welfare and Institutions Code, is cited for a definition."
     assert not matcher.match(MatchInput(title="Vehicles.", digest=digest)).relevant
+
+
+def test_a_run_of_sections_is_read_as_a_run_and_counts_where_it_overlaps_a_range(matcher: Matcher) -> None:
+    title = "An act to repeal Sections 1001.20 to 1001.36, inclusive, of the Penal Code, relating to diversion."
+    assert [(c.code, c.section, c.through) for c in cited_sections(title)] == [("Penal", "1001.20", "1001.36")]
+    result = matcher.match(MatchInput(title="Criminal procedure.", subject=title))
+    assert result.relevant and "Penal Code section 1001.20 to 1001.36" in result.matched
+
+
+def test_one_section_is_compared_as_written() -> None:
+    parity = parse_range("Insurance Code 10144.5")
+    assert not parity.covers("Insurance", "10144.05")
+    school = parse_range("Education Code 49428")
+    assert school.covers("Education", "49428.1") and not school.covers("Education", "494281")
+
+
+def test_the_code_of_civil_procedure_is_named_as_bills_name_it() -> None:
+    assert parse_range("Code of Civil Procedure 1000").code == "Civil Procedure"
+    title = "An act to amend Section 4 of Proposition 47, and Section 1000 of the Code of Civil Procedure."
+    assert [(c.code, c.section) for c in cited_sections(title)] == [("Civil Procedure", "1000")]

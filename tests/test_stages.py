@@ -163,6 +163,8 @@ def test_a_committee_recommending_concurrence_is_passed_committee_not_the_house_
     ("Withdrawn from engrossing and enrolling. Ordered to third reading.", "floor"),
     ("Held at Desk by unanimous consent until November 1, 2023.", "other"),
     ("Introduced measure version corrected.", "other"),
+    ("Measure version as amended on April 5 corrected.", "other"),
+    ("Referred to Com. on HEALTH. Introduced measure version corrected.", "in_committee"),
     # older (2009) wordings
     ("In Assembly. To enrollment.", "enrolled"),
     ("Enrolled and to the Governor at 2:30 p.m.", "to_governor"),

@@ -93,3 +93,14 @@ def test_a_capitals_term_matches_only_in_capitals(tmp_path: Path) -> None:
 def test_a_bad_section_range_is_reported_on_its_line(tmp_path: Path) -> None:
     problems = check_file(write(tmp_path, GOOD + 'sections = ["Penal Code 1367-1376",\n  "Welfare Code 5000"]\n'))
     assert len(problems) == 1 and ":7:" in problems[0] and "unknown code 'Welfare'" in problems[0]
+
+
+def test_capitals_on_a_phrase_without_capitals_is_reported(tmp_path: Path) -> None:
+    problems = check_file(write(tmp_path, '[[topic]]\nid = "a"\nlabel = "A"\nlabel_es = "A"\n'
+                                          'terms = [{ term = "care plan", capitals = true }]\n'))
+    assert any("the phrase has no word in CAPITALS" in p for p in problems)
+
+
+def test_sections_without_the_subject_field_are_reported(tmp_path: Path) -> None:
+    problems = check_file(write(tmp_path, GOOD + 'fields = ["title"]\nsections = ["Penal Code 1367-1376"]\n'))
+    assert len(problems) == 1 and ":7:" in problems[0] and "needs \"subject\"" in problems[0]

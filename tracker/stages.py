@@ -65,6 +65,8 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 # Ordered rules: the first that matches decides. Outcomes first, then amendments, then places.
 _RULES: list[tuple[str, re.Pattern[str]]] = [
+    # a corrected print of the same version ("Introduced measure version corrected."): no move
+    ("other", _rx(r"^(?:introduced |amended )?measure version(?: as amended on [^.]*)? corrected\.?$")),
     ("chaptered", _rx(r"chaptered by (?:the )?secretary of state|approved by (?:the )?governor"
                       r"|\bres(?:olution)?\. chapter \d|\bchapter \d+, statutes of")),
     ("vetoed", _rx(r"\bveto(?:ed)?\b|joint rule 58\.5")),
@@ -106,8 +108,6 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
                              r"|with recommendation|consent calendar|be concurred in)")),
     ("passed_committee", _rx(r"\bdo pass\b|\bbe adopted\b")),
     ("amended", _rx(r"\bamended\b|author's amendments|\bamend, and re-refer")),
-    # a corrected print of the same version ("Introduced measure version corrected."): no move
-    ("other", _rx(r"\bmeasure version corrected\b")),
     ("introduced", _rx(r"^introduced\b|^from printer|^read first time|^to print\b")),
     # a reconsideration granted on its own follows a failed floor vote: back on the floor
     ("floor", _rx(r"^reconsideration granted\.?(?: \([^)]*\)\.?)?$")),

@@ -23,7 +23,7 @@ from typing import Any
 
 import ahocorasick
 
-from tracker.relevance.sections import cited_sections
+from tracker.relevance.sections import cited_sections, code_name, collapse
 from tracker.relevance.taxonomy import FIELDS, Taxonomy, Term, load_taxonomy
 
 # a-z 0-9 kept, A-Z lowered; whitespace, hyphen, slash, apostrophe, brackets and every byte of a
@@ -223,7 +223,8 @@ class Matcher:
             need = caps.get((h[0], h[1], h[4]))
             if need:
                 words = cased[h[2]:h[3] + 1].split()
-                if any(i >= len(words) or words[i] != w for i, w in need):
+                # a plural keeps its capitals: "ISTs" is the plural of "IST"
+                if any(i >= len(words) or words[i] not in (w, w + "s", w + "es") for i, w in need):
                     continue
             kept.append(h)
         return kept
@@ -236,11 +237,16 @@ class Matcher:
         factor = float(self.scoring.field_factor.get("subject", 0.0))
         rows = []
         for topic in self._with_sections:
-            hit = next(((code, n) for code, n in cited if any(r.covers(code, n) for r in topic.sections)), None)
-            if hit is not None and factor > 0:
-                rows.append({"topic": topic.id, "term": f"{hit[0]} Code section {hit[1]}", "field": "subject",
-                             "weight": topic.section_weight * factor, "count": 1, "_phrase": hit[1],
-                             "section": True})
+            hit = next((c for c in cited if any(r.covers(c.code, c.section, c.through) for r in topic.sections)), None)
+            if hit is None or factor <= 0:
+                continue
+            text = collapse(long_title)
+            lo, hi = max(0, hit.at - _SNIPPET), min(len(text), hit.at + _SNIPPET)
+            window = ("…" if lo else "") + text[lo:hi].strip() + ("…" if hi < len(text) else "")
+            label = f"{code_name(hit.code)} section {hit.section}" + (f" to {hit.through}" if hit.through else "")
+            rows.append({"topic": topic.id, "term": label, "field": "subject",
+                         "weight": topic.section_weight * factor, "count": 1, "_phrase": hit.section,
+                         "_snippet": window, "section": True})
         return rows
 
     def match(self, item: MatchInput) -> MatchResult:
@@ -267,7 +273,8 @@ class Matcher:
                 if f == "text":
                     text_total += value
                 rows.append({"topic": self.topics[ti].id, "term": term.term, "field": f,
-                             "weight": value, "count": count, "_phrase": phrase})
+                             "weight": value, "count": count, "_phrase": phrase,
+                             "_caps": self._capitals.get((ti, ki, phrase if f != "text" else phrase[0]))})
         if text_total > sc.text_cap:  # scale body-text contributions down to the cap
             ratio = sc.text_cap / text_total
             for r in rows:
@@ -294,8 +301,14 @@ class Matcher:
         lowered: dict[str, str] = {}
         for r in rows[:20]:
             phrase = r.pop("_phrase")
+            caps = r.pop("_caps", None)
             r.pop("section", None)
             f = r["field"]
+            if "_snippet" in r:  # a code section: the window was cut where the section is named
+                r["weight"] = round(r["weight"], 3)
+                r["snippet"] = r.pop("_snippet")
+                explanation.append(r)
+                continue
             if f == "text":  # body text: a window of the normalised text, no regex over megabytes
                 _, start, end = phrase
                 r["weight"] = round(r["weight"], 3)
@@ -305,12 +318,28 @@ class Matcher:
             if f not in lowered:
                 lowered[f] = fields[f][:200_000].lower()
             r["weight"] = round(r["weight"], 3)
-            r["snippet"] = snippet(fields[f], phrase, lowered[f])
+            r["snippet"] = (snippet_in_capitals(fields[f], phrase, caps) if caps
+                            else snippet(fields[f], phrase, lowered[f]))
             explanation.append(r)
         return MatchResult(relevant, score, topics, matched, explanation)
 
 
 _SNIPPET_RE: dict[str, re.Pattern[str]] = {}
+
+
+def snippet_in_capitals(text: str, phrase: str, caps: tuple[tuple[int, str], ...]) -> str:
+    """``snippet`` for a ``capitals`` term: the occurrence in capitals ("CARE plan"), not an
+    earlier "care plan" the matcher did not count."""
+    words = [re.escape(w) for w in phrase.split()]
+    pattern = [f"(?i:{w})" for w in words]
+    for i, w in caps:
+        if i < len(pattern):
+            pattern[i] = f"{re.escape(w)}(?:e?s)?"
+    m = re.search(r"(?<![A-Za-z0-9])" + r"[^A-Za-z0-9]+".join(pattern), text[:200_000])
+    if m is None:
+        return snippet(text, phrase)
+    lo, hi = max(0, m.start() - _SNIPPET), min(len(text), m.end() + _SNIPPET)
+    return ("…" if lo > 0 else "") + " ".join(text[lo:hi].split()) + ("…" if hi < len(text) else "")
 
 
 def snippet(text: str, phrase: str, low: str | None = None) -> str:

@@ -270,6 +270,9 @@ def _topic(index: int, t: Any, loc: _Lines, errors: list[tuple[int, str]]) -> To
             sections.append(parse_range(r))
         except ValueError as exc:
             errors.append((loc.value(r, lo, hi), f"{where}: sections: {exc}"))
+    if sections and "subject" not in fields:  # sections are read from the long title only
+        errors.append((loc.key("sections", lo, hi), f"{where}: 'sections' needs \"subject\" in 'fields' "
+                       "(code sections are read from the bill's long title)"))
     if len(errors) > n_before:
         return None
     return Topic(tid, t["label"].strip(), t["label_es"].strip(), tuple(fields), tuple(terms),
@@ -312,6 +315,9 @@ def _term(item: Any, weak: bool, default_w: float, where: str, loc: _Lines, lo: 
         capitals = item.get("capitals", False)
         if not isinstance(capitals, bool):
             errors.append((line, f"{where}: capitals of {text!r} must be true or false"))
+            return None
+        if capitals and not any(len(w) > 1 and w.isupper() for w in re.findall(r"[A-Za-z0-9]+", text)):
+            errors.append((line, f"{where}: capitals of {text!r}: the phrase has no word in CAPITALS"))
             return None
         return Term(text.strip(), float(w), is_weak, tuple(forms), capitals)
     errors.append((loc.key(key, lo, hi), f"{where}: each term must be a string or {{ term = \"...\", weight = 2 }}"))
