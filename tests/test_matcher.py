@@ -281,3 +281,11 @@ def test_the_snippet_of_a_capitals_term_shows_the_capitals(matcher: Matcher) -> 
     why = next(e for e in matcher.match(MatchInput(title="Courts.", digest=digest)).explanation
                if e["term"] == "CARE plan")
     assert "CARE plan" in why["snippet"] and "care plan for each resident" not in why["snippet"]
+
+
+def test_fentanyl_use_prevention_is_relevant_and_fentanyl_penalties_are_not(matcher: Matcher) -> None:
+    assert rel(matcher, title="Pupil instruction: health education courses: fentanyl.",
+               digest="This bill would require a course in health education to include instruction in the "
+                      "dangers associated with fentanyl use, as provided.")
+    assert not rel(matcher, title="Controlled substances: fentanyl.",
+                   digest="This bill would increase the penalty for possession for sale of fentanyl.")
