@@ -47,6 +47,13 @@ def rel(m: Matcher, **kw: str) -> bool:
     "Firearms: persons detained or apprehended for examination of mental condition.",
     "National Fentanyl Awareness Day.",
     "Veterans: treatment courts and treatment review calendars.",
+    # yearly awareness resolutions whose whole subject is behavioral health
+    "International Overdose Awareness Day.",
+    "National Recovery Month.",
+    "Alcohol Awareness Month.",
+    "Problem Gambling Awareness Month.",
+    "988 Day.",
+    "Childhood Trauma Awareness Month.",
 ])
 def test_behavioral_health_titles_are_relevant(matcher: Matcher, title: str) -> None:
     assert rel(matcher, title=title)
@@ -289,3 +296,8 @@ def test_fentanyl_use_prevention_is_relevant_and_fentanyl_penalties_are_not(matc
                       "dangers associated with fentanyl use, as provided.")
     assert not rel(matcher, title="Controlled substances: fentanyl.",
                    digest="This bill would increase the penalty for possession for sale of fentanyl.")
+
+
+def test_server_training_on_alcohol_is_not_an_alcohol_awareness_month(matcher: Matcher) -> None:
+    assert not rel(matcher, title="Alcoholic beverages: responsible beverage service training.",
+                   digest="This bill would require alcohol awareness training for servers of alcoholic beverages.")
