@@ -54,6 +54,13 @@ def rel(m: Matcher, **kw: str) -> bool:
     "Problem Gambling Awareness Month.",
     "988 Day.",
     "Childhood Trauma Awareness Month.",
+    # titles naming the behavioral health professions, services and funds themselves
+    "Sobering centers.",
+    "Psychologists: licensure.",
+    "Marriage and family therapists: associates.",
+    "Licensed professional clinical counselors.",
+    "Incompetent defendants: treatment.",
+    "Opioid settlement funds.",
 ])
 def test_behavioral_health_titles_are_relevant(matcher: Matcher, title: str) -> None:
     assert rel(matcher, title=title)
