@@ -40,7 +40,7 @@ _RUNS = re.compile(r" {2,}")
 _SNIPPET = 60
 
 
-def normalise(text: str, fold: bool = True) -> str:
+def normalise(text: str, fold: bool = True, table: bytes = _TABLE) -> str:
     """`` words separated by spaces `` (ASCII letters and digits only, lower case, padded).
 
     Bytes-level work only (encode, one ``translate``): this runs over every megabyte of bill
@@ -49,16 +49,13 @@ def normalise(text: str, fold: bool = True) -> str:
     """
     if "\u2019" in text:
         text = text.replace("\u2019", "'")
-    out = " " + text.encode("utf-8", "replace").translate(_TABLE, _DELETE).decode("ascii") + " "
+    out = " " + text.encode("utf-8", "replace").translate(table, _DELETE).decode("ascii") + " "
     return _RUNS.sub(" ", out) if fold else out
 
 
 def _normalise_cased(text: str, fold: bool) -> str:
     """``normalise`` keeping capitals, for terms that must be in capitals (same positions)."""
-    if "\u2019" in text:
-        text = text.replace("\u2019", "'")
-    out = " " + text.encode("utf-8", "replace").translate(_TABLE_CASED, _DELETE).decode("ascii") + " "
-    return _RUNS.sub(" ", out) if fold else out
+    return normalise(text, fold, _TABLE_CASED)
 
 
 def _capital_words(raw: str) -> tuple[tuple[int, str], ...]:
@@ -231,22 +228,20 @@ class Matcher:
 
     def _section_rows(self, long_title: str) -> list[dict[str, Any]]:
         """One row per topic whose code sections the long title says the bill changes."""
-        if not self._with_sections:
-            return []
-        cited = cited_sections(long_title)
         factor = float(self.scoring.field_factor.get("subject", 0.0))
+        if not self._with_sections or factor <= 0:
+            return []
+        text = collapse(long_title)  # the offsets ``cited_sections`` gives are in this text
+        cited = cited_sections(text)
         rows = []
         for topic in self._with_sections:
             hit = next((c for c in cited if any(r.covers(c.code, c.section, c.through) for r in topic.sections)), None)
-            if hit is None or factor <= 0:
+            if hit is None:
                 continue
-            text = collapse(long_title)
-            lo, hi = max(0, hit.at - _SNIPPET), min(len(text), hit.at + _SNIPPET)
-            window = ("…" if lo else "") + text[lo:hi].strip() + ("…" if hi < len(text) else "")
             label = f"{code_name(hit.code)} section {hit.section}" + (f" to {hit.through}" if hit.through else "")
             rows.append({"topic": topic.id, "term": label, "field": "subject",
                          "weight": topic.section_weight * factor, "count": 1, "_phrase": hit.section,
-                         "_snippet": window, "section": True})
+                         "_snippet": _excerpt(text, hit.at, hit.at + len(hit.section))})
         return rows
 
     def match(self, item: MatchInput) -> MatchResult:
@@ -283,7 +278,7 @@ class Matcher:
         score = round(sum(r["weight"] for r in rows), 3)
         relevant = score >= sc.threshold
         anchored_topics = {self.topics[ti].id for s in scans.values() for ti, ki in s
-                           if not self.topics[ti].terms[ki].weak} | {r["topic"] for r in rows if r.get("section")}
+                           if not self.topics[ti].terms[ki].weak} | {r["topic"] for r in rows if "_snippet" in r}
         by_topic: dict[str, float] = defaultdict(float)
         by_term: dict[str, float] = defaultdict(float)
         for r in rows:
@@ -302,7 +297,6 @@ class Matcher:
         for r in rows[:20]:
             phrase = r.pop("_phrase")
             caps = r.pop("_caps", None)
-            r.pop("section", None)
             f = r["field"]
             if "_snippet" in r:  # a code section: the window was cut where the section is named
                 r["weight"] = round(r["weight"], 3)
@@ -336,10 +330,7 @@ def snippet_in_capitals(text: str, phrase: str, caps: tuple[tuple[int, str], ...
         if i < len(pattern):
             pattern[i] = f"{re.escape(w)}(?:e?s)?"
     m = re.search(r"(?<![A-Za-z0-9])" + r"[^A-Za-z0-9]+".join(pattern), text[:200_000])
-    if m is None:
-        return snippet(text, phrase)
-    lo, hi = max(0, m.start() - _SNIPPET), min(len(text), m.end() + _SNIPPET)
-    return ("…" if lo > 0 else "") + " ".join(text[lo:hi].split()) + ("…" if hi < len(text) else "")
+    return _excerpt(text, m.start(), m.end()) if m else snippet(text, phrase)
 
 
 def snippet(text: str, phrase: str, low: str | None = None) -> str:
@@ -354,9 +345,12 @@ def snippet(text: str, phrase: str, low: str | None = None) -> str:
         if cand.start() == 0 or not low[cand.start() - 1].isalnum():
             m = cand
             break
-    if m is None:
-        return ""
-    lo, hi = max(0, m.start() - _SNIPPET), min(len(text), m.end() + _SNIPPET)
+    return _excerpt(text, m.start(), m.end()) if m else ""
+
+
+def _excerpt(text: str, start: int, end: int) -> str:
+    """The text around ``start:end``, widened to whole words, on one line, "…" where cut."""
+    lo, hi = max(0, start - _SNIPPET), min(len(text), end + _SNIPPET)
     while lo > 0 and text[lo - 1].isalnum():
         lo -= 1
     while hi < len(text) and text[hi].isalnum():

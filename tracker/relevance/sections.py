@@ -62,10 +62,15 @@ def code_name(code: str) -> str:
     return "Code of Civil Procedure" if code == "Civil Procedure" else f"{code} Code"
 
 
+def _plain(number: str) -> str:
+    """Without a letter suffix: "1203e" → "1203"."""
+    return number[:-1] if number[-1:].isalpha() else number
+
+
 def _number(text: str) -> Number:
     """``"1001.36"`` → ``(1001, 36)``: in a range the parts compare as whole numbers, the way
     the codes number 1001.4 before 1001.35."""
-    return tuple(int(part) for part in re.sub(r"[a-z]$", "", text, flags=re.I).split("."))
+    return tuple(int(part) for part in _plain(text).split("."))
 
 
 def _canonical(code: str) -> str:
@@ -110,7 +115,7 @@ class SectionRange:
 
     def _covers_one(self, number: str) -> bool:
         if self.single is not None:
-            plain = re.sub(r"[a-z]$", "", number, flags=re.I)
+            plain = _plain(number)
             return plain == self.single or ("." not in self.single and plain.startswith(self.single + "."))
         n = _number(number)
         return self.first <= n and n[: len(self.last)] <= self.last
@@ -140,5 +145,5 @@ def parse_range(text: str) -> SectionRange:
     last = _number(m.group(4) or m.group(3))
     if last[: len(first)] < first[: len(last)]:
         raise ValueError(f"{text!r}: the last section comes before the first")
-    single = None if m.group(4) else re.sub(r"[a-z]$", "", m.group(3), flags=re.I)
+    single = None if m.group(4) else _plain(m.group(3))
     return SectionRange(code, first, last, text.strip(), single)
