@@ -371,3 +371,18 @@ def test_a_run_with_more_events_than_one_database_query_can_name_stores_them_all
     assert result.event_kinds["new_action"] == 6000
     again = ingest_snapshot(factory, web(lambda b: b.actions.extend(many)), matcher=matcher)
     assert again.events == 0
+
+
+def test_hearing_postponed_by_committee_without_a_date_postpones_the_next_hearing(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    ingest_snapshot(factory, web(lambda b: b.actions.append(ActionRecord(
+        bill_id=AB1656, action_date=date(2026, 6, 20), action="Set for hearing June 30."))), matcher=matcher)
+    ingest_snapshot(factory, web(lambda b: b.actions.append(ActionRecord(
+        bill_id=AB1656, action_date=date(2026, 6, 25), action="In committee: Hearing postponed by committee."))),
+        matcher=matcher)
+    with factory() as s:
+        hearing = s.execute(select(Hearing).where(Hearing.bill_id == AB1656,
+                                                  Hearing.hearing_date == date(2026, 6, 30))).scalar_one()
+        assert hearing.status == "postponed"
+        event = s.execute(select(ChangeEvent).where(ChangeEvent.kind == "hearing_canceled")).scalar_one()
+        assert event.after["status"] == "postponed"

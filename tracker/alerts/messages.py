@@ -84,6 +84,8 @@ class Renderer:
     def _render(self, row: OutboxMessage, lang: str) -> Rendered:
         if row.kind == "confirm":
             return render_confirm(lang)
+        if row.kind == "manage":
+            return render_manage_link(lang)
         if row.kind == "staff_digest":
             from tracker.alerts.digest import render_staff_digest
 
@@ -98,7 +100,7 @@ class Renderer:
         env = environment(lang)
         if row.kind == "alert" and len(blocks) == 1:
             b = blocks[0]
-            subject = phrases.headline([(e["kind"], e["after"]) for e in b["events"]], b["measure"], lang, _)
+            subject = phrases.headline([(e["kind"], e["before"], e["after"]) for e in b["events"]], b["measure"], lang, _)
             cadence, period_label = "immediate", ""
         else:
             cadence = "daily" if row.period and "-W" not in row.period else (
@@ -133,6 +135,16 @@ def render_confirm(lang: str) -> Rendered:
                                 "manage_url": MANAGE, "unsubscribe_url": UNSUBSCRIBE}
     return Rendered(subject, env.get_template("email/confirm.txt").render(ctx),
                     env.get_template("email/confirm.html").render(ctx), member=True)
+
+
+def render_manage_link(lang: str) -> Rendered:
+    """For a sign-up request from an address that is already confirmed: nothing was changed."""
+    _ = translations(lang).gettext
+    env = environment(lang)
+    subject = _("You are already signed up for Capitol Watch alerts")
+    ctx = base_context(lang) | {"subject": subject, "manage_url": MANAGE, "unsubscribe_url": UNSUBSCRIBE}
+    return Rendered(subject, env.get_template("email/manage.txt").render(ctx),
+                    env.get_template("email/manage.html").render(ctx), member=True)
 
 
 def _reason_label(reason: str, lang: str, topics: dict[str, Topic]) -> str:
@@ -214,19 +226,24 @@ def bill_blocks(s: Session, events: list[ChangeEvent], reasons: dict[str, list[s
                     "url": bill_url(measure), "sentences": sentences, "actions": actions,
                     "hearing": hearing_view(h, lang, today) if h else None,
                     "reasons": [_reason_label(r, lang, topics) for r in reasons.get(bill_id, [])],
-                    "events": [{"kind": e.kind, "after": e.after} for e in evs]})
+                    "events": [{"kind": e.kind, "before": e.before, "after": e.after} for e in evs]})
     return out
 
 
-def personalise(r: Rendered, token_id: str | None) -> tuple[str, str, str | None]:
-    """(text, html, unsubscribe URL) for one reader: signed links swapped in cheaply."""
+def personalise(r: Rendered, token_id: str | None, lang: str = "en") -> tuple[str, str, str | None]:
+    """(text, html, unsubscribe URL) for one reader: signed links swapped in cheaply.
+
+    The links carry the reader's language: the page they open must speak it even on a phone
+    set to another language.
+    """
     if not r.member or token_id is None:
         return r.text, r.html, None
     base = get_settings().public_base_url.rstrip("/")
-    unsub = f"{base}/unsubscribe/{make_token('unsubscribe', token_id)}"
-    links = {MANAGE: f"{base}/preferences/{make_token('manage', token_id)}", UNSUBSCRIBE: unsub}
+    query = f"?lang={lang}" if lang != "en" else ""
+    unsub = f"{base}/unsubscribe/{make_token('unsubscribe', token_id)}{query}"
+    links = {MANAGE: f"{base}/preferences/{make_token('manage', token_id)}{query}", UNSUBSCRIBE: unsub}
     if CONFIRM in r.text:
-        links[CONFIRM] = f"{base}/confirm/{make_token('confirm', token_id)}"
+        links[CONFIRM] = f"{base}/confirm/{make_token('confirm', token_id)}{query}"
     text, html = r.text, r.html
     for k, v in links.items():
         text, html = text.replace(k, v), html.replace(k, v)

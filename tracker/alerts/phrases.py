@@ -62,6 +62,23 @@ STAGE_MEANING: dict[str, str] = {
     "withdrawn": N_("The bill was withdrawn and will not move forward."),
 }
 
+#: Subject lines for a change of stage (signed and vetoed have their own). "Moved forward" only
+#: where it is true: a bill held, voted down, withdrawn or sent back to committee did not.
+STAGE_HEADLINES: dict[str, str] = {
+    "passed_committee": N_("%(bill)s moved forward"),
+    "passed_house": N_("%(bill)s moved forward"),
+    "enrolled": N_("%(bill)s moved forward"),
+    "to_governor": N_("%(bill)s moved forward"),
+    "held_in_committee": N_("%(bill)s was held in committee"),
+    "failed": N_("%(bill)s was voted down"),
+    "withdrawn": N_("%(bill)s was withdrawn"),
+    "two_year": N_("%(bill)s is on hold"),
+    "introduced": N_("%(bill)s is now %(stage)s"),
+    "in_committee": N_("%(bill)s is now %(stage)s"),
+    "amended": N_("%(bill)s is now %(stage)s"),
+    "floor": N_("%(bill)s is now %(stage)s"),
+}
+
 #: Order in which events of one bill are told: what matters most first.
 ORDER: dict[str, int] = {
     "stage_changed": 0, "new_bill": 1, "became_relevant": 2, "hearing_set": 3,
@@ -88,10 +105,25 @@ def is_policy_committee(name: str | None) -> bool:
     return bool(low) and "appropriations" not in low and "appr." not in low and "floor" not in low
 
 
-def _hearing(measure: str, kind: str, after: dict[str, Any], lang: str, _: Gettext) -> str:
+def details_added(kind: str, before: Any, after: Any) -> bool:
+    """A hearing we knew without a time or room that now has them: news, but nothing "changed".
+
+    The bulk data and "Set for hearing" actions give no time or room; the hearing calendar
+    fills them in days later. Telling members "the hearing changed" would send them looking for
+    a change that never happened.
+    """
+    if kind != "hearing_changed" or not isinstance(before, dict) or not isinstance(after, dict):
+        return False
+    return (not before.get("time") and not before.get("room")
+            and before.get("status") == after.get("status") == "scheduled")
+
+
+def _hearing(measure: str, kind: str, before: Any, after: dict[str, Any], lang: str, _: Gettext) -> str:
     when = fmt_date(after.get("date"), lang)
     where = after.get("committee") or _("a committee")
-    if kind == "hearing_set":
+    if details_added(kind, before, after):
+        text = _("%(bill)s: the time and place of the %(date)s hearing in %(committee)s are now known.")
+    elif kind == "hearing_set":
         text = _("%(bill)s: hearing set for %(date)s in %(committee)s.")
     elif kind == "hearing_canceled" and after.get("status") == "postponed":
         text = _("%(bill)s: the %(date)s hearing in %(committee)s was postponed.")
@@ -129,7 +161,7 @@ def describe(kind: str, before: Any, after: Any, measure: str, lang: str, _: Get
         return _("%(bill)s no longer seems to touch behavioral health after its latest changes.") % {
             "bill": measure}
     if kind in ("hearing_set", "hearing_changed", "hearing_canceled"):
-        return _hearing(measure, kind, a, lang, _)
+        return _hearing(measure, kind, before, a, lang, _)
     if kind == "new_version":
         when = fmt_date(a.get("date"), lang)
         return (_("%(bill)s was amended on %(date)s (its text changed).") if when
@@ -149,8 +181,9 @@ def describe(kind: str, before: Any, after: Any, measure: str, lang: str, _: Get
     return None  # new_action is listed separately, as published
 
 
-def headline(kinds_after: list[tuple[str, Any]], measure: str, lang: str, _: Gettext) -> str:
-    """A short subject line for one bill's events."""
+def headline(events: list[tuple[str, Any, Any]], measure: str, lang: str, _: Gettext) -> str:
+    """A short subject line for one bill's events, given as (kind, before, after)."""
+    kinds_after = [(k, a) for k, _b, a in events]
     kinds = {k for k, _a in kinds_after}
     stage = next((a for k, a in kinds_after if k == "stage_changed"), None)
     if stage == "chaptered":
@@ -161,10 +194,17 @@ def headline(kinds_after: list[tuple[str, Any]], measure: str, lang: str, _: Get
     if hearing:
         return _("%(bill)s: hearing set for %(date)s") % {
             "bill": measure, "date": fmt_date(hearing.get("date"), lang)}
-    if "stage_changed" in kinds:
-        return _("%(bill)s moved forward") % {"bill": measure}
-    if kinds & {"hearing_changed", "hearing_canceled"}:
+    if stage is not None:
+        return _(STAGE_HEADLINES.get(str(stage), N_("%(bill)s moved forward"))) % {
+            "bill": measure, "stage": stage_words(str(stage), _)}
+    canceled = next((a for k, a in kinds_after if k == "hearing_canceled" and isinstance(a, dict)), None)
+    if canceled:
+        return (_("%(bill)s: hearing postponed") if canceled.get("status") == "postponed"
+                else _("%(bill)s: hearing canceled")) % {"bill": measure}
+    if any(k == "hearing_changed" and not details_added(k, b, a) for k, b, a in events):
         return _("%(bill)s: hearing changed") % {"bill": measure}
+    if "hearing_changed" in kinds:
+        return _("%(bill)s: time and place of the hearing") % {"bill": measure}
     if "new_version" in kinds:
         return _("%(bill)s was amended") % {"bill": measure}
     if kinds & {"new_bill", "became_relevant"}:

@@ -369,15 +369,17 @@ def _diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
             if m.deadline:  # "May be heard in committee March 24": earliest date, not a hearing
                 continue
             if m.hearing_date is None:
-                if m.kind == "canceled":  # "hearing canceled at the request of author": next one
+                # "Hearing canceled at the request of author." / "In committee: Hearing postponed
+                # by committee.": no date, so it is the next hearing still set.
+                if m.kind in ("canceled", "postponed"):
                     upcoming = sorted((h for h in known.hearings.values()
                                        if h.status == "scheduled" and h.hearing_date >= a.action_date),
                                       key=lambda h: h.hearing_date)
                     pending = [r for r in records if r.status == "scheduled" and r.hearing_date >= a.action_date]
                     if upcoming:
-                        records.append(_Said(upcoming[0].hearing_date, "canceled", note=m.text))
+                        records.append(_Said(upcoming[0].hearing_date, m.kind, note=m.text))
                     elif pending:
-                        records.append(replace(pending[0], status="canceled", note=m.text))
+                        records.append(replace(pending[0], status=m.kind, note=m.text))
                 continue
             status = {"set": "scheduled", "canceled": "canceled", "postponed": "postponed",
                       "heard": "heard"}[m.kind]

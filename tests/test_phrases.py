@@ -1,0 +1,53 @@
+"""Subject lines and sentences members read: true to what happened, in their language."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.alerts import phrases
+from tracker.i18n import translations
+
+
+def headline(events: list[tuple[str, object, object]], lang: str = "en") -> str:
+    return phrases.headline(events, "AB 13", lang, translations(lang).gettext)
+
+
+@pytest.mark.parametrize(("stage", "subject"), [
+    ("held_in_committee", "AB 13 was held in committee"),
+    ("failed", "AB 13 was voted down"),
+    ("withdrawn", "AB 13 was withdrawn"),
+    ("two_year", "AB 13 is on hold"),
+    ("in_committee", "AB 13 is now in committee"),
+    ("passed_house", "AB 13 moved forward"),
+    ("chaptered", "AB 13 was signed into law"),
+])
+def test_a_stage_change_subject_says_what_happened(stage: str, subject: str) -> None:
+    assert headline([("stage_changed", "floor", stage)]) == subject
+
+
+def test_a_bill_that_stopped_is_not_said_to_move_forward_in_spanish() -> None:
+    assert headline([("stage_changed", "in_committee", "held_in_committee")], "es") == (
+        "AB 13 quedó detenido en comité")
+
+
+def test_a_hearing_that_gains_its_time_and_room_is_not_said_to_have_changed() -> None:
+    before = {"status": "scheduled", "time": None, "room": None, "committee": "Senate Health"}
+    after = {"status": "scheduled", "time": "1:30 p.m.", "room": "1200", "committee": "Senate Health",
+             "date": "2026-07-07"}
+    sentence = phrases.describe("hearing_changed", before, after, "AB 13", "en", str, str)
+    assert sentence == ("AB 13: the time and place of the July 7, 2026 hearing in Senate Health are now known. "
+                        "Time and place: 1:30 p.m., 1200.")
+    assert headline([("hearing_changed", before, after)]) == "AB 13: time and place of the hearing"
+
+
+def test_a_hearing_whose_room_moved_has_changed() -> None:
+    before = {"status": "scheduled", "time": "1:30 p.m.", "room": "1200", "committee": "Senate Health"}
+    after = before | {"room": "2100", "date": "2026-07-07"}
+    assert "hearing in Senate Health changed" in phrases.describe(
+        "hearing_changed", before, after, "AB 13", "en", str, str)
+    assert headline([("hearing_changed", before, after)]) == "AB 13: hearing changed"
+
+
+def test_a_postponed_hearing_subject_says_postponed() -> None:
+    after = {"status": "postponed", "date": "2026-07-07", "committee": "Senate Health"}
+    assert headline([("hearing_canceled", {"status": "scheduled"}, after)]) == "AB 13: hearing postponed"
