@@ -58,3 +58,27 @@ def test_import_subscribe_reimport_send(db_url: str, files: Path, tmp_path: Path
         body = es.get_body(("plain",)).get_content()
         assert "aprobado por una cámara" in body and "988" in body and "/bills/AB-1656" in body
         assert "registro oficial" in es.get_body(("html",)).get_content()
+
+
+def test_a_confirmed_member_who_signs_up_again_gets_their_preferences_link_in_their_language(
+        db_url: str, files: Path) -> None:
+    env = {"TRACKER_DATABASE_URL": db_url}
+    tracker("init", env=env)
+    tracker("import-pubinfo", str(files / "pubinfo" / "mini"), env=env)
+    tracker("subscribers", "add", "luis@example.org", "--bill", "AB 1656", "--lang", "es",
+            "--confirmed", env=env)
+    from tracker.alerts import subscriptions as subs
+    from tracker.alerts.testing import database
+    from tracker.db.base import transaction
+
+    with transaction(database(db_url)) as s:  # what the sign-up form calls
+        subs.subscribe(s, "luis@example.org", topics=["crisis_988"], lang="en")
+    with recording_server() as (h, port):
+        smtp = env | {"TRACKER_SMTP__HOST": "127.0.0.1", "TRACKER_SMTP__PORT": str(port),
+                      "TRACKER_SMTP__TLS": "none"}
+        assert "sent 1," in tracker("send", env=smtp).stdout
+        (m,) = h.parsed()
+    assert m["Subject"] == "Usted ya está inscrito en las alertas de Capitol Watch"
+    body = m.get_body(("plain",)).get_content()
+    assert "no cambiamos nada" in body and "988" in body
+    assert "/preferences/" in body and "?lang=es" in body and "/confirm/" not in body

@@ -121,3 +121,24 @@ def test_cli_add_list_remove_and_import(factory, tmp_path) -> None:
     tracker("subscribers", "remove", "dee@example.org")
     with factory() as s:
         assert subs.find_by_email(s, "dee@example.org") is None
+
+
+def test_saving_preferences_after_unsubscribing_starts_mail_again(factory) -> None:
+    with transaction(factory) as s:
+        sub = subs.subscribe(s, "ana@example.org", topics=["crisis_988"], confirmed=True)
+        subs.unsubscribe(s, sub)
+        assert sub.status == "unsubscribed"
+        subs.update_preferences(s, sub, lang="en", topics=["crisis_988"], bills=[], all_bills=False,
+                                cadence="immediate")
+        assert sub.status == "active" and sub.confirmed_at is not None
+        assert [(x.kind, x.target) for x in sub.subscriptions] == [("topic", "crisis_988")]
+
+
+def test_the_sign_up_form_changes_nothing_for_a_confirmed_member_and_mails_them_their_link(factory) -> None:
+    with transaction(factory) as s:
+        subs.subscribe(s, "ana@example.org", topics=["crisis_988"], lang="en", confirmed=True)
+    with transaction(factory) as s:  # anyone who knows the address, through the web form
+        sub = subs.subscribe(s, "ana@example.org", topics=["youth_school"], lang="es")
+        assert sub.lang == "en"
+        assert [(x.kind, x.target) for x in sub.subscriptions] == [("topic", "crisis_988")]
+        assert len(outbox(s, "manage")) == 1 and outbox(s, "confirm") == []

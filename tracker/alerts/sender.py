@@ -232,7 +232,7 @@ async def _deliver(s: Session, transport: Transport, renderer: Renderer, row: Ou
     rcpt = sub.email if sub is not None else (row.recipient or "")
     lang = sub.lang if sub is not None else cfg.alerts.staff_lang
     rendered = renderer.render(row, lang)
-    text, html, unsub = personalise(rendered, sub.token_id if sub is not None else None)
+    text, html, unsub = personalise(rendered, sub.token_id if sub is not None else None, lang)
     msg_id = mime.message_id(row.key, row.id, domain)
     data = mime.build(sender=sender, to=rcpt, subject=rendered.subject, text=text, html=html,
                       msg_id=msg_id,

@@ -128,6 +128,13 @@ def enqueue_confirmation(s: Session, sub: Subscriber) -> None:
                        "subscriber_id": sub.id, "event_ids": [], "reasons": {}}])
 
 
+def enqueue_manage_link(s: Session, sub: Subscriber) -> None:
+    """Queue one "you are already signed up, here is your preferences link" message."""
+    s.flush()
+    insert_ignore(s, [{"key": f"manage:{sub.id}:{uuid.uuid4().hex}", "kind": "manage",
+                       "subscriber_id": sub.id, "event_ids": [], "reasons": {}}])
+
+
 def subscribe(s: Session, email: str, *, lang: str = "en", topics: Sequence[str] = (),
               bills: Sequence[str] = (), all_bills: bool = False, cadence: str = "immediate",
               county: str | None = None, confirmed: bool = False,
@@ -141,6 +148,11 @@ def subscribe(s: Session, email: str, *, lang: str = "en", topics: Sequence[str]
     address = normalise_email(email)
     wanted = _wanted(s, topics, bills, all_bills)
     sub = s.execute(select(Subscriber).where(Subscriber.email == address)).scalar_one_or_none()
+    if sub is not None and not confirmed and sub.status == "active" and sub.confirmed_at is not None:
+        # The sign-up form cannot tell the owner from anyone who knows the address, so it changes
+        # nothing for a confirmed member: the owner gets a link to their own preferences page.
+        enqueue_manage_link(s, sub)
+        return sub
     if sub is None:
         sub = Subscriber(email=address, lang=lang, status="active", bounce_count=0,
                          token_id=secrets.token_urlsafe(18))
@@ -203,6 +215,10 @@ def update_preferences(s: Session, subscriber: Subscriber, *, lang: str, topics:
     _check(lang, cadence)
     wanted = _wanted(s, topics, bills, all_bills)
     subscriber.lang = lang
+    if subscriber.status == "unsubscribed":
+        # The signed link came to the owner's inbox: saving choices is coming back, as the
+        # page after unsubscribing ("Changed your mind?") promises.
+        subscriber.status = "active"
     _upsert_subscriptions(s, subscriber, wanted, cadence, None, replace=True)
     s.flush()
 
