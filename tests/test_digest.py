@@ -66,3 +66,15 @@ def test_freshness_warns_about_failures_and_stale_data(seeded) -> None:
     assert any("since" in w for w in f["warnings"])
     with pytest.raises(TrackerError):
         parse_week("2025-W99")
+
+
+def test_a_bill_staff_took_a_position_on_is_in_the_digest_even_without_a_topic(seeded, tmp_path: Path) -> None:
+    with transaction(seeded) as s:
+        sb5 = add_bill(s, "SB 5", title="Vehicles: registration.", relevant=False, topics=[])
+        s.add(Hearing(bill_id=sb5, fingerprint="h5", committee_name="Senate Transportation",
+                      hearing_date=date(2025, 4, 23), status="scheduled", sources=["x"]))
+    tracker("positions", "set", "SB 5", "--position", "watch")
+    out = tmp_path / "digest.html"
+    tracker("digest", "--week", "2025-W15", "--out", str(out))
+    html = out.read_text(encoding="utf-8")
+    assert "SB 5" in html and "Senate Transportation" in html

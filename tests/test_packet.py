@@ -46,14 +46,16 @@ def test_packet_one_page_per_bill_with_measure_title_status_and_date(env, tmp_pa
     assert "988" in text
 
 
-def test_packet_default_as_of_is_today(env, tmp_path) -> None:
-    from datetime import date
+def test_packet_default_as_of_is_today_in_california(env, tmp_path) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
 
     from babel.dates import format_date
 
     out = tmp_path / "p.pdf"
     tracker("packet", "--bills", "SB 275", "--out", str(out), env=env)
-    assert f"Status as of {format_date(date.today(), 'long', locale='en')}" in pdf_text(out)
+    today = datetime.now(ZoneInfo("America/Los_Angeles")).date()
+    assert f"Status as of {format_date(today, 'long', locale='en')}" in pdf_text(out)
 
 
 def test_legislator_packet_has_cover_and_votes(env, tmp_path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models_core import (
@@ -20,6 +20,25 @@ from tracker.db.models_core import (
 from tracker.errors import TrackerError
 from tracker.items import bill_id_of, parse_bill_id
 
+
+
+def tracked() -> ColumnElement[bool]:
+    """Bills we follow: relevant to our topics, watched, or carrying a staff position.
+
+    One rule for the digest, member alerts, triage, packets, the matrix and the web app: a bill
+    staff took a position on is followed even when no topic matched its text.
+    """
+    from tracker.db.models_advocacy import BillPosition
+
+    return or_(Bill.relevant.is_(True), Bill.watched.is_(True),
+               Bill.bill_id.in_(select(BillPosition.bill_id)))
+
+
+def tracked_ids(s: Session, bill_ids: list[str]) -> set[str]:
+    """Which of these bills we follow (see ``tracked``)."""
+    if not bill_ids:
+        return set()
+    return set(s.execute(select(Bill.bill_id).where(Bill.bill_id.in_(bill_ids), tracked())).scalars())
 
 def find_bill_id(s: Session, text: str, session_year: str) -> str:
     """Accept 'AB 13', 'AB-13', 'ab13' or a bill_id; unknown → one clear error."""

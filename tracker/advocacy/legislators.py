@@ -16,8 +16,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.advocacy.facts import district_label, location_name
-from tracker.db.models_advocacy import BillPosition
 from tracker.db.models_core import Bill, BillAuthor, Legislator, Vote, VoteMember
+from tracker.queries import tracked
 from tracker.errors import TrackerError
 from tracker.settings import Settings
 
@@ -71,9 +71,7 @@ def find_legislator(s: Session, name: str, session_year: str) -> dict[str, Any]:
 
 def tracked_bill_ids(s: Session) -> set[str]:
     """Bills we follow: relevant, watched, or with a position."""
-    ids = set(s.execute(select(Bill.bill_id).where(or_(Bill.relevant.is_(True),
-                                                        Bill.watched.is_(True)))).scalars())
-    return ids | set(s.execute(select(BillPosition.bill_id)).scalars())
+    return set(s.execute(select(Bill.bill_id).where(tracked())).scalars())
 
 
 _VOTE_LABEL = {"AYE": "yes", "NOE": "no", "ABS": "absent"}

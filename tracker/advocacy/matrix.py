@@ -10,15 +10,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.advocacy.facts import LEGINFO_BILL_URL, url_measure
 from tracker.advocacy.positions import positions_for
-from tracker.db.models_advocacy import POSITIONS, BillPosition
+from tracker.db.models_advocacy import POSITIONS
 from tracker.db.models_core import Bill, BillVersion, Hearing
+from tracker.queries import tracked
 from tracker.errors import TrackerError
 from tracker.settings import Settings, get_settings
+from tracker.clock import local_today
 
 POSITION_LABELS: dict[str, str] = {
     "support": "Support", "support_if_amended": "Support if amended", "oppose": "Oppose",
@@ -40,9 +42,7 @@ _CLOSED = {"canceled", "cancelled", "heard", "postponed"}
 
 
 def _tracked(s: Session) -> list[Bill]:
-    positioned = select(BillPosition.bill_id)
-    q = (select(Bill).where(or_(Bill.relevant.is_(True), Bill.watched.is_(True),
-                                Bill.bill_id.in_(positioned)))
+    q = (select(Bill).where(tracked())
          .order_by(Bill.session_year, Bill.measure_type, Bill.measure_num))
     return list(s.execute(q).scalars())
 
@@ -77,7 +77,7 @@ def matrix_rows(s: Session, group_by: str | None = None, *, as_of: date | None =
     if group_by not in (None, "topic", "position"):
         raise TrackerError(f"cannot group the matrix by {group_by!r}: use topic or position")
     settings = settings or get_settings()
-    as_of = as_of or date.today()
+    as_of = as_of or local_today()
     bills = _tracked(s)
     ids = [b.bill_id for b in bills]
     positions = positions_for(s, ids)

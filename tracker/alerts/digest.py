@@ -27,6 +27,7 @@ from tracker.alerts.topics import load_topics, topic_label
 from tracker.db.models_core import Bill, ChangeEvent, Hearing, SourceRun
 from tracker.errors import TrackerError
 from tracker.i18n import translations
+from tracker.queries import tracked, tracked_ids
 from tracker.rendering import environment
 from tracker.settings import get_settings
 
@@ -61,10 +62,6 @@ def _positions(s: Session, bill_ids: list[str]) -> dict[str, Any]:
         return {}
 
 
-def _tracked(b: Bill | None) -> bool:
-    return b is not None and bool(b.relevant or b.watched)
-
-
 def digest_context(s: Session, week: str, lang: str, now: datetime) -> dict[str, Any]:
     """Everything the staff digest shows, as plain data."""
     cfg = get_settings()
@@ -89,10 +86,11 @@ def digest_context(s: Session, week: str, lang: str, now: datetime) -> dict[str,
         ChangeEvent.kind.in_(("stage_changed", "new_version"))).order_by(ChangeEvent.id)).scalars())
     bills = {b.bill_id: b for b in s.execute(select(Bill).where(
         Bill.bill_id.in_({e.bill_id for e in events if e.bill_id}))).scalars()}
+    followed = tracked_ids(s, list(bills))
     moved, amended, outcomes = [], [], []
     for e in events:
         b = bills.get(e.bill_id or "")
-        if not _tracked(b):
+        if b is None or b.bill_id not in followed:
             continue
         item = {"measure": b.measure, "title": b.title or "", "url": bill_url(b.measure)}
         if e.kind == "new_version":
@@ -107,11 +105,11 @@ def digest_context(s: Session, week: str, lang: str, now: datetime) -> dict[str,
 
     window = as_of + timedelta(days=cfg.alerts.hearing_window_days)
     hearing_rows = s.execute(select(Hearing, Bill).join(Bill, Bill.bill_id == Hearing.bill_id).where(
-        Hearing.status == "scheduled", Hearing.hearing_date >= as_of, Hearing.hearing_date < window)
+        Hearing.status == "scheduled", Hearing.hearing_date >= as_of, Hearing.hearing_date < window, tracked())
         .order_by(Hearing.hearing_date, Bill.measure_type, Bill.measure_num))
     hearings = [hearing_view(h, lang, as_of) | {"measure": b.measure, "title": b.title or "",
                                                 "url": bill_url(b.measure)}
-                for h, b in hearing_rows if _tracked(b)]
+                for h, b in hearing_rows]
     return base_context(lang) | {
         "subject": _("Weekly bill digest: week of %(date)s") % {"date": phrases.fmt_date(start, lang)},
         "week": week, "week_start": phrases.fmt_date(start, lang),

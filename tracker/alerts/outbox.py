@@ -27,6 +27,7 @@ from tracker.alerts.kinds import OUTCOME_STAGES
 from tracker.db.base import utcnow
 from tracker.db.models_alerts import OutboxMessage, Subscriber, Subscription
 from tracker.db.models_core import Bill, ChangeEvent
+from tracker.queries import tracked_ids
 from tracker.settings import get_settings
 
 _DEFAULTS: dict[str, Any] = {"status": "pending", "attempts": 0, "subscriber_id": None,
@@ -69,7 +70,7 @@ def period_of(when: datetime, cadence: str) -> tuple[str, datetime]:
     return f"{year}-W{week:02d}", due.astimezone(when.tzinfo)
 
 
-def _wants(sub: Subscription, e: ChangeEvent, bill: Bill | None) -> bool:
+def _wants(sub: Subscription, e: ChangeEvent, bill: Bill | None, followed: bool) -> bool:
     """Does this subscription ask for this event (kind filter + topic/relevance rules)?"""
     kinds = set(sub.event_kinds or [])
     after = e.after if isinstance(e.after, dict) else {}
@@ -79,7 +80,7 @@ def _wants(sub: Subscription, e: ChangeEvent, bill: Bill | None) -> bool:
         return False
     if sub.kind == "bill":
         return True
-    relevant = bool(bill is not None and (bill.relevant or bill.watched))
+    relevant = followed
     if e.kind == "new_bill" and not after.get("relevant"):
         return False  # never tell members about bills that do not touch our issues
     if sub.kind == "all":
@@ -147,11 +148,12 @@ def enqueue_events(s: Session, events: list[ChangeEvent]) -> int:
         by_bill[e.bill_id or ""].append(e)
     # (subscriber, cadence) → bill → (event ids, reasons)
     matched: dict[tuple[int, str], dict[str, tuple[set[int], set[str]]]] = defaultdict(dict)
+    followed = tracked_ids(s, bill_ids)
     for sub in _candidates(s, bills, events):
         targets = [sub.target] if sub.kind == "bill" else list(by_bill)
         for bill_id in targets:
             for e in by_bill.get(bill_id, []):
-                if _wants(sub, e, bills.get(bill_id)):
+                if _wants(sub, e, bills.get(bill_id), bill_id in followed):
                     ids, why = matched[(sub.subscriber_id, sub.cadence)].setdefault(bill_id, (set(), set()))
                     ids.add(e.id)
                     why.add(_reason(sub))

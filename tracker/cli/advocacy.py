@@ -19,6 +19,7 @@ from tracker.cli._common import read_session, sessions, settings
 from tracker.db.base import transaction
 from tracker.errors import TrackerError
 from tracker.queries import find_bill_id
+from tracker.clock import local_today
 
 POSITION_CHOICES = ["support", "support_if_amended", "oppose", "oppose_unless_amended", "watch", "neutral"]
 
@@ -26,7 +27,7 @@ POSITION_CHOICES = ["support", "support_if_amended", "oppose", "oppose_unless_am
 def _as_of(value: str | None) -> date:
     """``--as-of 2026-11-23`` (for reprints and tests); default today."""
     if not value:
-        return date.today()
+        return local_today()
     try:
         return date.fromisoformat(value)
     except ValueError:

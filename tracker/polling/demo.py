@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -25,6 +25,7 @@ from tracker.db.base import transaction
 from tracker.db.models_core import ChangeEvent
 from tracker.polling.child import run_child, tracker_command
 from tracker.replica.server import ReplicaServer
+from tracker.clock import local_today
 
 Echo = Callable[[str], None]
 
@@ -63,7 +64,7 @@ def run_demo(sample_dir: Path, echo: Echo) -> None:
             before = s.execute(select(func.max(ChangeEvent.id))).scalar() or 0
         state = server.replica.state
         bill_id = "202520260AB2052" if "202520260AB2052" in state.bills else next(iter(state.bills))
-        when = date.today() + timedelta(days=7)
+        when = local_today() + timedelta(days=7)
         echo(f"the legislature moves: {state.bills[bill_id].measure} gets a new action and a Senate hearing on {when.isoformat()}")
         state.add_action(bill_id, "From committee: Do pass and re-refer to Com. on APPR. (Ayes 7. Noes 0.)",
                          status="In Committee Process", location="CS61")

@@ -7,7 +7,6 @@ only an explicit cancel/postpone status on the page, or an action saying so, cha
 from __future__ import annotations
 
 from collections.abc import Generator
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +16,7 @@ from tracker.db.models_core import Bill
 from tracker.items import Snapshot
 from tracker.polling.base import SourcePoll, Summary
 from tracker.polling.crawl import Crawls
+from tracker.clock import local_today
 
 
 class HearingsPoll(SourcePoll):
@@ -25,7 +25,7 @@ class HearingsPoll(SourcePoll):
     def crawl(self, crawls: Crawls) -> Generator[Any, Any, None]:
         src = self.settings.sources
         yield crawls.crawl(SenateHearingsSpider, base_url=src.senate_url, session_year=self.settings.session_year,
-                           start=date.today(), days=src.hearing_days_ahead, collector=self.collector)
+                           start=local_today(), days=src.hearing_days_ahead, collector=self.collector)
         yield crawls.crawl(AssemblyHearingsSpider, base_url=src.assembly_url,
                            session_year=self.settings.session_year, collector=self.collector)
 

@@ -7,22 +7,23 @@ anonymous POSTs are refused outright. Positions are written only through the adv
 from __future__ import annotations
 
 import importlib
-from datetime import date
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from tracker.db.models_core import Bill
+from tracker.queries import tracked
 from tracker.errors import TrackerError
 from tracker.web import auth, csrf, data, integrations
 from tracker.web.context import db, finish, get_lang, gettext, render
 from tracker.web.pages import POSITIONS, lookup_bill, topic_labels
 from tracker.web.subscribe import client_ip
+from tracker.clock import local_today
 
 
 def _require(request: Request, s: Any) -> Any:
@@ -68,7 +69,7 @@ async def triage(request: Request) -> Response:
     """Relevant bills with no position yet (the decisions waiting), then those decided."""
     with db(request) as s:
         _require(request, s)
-        bills = list(s.execute(select(Bill).where(or_(Bill.relevant.is_(True), Bill.watched.is_(True)))
+        bills = list(s.execute(select(Bill).where(tracked())
                                .order_by(Bill.relevance_score.desc(), Bill.measure_num)).scalars())
         positions = integrations.positions_for(s, [b.bill_id for b in bills])
     undecided = [{"bill": b, "slug": data.measure_slug(b.measure)} for b in bills if b.bill_id not in positions]
@@ -128,7 +129,7 @@ def packet_builder() -> Callable[..., Any] | None:
 async def packet_form(request: Request) -> Response:
     with db(request) as s:
         _require(request, s)
-        bills = list(s.execute(select(Bill).where(or_(Bill.relevant.is_(True), Bill.watched.is_(True)))
+        bills = list(s.execute(select(Bill).where(tracked())
                                .order_by(Bill.measure_type, Bill.measure_num)).scalars())
         positions = integrations.positions_for(s, [b.bill_id for b in bills])
     rows = [{"bill": b, "position": (positions.get(b.bill_id) or {}).get("position")} for b in bills]
@@ -148,7 +149,7 @@ async def packet_post(request: Request) -> Response:
         if builder is None:
             raise HTTPException(503, "The packet builder is not installed yet.")
         try:
-            packet = builder(s, measures, settings=request.app.state.settings, as_of=date.today(),
+            packet = builder(s, measures, settings=request.app.state.settings, as_of=local_today(),
                              lang=get_lang(request), fmt="pdf")
         except TrackerError as exc:
             raise HTTPException(400, str(exc)) from None
