@@ -308,3 +308,16 @@ def test_fentanyl_use_prevention_is_relevant_and_fentanyl_penalties_are_not(matc
 def test_server_training_on_alcohol_is_not_an_alcohol_awareness_month(matcher: Matcher) -> None:
     assert not rel(matcher, title="Alcoholic beverages: responsible beverage service training.",
                    digest="This bill would require alcohol awareness training for servers of alcoholic beverages.")
+
+
+def test_a_voting_bill_quoting_the_constitutions_mentally_incompetent_electors_is_not_relevant(matcher: Matcher) -> None:
+    assert not rel(matcher, title="Voting: felons.", digest=(
+        "The California Constitution requires the Legislature to provide for the disqualification of "
+        "electors while mentally incompetent or imprisoned or on parole for the conviction of a felony."))
+
+
+def test_a_person_found_mentally_incompetent_to_stand_trial_is_still_relevant(matcher: Matcher) -> None:
+    assert rel(matcher, title="Criminal procedure.", digest=(
+        "This bill would require the court to suspend proceedings when a defendant is found mentally "
+        "incompetent, and would require treatment to restore competency."))
+
