@@ -176,3 +176,46 @@ def test_unknown_database_kind_is_one_line_naming_the_setting(env) -> None:
     proc = tracker("bills", env={**env, "TRACKER_DATABASE_URL": "nonsense://"}, check=False)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "database_url" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("variable", "value", "named"), [
+    ("TRACKER_SCHEDULE__TIMEZONE", "Mars/Base", "schedule.timezone"),
+    ("TRACKER_SCHEDULE__WEB", "garbage", "schedule.web"),
+    ("TRACKER_ALERTS__STAFF_EMAILS", "notjson", "TRACKER_ALERTS__STAFF_EMAILS"),
+])
+def test_a_bad_schedule_time_zone_or_list_setting_is_one_line_naming_it(env, variable, value, named) -> None:
+    proc = tracker("config", "show", env={**env, variable: value}, check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert named in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_county_crisis_line_is_added_to_988_not_put_in_its_place(env) -> None:
+    import json
+
+    county = '[{"name": "Fresno County crisis line", "how": "call 1-800-555-0100"}]'
+    for value in (county, "[]"):
+        out = tracker("config", "show", env={**env, "TRACKER_ALERTS__CRISIS_RESOURCES": value}).stdout
+        names = [r["name"] for r in json.loads(out)["alerts"]["crisis_resources"]]
+        assert names[0] == "988 Suicide & Crisis Lifeline"
+        assert ("Fresno County crisis line" in names) == (value == county)
+
+
+def test_topics_check_on_a_missing_file_is_an_operator_error(env) -> None:
+    proc = tracker("topics", "check", env={**env, "TRACKER_TOPICS_PATH": "/nope/topics.toml"}, check=False)
+    assert proc.returncode == 2 and "no such topics file" in proc.stderr
+
+
+def test_importing_a_path_that_does_not_exist_records_no_failed_run(env) -> None:
+    tracker("init", env=env)
+    proc = tracker("import-pubinfo", "/nope/extract.zip", env=env, check=False)
+    assert proc.returncode == 2 and "no such file or directory" in proc.stderr
+    assert "failed" not in tracker("runs", env=env).stdout
+
+
+def test_a_folder_whose_dat_files_are_no_pubinfo_table_is_refused(env, tmp_path) -> None:
+    folder = tmp_path / "other"
+    folder.mkdir()
+    (folder / "escaped_rows.dat").write_text("`a`\t`b`\n")
+    tracker("init", env=env)
+    proc = tracker("import-pubinfo", str(folder), env=env, check=False)
+    assert proc.returncode == 2 and "none of the .dat files is a PUBINFO table" in proc.stderr

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from tracker.cli._common import engine, interactive, read_session, sessions, settings
 from tracker.db.migrate import upgrade
-from tracker.errors import TrackerError
+from tracker.errors import InputError, TrackerError
 from tracker.ingest.runs import finish_run, start_run
 from tracker.ingest.service import IngestResult, ingest_snapshot
 from tracker.pubinfo.reader import read_snapshot
@@ -31,6 +31,8 @@ def init() -> None:
 
 def run_import(path: Path, source: str = "pubinfo", quiet: bool = False) -> IngestResult:
     """Read, diff and store one PUBINFO extract, recording a source run (shared with polling)."""
+    if not path.exists():  # the operator's typo is not a failed poll of the legislature
+        raise InputError(str(path), "no such file or directory")
     factory = sessions()
     run_id = start_run(factory, source, str(path))
     try:

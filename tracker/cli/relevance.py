@@ -151,6 +151,8 @@ def topics_check(topics_path: Path | None) -> None:
     from tracker.relevance import check_file, load_matcher
 
     path = _topics_path(topics_path)
+    if not path.is_file():  # a wrong path is the operator's slip (exit 2), not a bad taxonomy (exit 1)
+        raise TrackerError(f"{path}: no such topics file")
     problems = check_file(path)
     if problems:
         for p in problems:

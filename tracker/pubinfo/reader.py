@@ -173,6 +173,9 @@ def _read_snapshot(path: Path, source: str) -> Snapshot:
     unknown = sorted(present - set(TABLES) - IGNORED)
     if not present:
         raise InputError(str(path), "no .dat files found (is this a PUBINFO extract?)")
+    if not present & (set(TABLES) | IGNORED):  # every file unknown: not an extract at all
+        raise InputError(str(path), "none of the .dat files is a PUBINFO table (found "
+                         + ", ".join(f"{n}.dat" for n in unknown[:5]) + (" ..." if len(unknown) > 5 else "") + ")")
     for name in unknown:
         snap.warnings.append(f"{name}.dat: unknown table, skipped")
     others = sorted(n for n in src.names if not n.endswith((".dat", ".lob")))

@@ -8,9 +8,11 @@ Order of precedence (highest first): ``TRACKER_*`` environment variables (nested
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -38,6 +40,26 @@ class ScheduleSettings(BaseModel):
     send: str = Field("*/5 * * * *", description="Deliver pending emails.")
     digest: str = Field("0 7 * * 1", description="Weekly staff digest.")
     misfire_grace_seconds: int = Field(3600, ge=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError("must be a time zone name such as America/Los_Angeles") from None
+        return value
+
+    @field_validator("web", "hearings", "pubinfo", "send", "digest")
+    @classmethod
+    def _crontab(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"must be a crontab line such as '15 7-19 * * 1-5' ({exc})") from None
+        return value
 
 
 class Settings(BaseSettings):
@@ -136,7 +158,14 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         raise SettingsError(_describe(exc)) from None
-    except (OSError, ValueError) as exc:  # unreadable or malformed TOML
+    except (OSError, ValueError) as exc:  # unreadable or malformed TOML, or an env var not JSON
+        env = re.search(r'field "(\w+)" from source "EnvSettingsSource"', str(exc))
+        if env:
+            prefix = f"TRACKER_{env.group(1).upper()}"
+            names = sorted(k for k in os.environ if k.upper() == prefix or k.upper().startswith(prefix + "__"))
+            raise SettingsError(
+                f"invalid setting {env.group(1)} [{', '.join(names) or prefix}]: a list or table value "
+                "must be JSON, such as [\"staff@example.org\"]") from None
         raise SettingsError(f"cannot read settings: {exc}") from None
 
 

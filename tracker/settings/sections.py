@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 
 
 class SmtpSettings(BaseModel):
@@ -54,6 +54,14 @@ def _default_crisis() -> list[CrisisResource]:
 class AlertSettings(BaseModel):
     """Who gets told what, and when."""
 
+    @field_validator("crisis_resources")
+    @classmethod
+    def _keep_988(cls, value: list[CrisisResource]) -> list[CrisisResource]:
+        """A deployment adds its county line to 988; it cannot leave members with no line."""
+        if not any("988" in f"{r.name} {r.how}" for r in value):
+            value = _default_crisis() + value
+        return value
+
     letter_deadline_days: int = Field(
         7, ge=0, description="Position letters are due this many days before a policy hearing."
     )
@@ -61,7 +69,8 @@ class AlertSettings(BaseModel):
     retry_base_seconds: float = Field(60.0, gt=0, description="First retry delay; doubles each time.")
     bounce_pause_after: int = Field(3, ge=1, description="Hard bounces before pausing an address.")
     crisis_resources: list[CrisisResource] = Field(
-        default_factory=_default_crisis, description="Footer lines on every member-facing message."
+        default_factory=_default_crisis,
+        description="Footer lines on every member-facing message; 988 is always kept, first.",
     )
     retry_max_seconds: float = Field(
         21600.0, gt=0, description="Longest wait between two delivery attempts (backoff cap)."
