@@ -1,8 +1,8 @@
 """Translations from the Babel/gettext catalogs kept as ``.po`` files in the repository.
 
-Every ``.po`` file under ``tracker/locale/<lang>/LC_MESSAGES/`` is read and merged, so the
-email work and the document work each keep their own catalog file (domain) while sharing one
-lookup. Catalogs are compiled in memory, so no build step is needed after editing a ``.po``.
+Every ``.po`` file under ``tracker/locale/<lang>/LC_MESSAGES/`` is read and chained, so the
+email work and the document work each keep their own catalog file (domain, with its own plural
+rule) while sharing one lookup. Catalogs are compiled in memory, so no build step is needed after editing a ``.po``.
 """
 
 from __future__ import annotations
@@ -25,22 +25,37 @@ def normalise_lang(lang: str | None) -> str:
     return code if code in SUPPORTED else "en"
 
 
+def _compile(po_path: Path, lang: str) -> Translations:
+    """One ``.po`` file as a gettext catalog with its own plural rule."""
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return Translations(buf)
+
+
+def catalog_chain(folder: Path, lang: str) -> NullTranslations:
+    """Every ``.po`` file in ``folder`` behind one lookup; a later file (by name) wins a shared msgid.
+
+    The catalogs are chained as gettext fallbacks rather than merged into one dictionary:
+    each file keeps its own ``Plural-Forms`` rule, so a plural message is looked up with the
+    rule of the catalog that translates it. (A merged dictionary judged every plural by the
+    first file's rule, and fell back to English wherever that rule had more forms.)
+    """
+    chain: NullTranslations | None = None
+    for po_path in sorted(folder.glob("*.po")):
+        current = _compile(po_path, lang)
+        if chain is not None:
+            current.add_fallback(chain)
+        chain = current
+    return chain or NullTranslations()
+
+
 @lru_cache(maxsize=None)
 def translations(lang: str) -> NullTranslations:
     lang = normalise_lang(lang)
     folder = LOCALE_DIR / lang / "LC_MESSAGES"
     if lang == "en" or not folder.is_dir():
         return NullTranslations()
-    merged: Translations | None = None
-    for po_path in sorted(folder.glob("*.po")):
-        with po_path.open("rb") as fh:
-            catalog = read_po(fh, locale=lang)
-        buf = io.BytesIO()
-        write_mo(buf, catalog)
-        buf.seek(0)
-        current = Translations(buf)
-        if merged is None:
-            merged = current
-        else:
-            merged.merge(current)
-    return merged or NullTranslations()
+    return catalog_chain(folder, lang)

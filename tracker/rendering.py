@@ -3,29 +3,54 @@
 All templates live in the project's ``templates/`` folder; every environment is autoescaped,
 uses ``StrictUndefined`` (a missing variable is an error, never a blank), and carries the
 gettext catalogs for its language plus Babel date filters.
+
+Times are stored in UTC (naive values mean UTC). Every date and time shown to people is in the
+settings' ``schedule.timezone`` (California): at 9 p.m. in Sacramento it is already tomorrow
+in UTC, and a reader's "today" is the Sacramento one.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from tracker.i18n import normalise_lang, translations
-from tracker.settings import PROJECT_ROOT
+from tracker.settings import PROJECT_ROOT, get_settings
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
+
+
+def local_zone() -> ZoneInfo:
+    """The time zone readers live in: ``schedule.timezone`` from the settings."""
+    return ZoneInfo(get_settings().schedule.timezone)
+
+
+def to_local(value: datetime) -> datetime:
+    """A stored time (naive means UTC) as the wall-clock time in the readers' time zone."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(local_zone())
 
 
 def _format_date(value: date | datetime | None, lang: str, fmt: str = "long") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.date()
+        value = to_local(value).date()
     return format_date(value, format=fmt, locale=lang)
+
+
+def _format_datetime(value: datetime | None, lang: str, fmt: str = "medium") -> str:
+    return format_datetime(to_local(value), format=fmt, locale=lang) if value else ""
+
+
+def _format_time(value: datetime | None, lang: str, fmt: str = "short") -> str:
+    return format_time(to_local(value), format=fmt, locale=lang) if value else ""
 
 
 @lru_cache(maxsize=None)
@@ -43,9 +68,8 @@ def environment(lang: str = "en") -> Environment:
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals["lang"] = lang
     env.filters["date"] = lambda v, fmt="long": _format_date(v, lang, fmt)
-    env.filters["datetime"] = lambda v, fmt="medium": (
-        format_datetime(v, format=fmt, locale=lang) if v else ""
-    )
+    env.filters["datetime"] = lambda v, fmt="medium": _format_datetime(v, lang, fmt)
+    env.filters["time"] = lambda v, fmt="short": _format_time(v, lang, fmt)
     return env
 
 

@@ -7,15 +7,23 @@ freshness of every source.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models_advocacy import BillPosition
 from tracker.db.models_core import Bill, BillAuthor, ChangeEvent, Hearing, Legislator, SourceRun
+from tracker.clock import local_today as _settings_today
+
+
+def local_today(tz: str | None = None) -> date:
+    """Today in California (the app's ``schedule.timezone``), not in the server's UTC."""
+    return datetime.now(ZoneInfo(tz)).date() if tz else _settings_today()
 
 
 def measure_slug(measure: str) -> str:
@@ -87,21 +95,31 @@ def stages_in_use(s: Session) -> list[str]:
 
 def recent_changes(s: Session, limit: int = 10, bill_id: str | None = None,
                    topic: str | None = None) -> list[dict[str, Any]]:
-    """Newest change events on tracked bills (or on one bill / one topic)."""
+    """Newest change events on tracked bills (or on one bill / one topic).
+
+    Each row carries the event's machine data (``kind``, ``before``, ``after``) so pages can
+    word it in the reader's language; ``summary`` is the staff wording (English, with codes).
+    As in the member emails, an official-status event is left out when the same poll also
+    moved the bill's stage or recorded its action: those already say it, in plainer words.
+    """
     q = (select(ChangeEvent, Bill).join(Bill, Bill.bill_id == ChangeEvent.bill_id)
          .order_by(ChangeEvent.created_at.desc(), ChangeEvent.id.desc()))
     if bill_id:
         q = q.where(ChangeEvent.bill_id == bill_id)
     else:
         q = _tracked(q)
-    fetch = limit * 5 if topic else limit
+    rows = s.execute(q.limit(limit * 5)).all()
+    told = {(e.bill_id, e.source_run_id or e.created_at) for e, _b in rows
+            if e.kind in ("stage_changed", "new_action")}
     out = []
-    for e, b in s.execute(q.limit(fetch)).all():
+    for e, b in rows:
         if topic and topic not in (b.topics or []):
             continue
-        out.append({"id": e.id, "kind": e.kind, "summary": e.summary, "created_at": e.created_at,
-                    "bill_id": b.bill_id, "measure": b.measure, "slug": measure_slug(b.measure),
-                    "title": b.title, "topics": b.topics or []})
+        if e.kind == "status_changed" and (e.bill_id, e.source_run_id or e.created_at) in told:
+            continue
+        out.append({"id": e.id, "kind": e.kind, "summary": e.summary, "before": e.before, "after": e.after,
+                    "created_at": e.created_at, "bill_id": b.bill_id, "measure": b.measure,
+                    "slug": measure_slug(b.measure), "title": b.title, "topics": b.topics or []})
         if len(out) >= limit:
             break
     return out
@@ -112,8 +130,8 @@ CANCELLED = ("canceled", "cancelled", "postponed")
 
 def upcoming_hearings(s: Session, today: date | None = None, days: int | None = None,
                       include_cancelled: bool = False) -> list[dict[str, Any]]:
-    """Hearings from today on for tracked bills, soonest first."""
-    today = today or date.today()
+    """Hearings from today (California's today) on for tracked bills, soonest first."""
+    today = today or local_today()
     q = (select(Hearing, Bill).join(Bill, Bill.bill_id == Hearing.bill_id)
          .where(Hearing.hearing_date >= today).order_by(Hearing.hearing_date, Hearing.id))
     q = _tracked(q)
@@ -126,6 +144,32 @@ def upcoming_hearings(s: Session, today: date | None = None, days: int | None = 
              "status": h.status, "note": h.note, "updated_at": h.updated_at,
              "bill_id": b.bill_id, "measure": b.measure, "slug": measure_slug(b.measure),
              "title": b.title, "topics": b.topics or []} for h, b in s.execute(q).all()]
+
+
+# A street address ("1021 O Street, Room 2100", "1020 N St.") names its own building.
+_ADDRESS = re.compile(r"\b\d+\s+\w[\w.]*\s+(?:street|st|avenue|ave|boulevard|blvd|road|rd|way|mall|"
+                      r"plaza|drive|dr|lane|ln)\b", re.IGNORECASE)
+_BARE_ROOM = re.compile(r"^(?:(?:room|rm\.?)\s*)?#?(\d{1,4}[a-z]?)$", re.IGNORECASE)
+
+
+def capitol_room(room: str | None) -> bool:
+    """Whether a hearing room is a room of the State Capitol that does not say so itself.
+
+    The calendars give either a full place ("1021 O Street, Room 2100", "State Capitol, Room
+    437") or, for the Capitol, just the room ("4202", "Room 4202", "John L. Burton Hearing
+    Room (4203)"). Only the second kind needs "State Capitol" added; a place that names a
+    building or a street address is printed as published.
+    """
+    text = " ".join((room or "").split())
+    if not text or "," in text or "capitol" in text.lower() or _ADDRESS.search(text):
+        return False
+    return bool(_BARE_ROOM.match(text)) or "room" in text.lower()
+
+
+def room_number(room: str | None) -> str | None:
+    """'4202' or 'Room 4202' → '4202'; a named room or an address → None."""
+    m = _BARE_ROOM.match(" ".join((room or "").split()))
+    return m.group(1) if m else None
 
 
 @dataclass

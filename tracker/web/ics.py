@@ -83,6 +83,16 @@ def sequence(updated_at: datetime | None) -> int:
     return max(int((updated_at - SEQ_EPOCH).total_seconds() // 60), 0)
 
 
+def location(room: str | None) -> str:
+    """The LOCATION a calendar app can find: a bare Capitol room gets "State Capitol, Sacramento";
+    a place that names its building or street address ("1021 O Street, Room 2100") is left as is."""
+    text = " ".join((room or "").split())
+    if not text or not data.capitol_room(text):
+        return text
+    number = data.room_number(text)
+    return f"{'Room ' + number if number else text}, State Capitol, Sacramento"
+
+
 def event_lines(h: dict[str, Any], host: str, base_url: str, now: datetime) -> list[str]:
     uid = f"hearing-{h['bill_id']}-{h['fingerprint']}@{host}"
     lines = ["BEGIN:VEVENT", f"UID:{uid}", f"DTSTAMP:{_utc_stamp(now)}",
@@ -102,8 +112,9 @@ def event_lines(h: dict[str, Any], host: str, base_url: str, now: datetime) -> l
     lines += [f"SUMMARY:{escape(('CANCELED: ' if cancelled else '') + summary)}",
               f"DESCRIPTION:{escape(desc + chr(10) + url)}", f"URL:{url}",
               f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}"]
-    if h["room"]:
-        lines.append(f"LOCATION:{escape(str(h['room']) + ', State Capitol, Sacramento')}")
+    place = location(h["room"])
+    if place:
+        lines.append(f"LOCATION:{escape(place)}")
     lines.append("END:VEVENT")
     return lines
 
@@ -128,7 +139,8 @@ async def hearings_calendar(request: Request) -> Response:
     topic = request.query_params.get("topic", "")
     position = request.query_params.get("position", "")
     with db(request) as s:
-        rows = data.upcoming_hearings(s, today=date.today() - timedelta(days=7), include_cancelled=True)
+        today = data.local_today(settings.schedule.timezone)
+        rows = data.upcoming_hearings(s, today=today - timedelta(days=7), include_cancelled=True)
         if topic:
             rows = [h for h in rows if topic in h["topics"]]
         if position:

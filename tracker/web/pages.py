@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from tracker.advocacy.facts import location_name
+from tracker.alerts import phrases
 from tracker.db.models_core import Bill, Legislator
 from tracker.errors import TrackerError
+from tracker.i18n import translations
 from tracker.queries import bill_detail, find_bill_id
 from tracker.web import data, integrations
 from tracker.web.context import db, get_lang, render
 from tracker.web.diffing import digest_diff
-from tracker.web.stages import progress
+from tracker.web.stages import progress, stage_label, step_index
+
+Gettext = Callable[[str], str]
 
 LEGINFO = "https://leginfo.legislature.ca.gov/faces/billNavClient.xhtml?bill_id="
 POSITIONS = ["support", "support_if_amended", "oppose", "oppose_unless_amended", "neutral", "watch"]
@@ -33,6 +41,124 @@ def topic_labels(request: Request) -> dict[str, str]:
     return dict(cache[lang])
 
 
+def page_gettext(request: Request) -> Gettext:
+    """gettext in the page's language (for sentences built in Python)."""
+    return translations(get_lang(request)).gettext
+
+
+def N_(message: str) -> str:
+    """Mark a string for translation; the template translates it."""
+    return message
+
+
+def topic_names(labels: dict[str, str], _: Gettext) -> Callable[[list[str]], str]:
+    """Topic ids → 'Crisis services and 988, Suicide prevention' in the page language."""
+    def names(ids: list[str]) -> str:
+        return ", ".join(labels.get(t) or t.replace("_", " ") for t in ids) or _("behavioral health")
+    return names
+
+
+def change_sentence(c: dict[str, Any], lang: str, _: Gettext, names: Callable[[list[str]], str]) -> str:
+    """One change event as the plain sentence the member emails use, in the page language.
+
+    Official action text is quoted as published (as in the emails' "From the official record").
+    The staff summary (English, with stage ids and codes) is shown only for an event kind the
+    member wording does not know, and only on English pages.
+    """
+    kind, after, measure = c["kind"], c.get("after"), c["measure"]
+    a = after if isinstance(after, dict) else {}
+    if kind == "new_action" and a.get("action"):
+        return _("Official record for %(bill)s: %(action)s") % {
+            "bill": measure, "action": " ".join(str(a["action"]).split())}
+    if kind == "new_bill" and not a.get("topics"):
+        return _("%(bill)s is a new bill.") % {"bill": measure}
+    text = phrases.describe(kind, c.get("before"), after, measure, lang, _, names)
+    if text:
+        return text
+    if kind not in phrases.ORDER and lang == "en" and c.get("summary"):
+        return str(c["summary"])
+    return _("Update on %(bill)s") % {"bill": measure}
+
+
+def plain_changes(request: Request, changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add ``text`` (the sentence members read) to each recent change."""
+    lang, _ = get_lang(request), page_gettext(request)
+    names = topic_names(topic_labels(request), _)
+    for c in changes:
+        c["text"] = change_sentence(c, lang, _, names)
+    return changes
+
+
+def hearing_place(room: str | None, _: Gettext) -> str:
+    """Where a hearing is: a bare Capitol room gets "State Capitol"; an address stays as published."""
+    text = " ".join((room or "").split())
+    if not text:
+        return ""
+    if data.capitol_room(text):
+        number = data.room_number(text)
+        return (_("Room %(number)s, State Capitol") % {"number": number} if number
+                else _("%(room)s, State Capitol") % {"room": text})
+    return text
+
+
+def with_places(hearings: list[dict[str, Any]], _: Gettext) -> list[dict[str, Any]]:
+    for h in hearings:
+        h["place"] = hearing_place(h.get("room"), _)
+    return hearings
+
+
+#: Stages where the bill's current location is the committee it sits in.
+COMMITTEE_STAGES = ("in_committee", "passed_committee", "held_in_committee", "amended")
+
+
+def committee_now(s: Session, session_year: str, code: str | None) -> str:
+    """The committee a bill sits in, by name; '' when the location table does not know the code
+    (a raw code such as 'CS61' or a floor label such as 'Third Reading' means nothing to readers)."""
+    name = location_name(s, session_year, code)
+    return name if name and name != code else ""
+
+
+_LOCATION_CODE = re.compile(r"^[A-Z]{1,3}\d+$")
+
+
+def vote_place(s: Session, session_year: str, where: str | None, _: Gettext) -> str:
+    """Where a vote was taken, in words (a floor or a committee name), never a bare code."""
+    code = (where or "").strip()
+    if code.upper() == "AFLOOR":
+        return _("Assembly floor")
+    if code.upper() == "SFLOOR":
+        return _("Senate floor")
+    name = location_name(s, session_year, code)
+    return _("Committee") if _LOCATION_CODE.match(name) else name
+
+
+def vote_result(result: str | None, _: Gettext) -> str:
+    low = (result or "").strip("() ").lower()
+    if low.startswith("pass"):
+        return _("Passed")
+    if low.startswith("fail"):
+        return _("Failed")
+    return result or ""
+
+
+#: Version names as PUBINFO prints them → plain words (unknown names are shown as published).
+VERSION_LABELS: dict[str, str] = {
+    "introduced": N_("Introduced"),
+    "amended assembly": N_("Amended in the Assembly"),
+    "amended senate": N_("Amended in the Senate"),
+    "amended": N_("Amended"),
+    "enrolled": N_("Passed both houses"),
+    "reenrolled": N_("Passed both houses"),
+    "chaptered": N_("Signed into law"),
+}
+
+
+def version_label(action: str | None, _: Gettext) -> str:
+    text = " ".join((action or "").split())
+    msgid = VERSION_LABELS.get(text.lower())
+    return _(msgid) if msgid else text
+
+
 def lookup_bill(request: Request, s: Any, measure: str) -> str:
     try:
         return find_bill_id(s, measure, request.app.state.settings.session_year)
@@ -41,11 +167,12 @@ def lookup_bill(request: Request, s: Any, measure: str) -> str:
 
 
 async def home(request: Request) -> HTMLResponse:
+    today = data.local_today(request.app.state.settings.schedule.timezone)
     with db(request) as s:
         changes = data.recent_changes(s, limit=8)
-        hearings = data.upcoming_hearings(s)[:8]
-    return render(request, "web/home.html", changes=changes, hearings=hearings,
-                  topics=topic_labels(request))
+        hearings = data.upcoming_hearings(s, today=today)[:8]
+    return render(request, "web/home.html", changes=plain_changes(request, changes),
+                  hearings=with_places(hearings, page_gettext(request)), topics=topic_labels(request))
 
 
 def _filters(request: Request) -> data.BillFilters:
@@ -70,13 +197,18 @@ async def bill_list(request: Request) -> HTMLResponse:
         else:
             rows, total = data.list_bills(s, f, size)
             positions = integrations.positions_for(s, [b.bill_id for b in rows])
-        stages = data.stages_in_use(s)
-    bills = [{"bill": b, "slug": data.measure_slug(b.measure), "house": data.house_of(b),
-              "position": (positions.get(b.bill_id) or {}).get("position")} for b in rows]
+        stages = [{"id": st, "label": stage_label(st)} for st in data.stages_in_use(s)]
+    bills = _cards(rows, positions)
     pages = max((total + size - 1) // size, 1)
     return render(request, "web/bills.html", bills=bills, total=total, f=f, stages=stages,
                   topics=topic_labels(request), positions=POSITIONS, pages=pages,
                   query_base=_query_without_page(request))
+
+
+def _cards(rows: list[Bill], positions: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"bill": b, "slug": data.measure_slug(b.measure), "house": data.house_of(b),
+             "stage_text": stage_label(b.stage),
+             "position": (positions.get(b.bill_id) or {}).get("position")} for b in rows]
 
 
 def _query_without_page(request: Request) -> str:
@@ -87,14 +219,23 @@ def _query_without_page(request: Request) -> str:
 
 async def bill_page(request: Request) -> Response:
     measure = request.path_params["measure"]
+    _ = page_gettext(request)
     with db(request) as s:
         bill_id = lookup_bill(request, s, measure)
         d = bill_detail(s, bill_id)
         position = integrations.get_position(s, bill_id)
         changes = data.recent_changes(s, limit=10, bill_id=bill_id)
+        committee = (committee_now(s, d["session"], d["current_location"])
+                     if (d["stage"] or "") in COMMITTEE_STAGES else "")
+        for v in d["votes"]:
+            v["where"] = vote_place(s, d["session"], v["location"], _)
+            v["result_text"] = vote_result(v["result"], _)
     slug = data.measure_slug(d["measure"])
     if measure != slug:
         return RedirectResponse(f"/bills/{slug}", status_code=301)
+    for v in d["versions"]:
+        v["label"] = version_label(v["action"], _)
+    with_places(d["hearings"], _)
     # Oldest first by date; PUBINFO numbers versions downwards, so ties keep the reversed order.
     versions = sorted(reversed(d["versions"]), key=lambda v: v["date"] or date.min)
     diffs = []
@@ -103,8 +244,12 @@ async def bill_page(request: Request) -> Response:
     diffs.reverse()
     latest = versions[-1] if versions else None
     origin = "Assembly" if d["measure"].upper().startswith("A") else "Senate"
-    return render(request, "web/bill.html", d=d, slug=slug, position=position, changes=changes,
+    stage = d["stage"] or ""
+    return render(request, "web/bill.html", d=d, slug=slug, position=position,
+                  changes=plain_changes(request, changes),
                   steps=progress(d["stage"], origin, d["current_house"]), diffs=diffs, latest=latest,
+                  first=versions[0] if versions else None, stage_text=stage_label(stage),
+                  stage_meaning=phrases.STAGE_MEANING.get(stage, ""), committee=committee,
                   official_url=LEGINFO + d["bill_id"], topics=topic_labels(request))
 
 
@@ -126,10 +271,8 @@ async def topic_page(request: Request) -> HTMLResponse:
         if tid not in labels and not rows:
             raise HTTPException(404, "We could not find that topic.")
         positions = integrations.positions_for(s, [b.bill_id for b in rows])
-    bills = [{"bill": b, "slug": data.measure_slug(b.measure), "house": data.house_of(b),
-              "position": (positions.get(b.bill_id) or {}).get("position")} for b in rows]
-    return render(request, "web/topic.html", tid=tid, label=labels.get(tid, tid), bills=bills,
-                  changes=changes, topics=labels)
+    return render(request, "web/topic.html", tid=tid, label=labels.get(tid, tid), bills=_cards(rows, positions),
+                  changes=plain_changes(request, changes), topics=labels)
 
 
 async def legislator_index(request: Request) -> HTMLResponse:
@@ -147,26 +290,57 @@ async def legislator_page(request: Request) -> HTMLResponse:
     return render(request, "web/legislator.html", person=person, bills=bills)
 
 
-MATRIX_COLUMNS = ["measure", "subject", "implications", "status", "introduced", "last_amended", "position"]
+#: The matrix staff publish (Bill, Subject, Implications, Status, Introduced & last amended,
+#: Position), plus the next hearing and the topics: (sort key, column title to translate).
+MATRIX_COLUMNS: list[tuple[str, str]] = [
+    ("measure", N_("Bill")), ("subject", N_("Subject")), ("implications", N_("Implications")),
+    ("status", N_("Status")), ("introduced", N_("Introduced")), ("last_amended", N_("Last amended")),
+    ("position", N_("Position")), ("hearing", N_("Next hearing")), ("topics", N_("Topics")),
+]
+_POSITION_ORDER = {p: i for i, p in enumerate(
+    ["support", "support_if_amended", "oppose_unless_amended", "oppose", "watch", "neutral"])}
 
 
-def _sort_key(value: Any) -> tuple[int, str]:
-    return (1, "") if value in (None, "") else (0, str(value).lower())
+def _matrix_sort_value(r: dict[str, Any], column: str, _: Gettext) -> Any:
+    """What a column sorts by; None sorts last in either direction."""
+    if column == "measure":
+        return r["order"]
+    if column == "status":
+        return (step_index(r["stage"]), _(r["stage_text"]).lower())
+    if column == "position":
+        return _POSITION_ORDER.get(r["position"] or "", len(_POSITION_ORDER))
+    if column in ("introduced", "last_amended"):
+        return r[column]
+    if column == "hearing":
+        return r["hearing_date"]
+    if column == "topics":
+        return r["topic_names"][0].lower() if r["topic_names"] else None
+    text = str(r.get(column) or "").strip().lower()
+    return text or None
 
 
 async def matrix(request: Request) -> HTMLResponse:
+    """Every bill we follow, in the published matrix's columns, in words a member reads."""
+    columns = [c for c, _label in MATRIX_COLUMNS]
     sort = request.query_params.get("sort", "")
+    sort = sort if sort in columns else ""
     desc = request.query_params.get("dir") == "desc"
+    _ = page_gettext(request)
+    labels = topic_labels(request)
     with db(request) as s:
         rows = integrations.matrix_rows(s)
-    columns = [c for c in MATRIX_COLUMNS if not rows or c in rows[0]] or MATRIX_COLUMNS
-    if rows:
-        columns += [c for c in rows[0] if c not in columns and c not in ("bill_id", "slug", "group")]
-    if sort in columns:
-        rows = sorted(rows, key=lambda r: _sort_key(r.get(sort)), reverse=desc)
-    for r in rows:
-        r.setdefault("slug", data.measure_slug(str(r.get("measure") or r.get("bill") or "")))
-    return render(request, "web/matrix.html", rows=rows, columns=columns, sort=sort, desc=desc)
+        for i, r in enumerate(rows):
+            r["order"] = i
+            r["slug"] = data.measure_slug(str(r["measure"]))
+            r["stage_text"] = stage_label(r.get("stage"))
+            r["committee"] = (committee_now(s, str(r["bill_id"])[:8], r.get("location"))
+                              if r.get("stage") in COMMITTEE_STAGES else "")
+            r["topic_names"] = [labels.get(t) or t.replace("_", " ") for t in r.get("topics") or []]
+    if sort:
+        keyed = [(_matrix_sort_value(r, sort, _), r) for r in rows]
+        present = sorted((kr for kr in keyed if kr[0] is not None), key=lambda kr: kr[0], reverse=desc)
+        rows = [r for _v, r in present] + [r for v, r in keyed if v is None]
+    return render(request, "web/matrix.html", rows=rows, columns=MATRIX_COLUMNS, sort=sort, desc=desc)
 
 
 ROUTES = [

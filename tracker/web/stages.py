@@ -2,10 +2,13 @@
 
 Stage values come from ``tracker.stages`` (introduced, in_committee, floor, passed_house,
 enrolled, chaptered, vetoed...); this maps them onto the few steps a member recognises, using
-the current house to tell "first house" from "other house".
+the current house to tell "first house" from "other house". ``stage_label`` gives the plain
+words for one stage (never the raw id).
 """
 
 from __future__ import annotations
+
+from tracker.advocacy.matrix import STAGE_TEXT
 
 STEPS = [
     ("introduced", "Introduced"),
@@ -41,3 +44,11 @@ def progress(stage: str | None, origin_house: str = "", current_house: str | Non
     return [{"key": key, "label": label,
              "state": "done" if i < current else (("stopped" if stopped else "current") if i == current else "todo")}
             for i, (key, label) in enumerate(STEPS)]
+
+
+def stage_label(stage: str | None) -> str:
+    """A stored stage id as the English msgid a template translates ('in_committee' → 'In committee').
+
+    The same words as the printed legislative matrix, so the site and the handouts agree.
+    """
+    return STAGE_TEXT.get(stage or "", STAGE_TEXT[""])
