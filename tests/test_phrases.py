@@ -51,3 +51,9 @@ def test_a_hearing_whose_room_moved_has_changed() -> None:
 def test_a_postponed_hearing_subject_says_postponed() -> None:
     after = {"status": "postponed", "date": "2026-07-07", "committee": "Senate Health"}
     assert headline([("hearing_canceled", {"status": "scheduled"}, after)]) == "AB 13: hearing postponed"
+
+
+def test_a_bill_amended_into_our_issues_is_announced_as_such_whatever_else_moved() -> None:
+    events = [("stage_changed", "floor", "in_committee"), ("became_relevant", {}, {"relevant": True})]
+    assert headline(events) == "AB 13 is now a bill to watch"
+    assert headline(events, "es") == "AB 13 ahora es un proyecto a seguir"

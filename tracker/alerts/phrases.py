@@ -190,6 +190,8 @@ def headline(events: list[tuple[str, Any, Any]], measure: str, lang: str, _: Get
         return _("%(bill)s was signed into law") % {"bill": measure}
     if stage == "vetoed":
         return _("%(bill)s was vetoed") % {"bill": measure}
+    if "became_relevant" in kinds:  # a gut-and-amend into our issues is the news, whatever else moved
+        return _("%(bill)s is now a bill to watch") % {"bill": measure}
     hearing = next((a for k, a in kinds_after if k == "hearing_set" and isinstance(a, dict)), None)
     if hearing:
         return _("%(bill)s: hearing set for %(date)s") % {
