@@ -22,7 +22,9 @@ from tracker.settings import get_settings
 SAMPLE = Path(__file__).resolve().parents[1] / "tracker" / "sample_data" / "pubinfo_2025"
 
 
-def test_catch_up_after_downtime_runs_each_job_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+@pytest.mark.parametrize("downtime", [timedelta(minutes=30), timedelta(hours=3)])
+def test_catch_up_after_downtime_runs_each_job_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                    downtime: timedelta) -> None:
     monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'sched.db'}")
     for job in ("WEB", "HEARINGS", "PUBINFO", "SEND", "DIGEST"):
         monkeypatch.setenv(f"TRACKER_SCHEDULE__{job}", "* * * * *")  # every minute
@@ -36,7 +38,7 @@ def test_catch_up_after_downtime_runs_each_job_once(monkeypatch: pytest.MonkeyPa
 
     first = scheduler.build_scheduler(settings, BackgroundScheduler)
     first.start(paused=True)
-    long_ago = datetime.now(timezone.utc) - timedelta(minutes=30)  # 30 missed fires per job
+    long_ago = datetime.now(timezone.utc) - downtime  # many missed fires per job
     for job in first.get_jobs():
         job.modify(next_run_time=long_ago)
     first._process_jobs = lambda: None  # type: ignore[method-assign]  # the process "dies" here

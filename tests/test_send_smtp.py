@@ -177,3 +177,51 @@ def test_sigkill_in_the_middle_of_a_batch_delivers_each_message_exactly_once(fac
         ids = [m["Message-ID"] for m in h.parsed()]
         assert len(set(ids)) == 40
     assert statuses(factory) == {"sent": 40}
+
+
+def test_a_refused_message_is_retried_and_never_counted_as_the_members_bounce(factory, monkeypatch) -> None:
+    queue_alerts(factory, 2)
+    monkeypatch.setenv("TRACKER_ALERTS__BOUNCE_PAUSE_AFTER", "1")
+    with recording_server() as (h, port):
+        use_server(monkeypatch, port)
+        h.data_replies.append("554 5.7.1 message rejected as spam")
+        report = send_pending(factory)
+        assert (report.sent, report.deferred, report.failed) == (1, 1, 0)
+        assert send_pending(factory, retry_now=True).sent == 1
+    with factory() as s:
+        assert {(x.status, x.bounce_count) for x in s.execute(select(Subscriber)).scalars()} == {("active", 0)}
+    assert statuses(factory) == {"sent": 2}
+
+
+def test_relaying_denied_for_a_recipient_is_not_a_bounce(factory, monkeypatch) -> None:
+    emails = queue_alerts(factory, 1)
+    monkeypatch.setenv("TRACKER_ALERTS__BOUNCE_PAUSE_AFTER", "1")
+    with recording_server() as (h, port):
+        use_server(monkeypatch, port)
+        h.rcpt_replies[emails[0]] = "550 5.7.1 relaying denied"
+        assert send_pending(factory).deferred == 1
+    with factory() as s:
+        assert s.execute(select(Subscriber.status)).scalar_one() == "active"
+
+
+def test_a_server_that_refuses_every_message_stops_the_run_and_keeps_every_alert(factory, monkeypatch) -> None:
+    queue_alerts(factory, 10)
+    with recording_server() as (h, port):
+        use_server(monkeypatch, port)
+        h.data_replies.extend(["554 5.7.1 blocked"] * 10)
+        report = send_pending(factory)
+        assert report.sent == 0 and report.failed == 0 and report.deferred == 10
+        assert "refuses our messages" in report.problem
+        assert len(h.data_replies) == 10 - 3  # it stopped after three refusals in a row
+    assert statuses(factory) == {"pending": 10}
+
+
+def test_retry_now_tries_each_message_once_per_run(factory, monkeypatch) -> None:
+    queue_alerts(factory, 2)
+    with recording_server() as (h, port):
+        use_server(monkeypatch, port)
+        h.data_replies.extend(["451 4.3.0 try later"] * 20)
+        report = send_pending(factory, retry_now=True)
+        assert (report.deferred, report.failed) == (2, 0)
+    with factory() as s:
+        assert [r.attempts for r in s.execute(select(OutboxMessage)).scalars()] == [1, 1]

@@ -25,6 +25,8 @@ import fcntl
 import hashlib
 import os
 import socket
+import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,9 +46,12 @@ from tracker.alerts.transport import (
 )
 from tracker.db.base import utcnow
 from tracker.db.models_alerts import OutboxMessage, Subscriber
+from tracker.errors import TrackerError
 from tracker.settings import get_settings
 
 OUT = OutboxMessage.__table__.c
+MARK_PATIENCE = 900.0  # seconds: longer than any import holds SQLite's write lock
+REFUSALS_TO_STOP = 3  # the server refused this many messages in a row (not their addresses): stop
 
 
 @dataclass
@@ -100,13 +105,17 @@ def _recover(s: Session) -> int:
     return int(n or 0)
 
 
-def _claim(s: Session, attempt: str, batch: int, retry_now: bool) -> list[int]:
+def _claim(s: Session, attempt: str, batch: int, retry_now: bool, after_id: int) -> list[int]:
     now = utcnow()
     due = OUT.next_attempt_at <= now
-    if retry_now:  # ignore backoff, but never send a digest before its period is over
+    if retry_now:
+        # Ignore backoff (never sending a digest before its period is over), once per row: in id
+        # order past the last row claimed, so a row deferred in this run is not tried again now.
         due = or_(due, OUT.period.is_(None), OUT.attempts > 0)
-    ids = list(s.execute(select(OUT.id).where(OUT.status == "pending", due)
-                         .order_by(OUT.next_attempt_at, OUT.id).limit(batch)).scalars())
+        q = select(OUT.id).where(OUT.status == "pending", due, OUT.id > after_id).order_by(OUT.id)
+    else:
+        q = select(OUT.id).where(OUT.status == "pending", due).order_by(OUT.next_attempt_at, OUT.id)
+    ids = list(s.execute(q.limit(batch)).scalars())
     if ids:
         s.execute(update(OutboxMessage.__table__)
                   .where(OUT.id.in_(ids), OUT.status == "pending")
@@ -158,12 +167,32 @@ class SentMarker:
             self.raw.commit()
 
     def mark(self, row_id: int) -> None:
+        """Record the send, waiting out a writer that holds the database (a long import).
+
+        The server has the message already: giving up here would send it again next run,
+        so a busy database is waited for (up to ``MARK_PATIENCE`` seconds), never skipped.
+        """
         now = utcnow()
         when: object = now.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else now
-        cur = self.raw.cursor()
-        cur.execute(self.sql, (when, row_id))
-        self.raw.commit()
-        cur.close()
+        deadline = time.monotonic() + MARK_PATIENCE
+        pause = 0.05
+        while True:
+            cur = self.raw.cursor()
+            try:
+                cur.execute(self.sql, (when, row_id))
+                self.raw.commit()
+                return
+            except sqlite3.OperationalError as exc:
+                self.raw.rollback()
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise TrackerError(f"message {row_id} was sent, but the database stayed busy for "
+                                       f"{MARK_PATIENCE:.0f} s; it may be sent again") from None
+                time.sleep(pause)
+                pause = min(pause * 2, 2.0)
+            finally:
+                cur.close()
 
     def close(self) -> None:
         self.raw.close()
@@ -181,14 +210,15 @@ async def _run(s: Session, transport: Transport, report: SendReport, retry_now: 
     renderer = Renderer(s, utcnow())
     domain, sender = _domain(), cfg.smtp.sender
     mail_from = mime.envelope_address(sender)
-    done = 0
+    done = last_id = refusals = 0
     marker = SentMarker(s.get_bind())  # type: ignore[arg-type]
     try:
         while limit is None or done < limit:
             batch = cfg.alerts.send_batch if limit is None else min(cfg.alerts.send_batch, limit - done)
-            ids = _claim(s, attempt, batch, retry_now)
+            ids = _claim(s, attempt, batch, retry_now, last_id)
             if not ids:
                 break
+            last_id = max(ids)
             q = (select(OutboxMessage, Subscriber).outerjoin(Subscriber)
                  .where(OutboxMessage.id.in_(ids), OutboxMessage.attempt_id == attempt)
                  .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id))
@@ -196,11 +226,16 @@ async def _run(s: Session, transport: Transport, report: SendReport, retry_now: 
             for i, (row, sub) in enumerate(rows):
                 done += 1
                 try:
-                    await _deliver(s, transport, renderer, row, sub, mail_from, sender, domain,
-                                   report, marker)
+                    refused = await _deliver(s, transport, renderer, row, sub, mail_from, sender, domain,
+                                             report, marker)
                 except ServerUnreachable as exc:
                     report.problem = str(exc)
                     _defer_rest(s, [r for r, _s in rows[i:]], str(exc), report)
+                    return
+                refusals = refusals + 1 if refused else 0
+                if refusals >= REFUSALS_TO_STOP:  # it refuses everything: stop, keep the rest
+                    report.problem = f"the SMTP server refuses our messages ({refused}); stopped, the rest wait"
+                    _defer_rest(s, [r for r, _s in rows[i + 1:]], refused or "", report, tried=False)
                     return
             s.expire_all()
     finally:
@@ -209,13 +244,20 @@ async def _run(s: Session, transport: Transport, report: SendReport, retry_now: 
         await transport.close()
 
 
-def _defer_rest(s: Session, rows: list[OutboxMessage], error: str, report: SendReport) -> None:
-    """The server is unreachable: put the rest of the batch back, untouched, with a wait."""
+def _defer_rest(s: Session, rows: list[OutboxMessage], error: str, report: SendReport,
+                tried: bool = True) -> None:
+    """The server is unreachable or refuses us: put the rest of the batch back, with a wait.
+
+    ``tried``: the first row was handed to the server (an attempt); the others never were."""
+    if not rows:
+        return
     when = utcnow() + _backoff(rows[0].attempts)
     values = {"status": "pending", "attempt_id": None, "next_attempt_at": when, "last_error": error}
-    s.execute(update(OutboxMessage.__table__).where(OUT.id == rows[0].id).values(**values))
-    if rows[1:]:  # never handed to the server: this was not an attempt for them
-        s.execute(update(OutboxMessage.__table__).where(OUT.id.in_([r.id for r in rows[1:]]))
+    first, untried = (rows[:1], rows[1:]) if tried else ([], rows)
+    if first:
+        s.execute(update(OutboxMessage.__table__).where(OUT.id == first[0].id).values(**values))
+    if untried:  # never handed to the server: this was not an attempt for them
+        s.execute(update(OutboxMessage.__table__).where(OUT.id.in_([r.id for r in untried]))
                   .values(**values, attempts=OUT.attempts - 1))
     s.commit()
     report.deferred += len(rows)
@@ -223,12 +265,13 @@ def _defer_rest(s: Session, rows: list[OutboxMessage], error: str, report: SendR
 
 async def _deliver(s: Session, transport: Transport, renderer: Renderer, row: OutboxMessage,
                    sub: Subscriber | None, mail_from: str, sender: str, domain: str,
-                   report: SendReport, marker: SentMarker) -> None:
+                   report: SendReport, marker: SentMarker) -> str | None:
+    """Send one row; returns the server's reply when it refused the message (not the address)."""
     cfg = get_settings()
     if row.subscriber_id is not None and not _eligible(row, sub):
         _set(s, row.id, status="canceled", attempt_id=None)
         report.canceled += 1
-        return
+        return None
     rcpt = sub.email if sub is not None else (row.recipient or "")
     lang = sub.lang if sub is not None else cfg.alerts.staff_lang
     rendered = renderer.render(row, lang)
@@ -244,22 +287,30 @@ async def _deliver(s: Session, transport: Transport, renderer: Renderer, row: Ou
     except ServerUnreachable:
         raise
     except TemporaryFailure as exc:
-        if row.attempts >= cfg.alerts.max_attempts:
-            _set(s, row.id, status="failed", attempt_id=None, last_error=f"gave up: {exc}")
-            report.failed += 1
-        else:
-            _set(s, row.id, status="pending", attempt_id=None, last_error=str(exc),
-                 next_attempt_at=utcnow() + _backoff(row.attempts))
-            report.deferred += 1
-        return
+        _retry_later(s, row, str(exc), report)
+        return None
     except PermanentFailure as exc:
+        if not exc.bounce:  # spam or size filter, relay or sender policy: retried, never a bounce
+            _retry_later(s, row, str(exc), report)
+            return str(exc)
         _set(s, row.id, status="failed", attempt_id=None, last_error=str(exc))
         report.failed += 1
-        if exc.bounce and sub is not None:
+        if sub is not None:
             _bounce(s, sub)
-        return
+        return None
     marker.mark(row.id)
     report.sent += 1
+    return None
+
+
+def _retry_later(s: Session, row: OutboxMessage, error: str, report: SendReport) -> None:
+    if row.attempts >= get_settings().alerts.max_attempts:
+        _set(s, row.id, status="failed", attempt_id=None, last_error=f"gave up: {error}")
+        report.failed += 1
+    else:
+        _set(s, row.id, status="pending", attempt_id=None, last_error=error,
+             next_attempt_at=utcnow() + _backoff(row.attempts))
+        report.deferred += 1
 
 
 def _eligible(row: OutboxMessage, sub: Subscriber | None) -> bool:

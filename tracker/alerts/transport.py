@@ -8,6 +8,7 @@ recipient), and "server unreachable" (defer the rest of the batch, do not hammer
 from __future__ import annotations
 
 import os
+import re
 import ssl
 from pathlib import Path
 from typing import Protocol
@@ -34,6 +35,22 @@ class PermanentFailure(Exception):
     def __init__(self, message: str, bounce: bool) -> None:
         super().__init__(message)
         self.bounce = bounce
+
+
+_ENHANCED = re.compile(r"\b5\.(\d{1,3})\.(\d{1,3})\b")
+
+
+def address_refused(code: int, message: str) -> bool:
+    """Does a refused recipient mean the member's address is bad (a hard bounce)?
+
+    Only "no such mailbox or domain" (RFC 3463 5.1.x) and "mailbox disabled" (5.2.1) are about
+    the address. "Relaying denied", policy and spam refusals are about us or the message, and
+    counting them as bounces would pause every member after one bad day at the mail server.
+    """
+    m = _ENHANCED.search(message)
+    if m:
+        return m.group(1) == "1" or (m.group(1), m.group(2)) == ("2", "1")
+    return code in (550, 551, 553) and "relay" not in message.lower()
 
 
 class Transport(Protocol):
@@ -79,11 +96,11 @@ class SmtpTransport:
             await self.smtp.sendmail(mail_from, [rcpt], data)
         except SMTPRecipientsRefused as exc:
             first = exc.recipients[0]
-            self._classify(first.code, first.message, bounce=True)
+            self._classify(first.code, first.message, bounce=address_refused(first.code, first.message))
         except SMTPSenderRefused as exc:
             self._classify(exc.code, exc.message, bounce=False)
-        except SMTPResponseException as exc:
-            self._classify(exc.code, exc.message, bounce=True)
+        except SMTPResponseException as exc:  # DATA refused: the message, not the member's address
+            self._classify(exc.code, exc.message, bounce=False)
         except (SMTPException, OSError) as exc:  # disconnected, timeout
             await self._drop()
             raise TemporaryFailure(f"connection lost: {exc}") from None

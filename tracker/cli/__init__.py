@@ -10,6 +10,7 @@ Errors the operator can fix are shown as one line without a traceback.
 from __future__ import annotations
 
 import importlib
+import sqlite3
 import sys
 
 import click
@@ -74,6 +75,9 @@ def main(argv: list[str] | None = None) -> None:
     except TrackerError as exc:
         click.echo(f"tracker: error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except sqlite3.OperationalError as exc:  # a raw DB-API connection (the sender's marker)
+        click.echo(f"tracker: error: database problem: {str(exc).splitlines()[0]}", err=True)
+        sys.exit(2)
     except (OperationalError, ProgrammingError) as exc:
         first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
         click.echo(

@@ -114,7 +114,7 @@ def send(retry_now: bool, limit: int | None) -> None:
     extra = f", {report.recovered} recovered after a crash" if report.recovered else ""
     click.echo(f"sent {report.sent}, deferred {report.deferred}, failed {report.failed}, "
                f"canceled {report.canceled}{extra}")
-    if report.failed:
+    if report.failed or report.problem:  # a run that could not deliver is a failed run (exit 1)
         sys.exit(1)
 
 

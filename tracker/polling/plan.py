@@ -2,7 +2,7 @@
 
 Incremental polling rests on three facts stored per bill: the hash of its listing row
 (``Bill.listing_hash``), when its detail pages were last read (``Bill.detail_fetched_at``)
-and whether anyone cares (``relevant`` / ``watched``). A poll with nothing changed therefore
+and whether anyone cares (``queries.tracked``: relevant, watched or with a position). A poll with nothing changed therefore
 costs the listing request alone.
 """
 
@@ -20,6 +20,7 @@ from spiders.leginfo_bill import BillJob
 from spiders.parsers.search import ListingRow
 from tracker.db.base import transaction, utcnow
 from tracker.db.models_core import Bill, FetchState
+from tracker.queries import tracked
 
 BASIC = ("status", "history")
 FULL = ("status", "history", "votes", "text")
@@ -33,17 +34,17 @@ class KnownBill:
 
 
 def load_known(factory: sessionmaker[Session], session_year: str) -> dict[str, KnownBill]:
-    with factory() as s:
-        rows = s.execute(select(Bill.bill_id, Bill.listing_hash, Bill.detail_fetched_at, Bill.relevant,
-                                Bill.watched).where(Bill.session_year == session_year)).all()
-    return {r.bill_id: KnownBill(r.listing_hash, r.detail_fetched_at, bool(r.relevant or r.watched)) for r in rows}
+    with factory() as s:  # tracked: the one rule alerts and the digest use (positions included)
+        rows = s.execute(select(Bill.bill_id, Bill.listing_hash, Bill.detail_fetched_at,
+                                tracked().label("tracked")).where(Bill.session_year == session_year)).all()
+    return {r.bill_id: KnownBill(r.listing_hash, r.detail_fetched_at, bool(r.tracked)) for r in rows}
 
 
 def plan_details(rows: list[ListingRow] | None, known: dict[str, KnownBill], *, max_age_hours: float,
                  now: datetime | None = None) -> list[BillJob]:
     """Detail jobs for this poll.
 
-    * tracked bills (relevant or watched): all four pages when the listing row changed or the
+    * tracked bills (relevant, watched or with a staff position): all four pages when the listing row changed or the
       detail is older than ``max_age_hours``;
     * any bill never read in detail (new in the listing): status + history once;
     * while nothing is tracked yet (first runs, before relevance), a changed row also gets

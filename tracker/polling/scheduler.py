@@ -49,7 +49,11 @@ def command_job(name: str) -> None:
         return
     settings = get_settings()
     result = child.run_child(child.tracker_command(*COMMAND_ARGS[name]), settings.sources.crawl_timeout)
-    log.info("%s finished (exit %s)", name, result.returncode)
+    lines = [line for line in result.output.strip().splitlines() if line.strip()]
+    # Its summary and any warning, so an SMTP outage shows in the service log.
+    said = [line for line in lines if "warning" in line or "error" in line][-3:] + lines[-1:]
+    (log.warning if result.returncode else log.info)(
+        "%s finished (exit %s)%s", name, result.returncode, ": " + " | ".join(dict.fromkeys(said)) if said else "")
 
 
 def command_available(name: str) -> bool:

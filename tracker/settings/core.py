@@ -39,7 +39,9 @@ class ScheduleSettings(BaseModel):
     pubinfo: str = Field("10 22 * * *", description="Bulk download, nightly after posting.")
     send: str = Field("*/5 * * * *", description="Deliver pending emails.")
     digest: str = Field("0 7 * * 1", description="Weekly staff digest.")
-    misfire_grace_seconds: int = Field(3600, ge=1)
+    misfire_grace_seconds: int | None = Field(
+        None, ge=1, description="How late a missed run may still start; none (the default): after any "
+        "downtime, one catch-up run.")
 
     @field_validator("timezone")
     @classmethod
