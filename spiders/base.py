@@ -59,6 +59,11 @@ class TrackerSpider(scrapy.Spider):
                 self.collector.problem(request.url, "robots",
                                        "robots.txt disallows this source; use the bulk channel "
                                        "(tracker poll --source pubinfo)")
+        elif failure.check(IgnoreRequest) and "not asked again" in str(failure.value):
+            if not self.collector.host_down:  # the site is down: one line, not one per page
+                self.collector.host_down = True
+                self.collector.problem(request.url, "network", f"{failure.value}; the skipped pages "
+                                       "are fetched at the next poll")
         else:
             self.collector.problem(request.url, "network", f"{type(failure.value).__name__}: {failure.value}")
         self.on_failure(request)

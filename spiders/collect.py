@@ -61,6 +61,7 @@ class Collector:
     problems: list[Problem] = field(default_factory=list)
     not_modified: list[str] = field(default_factory=list)
     robots_blocked: bool = False
+    host_down: bool = False  # a host failed several requests in a row; the rest were skipped
     stats: dict[str, Any] = field(default_factory=dict)
 
     def problem(self, url: str, kind: str, message: str, status: int | None = None) -> None:

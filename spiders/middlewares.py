@@ -1,4 +1,5 @@
-"""Retries that back off: exponential delays for 5xx/timeouts, ``Retry-After`` for 429/503.
+"""Retries that back off: exponential delays for 5xx/timeouts, ``Retry-After`` for 429/503; a
+host that keeps failing is left alone for the rest of the crawl.
 
 Scrapy's stock RetryMiddleware re-queues at once; against a server that is down for its
 morning maintenance or rate-limiting us, waiting is the polite (and effective) answer.
@@ -14,7 +15,9 @@ from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import (
     ConnectionDone,
     ConnectionLost,
@@ -45,12 +48,30 @@ def retry_after_seconds(value: bytes | None) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
+#: Requests to one host that failed even after their retries, in a row, before the rest of this
+#: crawl's requests to it are skipped: a site in its maintenance window gets a few tries, not
+#: every queued page (they are fetched at the next poll).
+GIVE_UP_AFTER = 3
+
+
 class PoliteRetryMiddleware:
     def __init__(self, times: int, base: float, max_wait: float, crawler: Crawler) -> None:
         self.times = times
         self.base = base
         self.max_wait = max_wait
         self.crawler = crawler
+        self.failed_in_a_row: dict[str, int] = {}
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        host = urlparse_cached(request).netloc
+        if self.failed_in_a_row.get(host, 0) >= GIVE_UP_AFTER and not request.meta.get("dont_obey_robotstxt"):
+            if self.crawler.stats:
+                self.crawler.stats.inc_value("polite_retry/skipped_host_down")
+            raise IgnoreRequest(f"{host} failed {GIVE_UP_AFTER} requests in a row: not asked again this poll")
+
+    def _outcome(self, request: Request, failed: bool) -> None:
+        host = urlparse_cached(request).netloc
+        self.failed_in_a_row[host] = self.failed_in_a_row.get(host, 0) + 1 if failed else 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PoliteRetryMiddleware:
@@ -78,12 +99,18 @@ class PoliteRetryMiddleware:
 
     async def process_response(self, request: Request, response: Response, spider: Spider) -> Request | Response:
         if response.status not in RETRY_STATUS:
+            self._outcome(request, failed=False)
             return response
         wait = retry_after_seconds(response.headers.get(b"Retry-After")) if response.status in (429, 503) else None
         retried = await self._retry(request, f"HTTP {response.status}", wait)
+        if retried is None:
+            self._outcome(request, failed=response.status >= 500)
         return retried or response
 
     async def process_exception(self, request: Request, exception: Exception, spider: Spider) -> Any:
         if not isinstance(exception, RETRY_EXCEPTIONS):
             return None
-        return await self._retry(request, type(exception).__name__, None)
+        retried = await self._retry(request, type(exception).__name__, None)
+        if retried is None:
+            self._outcome(request, failed=True)
+        return retried

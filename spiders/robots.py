@@ -1,4 +1,4 @@
-"""robots.txt once per poll, not once per crawl.
+"""robots.txt once per poll, not once per crawl; its Crawl-delay obeyed.
 
 Scrapy's ``RobotsTxtMiddleware`` keeps the robots.txt it parsed per crawler. A web poll runs two
 crawls against one host, one after the other (the listing, then the detail pages of the bills
@@ -13,6 +13,7 @@ ask again instead, as the stock middleware would.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from scrapy import Request, Spider, signals
@@ -34,6 +35,7 @@ class RobotsCache:
 
     def __init__(self) -> None:
         self.parsers: dict[str, Any] = {}
+        self.next_request: dict[str, float] = {}  # host → earliest time its Crawl-delay allows
 
     def __deepcopy__(self, memo: dict[int, Any]) -> RobotsCache:
         return self
@@ -64,3 +66,48 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
             parser = self._parsers.get(netloc)
             if parser is not None and not isinstance(parser, Deferred):
                 self._cache.parsers[netloc] = parser
+
+
+class CrawlDelayMiddleware:
+    """Obey robots.txt's ``Crawl-delay``: Scrapy parses it but never applies it.
+
+    Requests to a host whose robots.txt asks for a delay are spaced at least that far apart,
+    across all the crawls of one poll (the shared ``RobotsCache`` remembers when the next one
+    may go), whatever AutoThrottle or ``DOWNLOAD_DELAY`` would allow. Runs after the robots
+    middleware, so robots.txt has been read (or has failed) by then.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        cache = crawler.settings.get(CACHE_SETTING)
+        self.cache = cache if isinstance(cache, RobotsCache) else RobotsCache()
+        self.user_agent = crawler.settings.get("USER_AGENT") or "*"
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlDelayMiddleware:
+        return cls(crawler)
+
+    def _delay(self, netloc: str) -> float:
+        parser = self.cache.parsers.get(netloc)
+        if parser is None:
+            robots = next((m for m in self.crawler.engine.downloader.middleware.middlewares  # type: ignore[union-attr]
+                           if isinstance(m, RobotsTxtMiddleware)), None)
+            parser = robots._parsers.get(netloc) if robots is not None else None
+        crawl_delay = getattr(parser, "crawl_delay", None)
+        if parser is None or isinstance(parser, Deferred) or crawl_delay is None:
+            return 0.0
+        return float(crawl_delay(self.user_agent) or 0.0)
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        if request.meta.get("dont_obey_robotstxt"):  # robots.txt itself
+            return
+        netloc = urlparse_cached(request).netloc
+        delay = self._delay(netloc)
+        if delay <= 0:
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        start = max(now, self.cache.next_request.get(netloc, 0.0))
+        self.cache.next_request[netloc] = start + delay  # reserve the slot before waiting
+        if start > now:
+            await asyncio.sleep(start - now)

@@ -1,7 +1,7 @@
 """Scrapy settings built from the tracker's one settings object (never read elsewhere).
 
 Politeness is not optional: an honest User-Agent with a contact address, robots.txt obeyed by
-default, one request at a time per host with a delay plus AutoThrottle, and retries that back
+default (its Crawl-delay included), one request at a time per host with a delay plus AutoThrottle, and retries that back
 off (honouring Retry-After) instead of hammering a struggling server.
 """
 
@@ -46,6 +46,7 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "spiders.robots.SharedRobotsTxtMiddleware": 100,  # the stock one's place
+            "spiders.robots.CrawlDelayMiddleware": 101,  # robots.txt's Crawl-delay, after it is read
             "spiders.middlewares.PoliteRetryMiddleware": 550,
         },
         CACHE_SETTING: RobotsCache(),  # one robots.txt per host for all crawls built from these

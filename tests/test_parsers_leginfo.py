@@ -149,3 +149,9 @@ def test_status_page_without_lead_authors_is_a_layout_error(state: ReplicaState)
     html = pages.status_page(bill, state).replace('id="leadAuthors"', 'id="somethingElse"')
     with pytest.raises(LayoutError):
         parse_status_authors(html, "http://replica/faces/billStatusClient.xhtml?bill_id=x", "v")
+
+
+@pytest.mark.parametrize(("status", "says"), [(429, "rate-limited (HTTP 429)"), (404, "not served (HTTP 404)")])
+def test_a_rate_limit_or_missing_page_is_named_for_what_it_is(state: ReplicaState, status: int, says: str) -> None:
+    with pytest.raises(PageProblem, match=re.escape(says)):
+        parse_search(pages.search_page(state)[:200], "http://replica/faces/billSearchClient.xhtml", status)

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -108,6 +109,49 @@ def test_a_robots_txt_that_failed_is_asked_for_again_by_the_next_crawl(db_url: s
     stats = t.client.stats()
     assert stats["/faces/billStatusClient.xhtml"] == 4  # both crawls ran
     assert stats["/robots.txt"] == 2  # a failure is not handed on as "allow everything"
+
+
+def test_robots_txt_crawl_delay_spaces_every_request_across_both_crawls(db_url: str, replica: ReplicaServer) -> None:
+    t = Tracker(db_url, replica)
+    t("init")
+    t.client.fault("/", "crawl_delay", seconds=0.4)
+    t.client.reset_stats()
+    t("poll", "--source", "web")
+    gaps = t.client.gaps()
+    assert len(gaps) >= 8  # the listing, then the detail pages of four bills
+    assert min(gaps) >= 0.35, gaps
+
+
+def test_a_site_down_for_maintenance_gets_a_few_tries_not_every_queued_page(db_url: str, replica: ReplicaServer) -> None:
+    t = Tracker(db_url, replica)
+    t.env["TRACKER_SOURCES__RETRY_TIMES"] = "0"
+    t("init")
+    for page in DETAIL_PAGES:
+        t.client.fault(f"/faces/{page}.xhtml", "maintenance")
+    t.client.reset_stats()
+    out = t("poll", "--source", "web").stdout
+    asked = sum(n for path, n in t.client.stats().items() if any(p in path for p in DETAIL_PAGES))
+    assert asked < 8  # of 16 detail pages: three failures in a row, then the rest wait
+    assert out.count("not asked again this poll") == 1
+    assert t.bills() == {}  # nothing half-stored from a failed poll
+
+
+def test_a_second_poll_while_one_runs_does_nothing(db_url: str, replica: ReplicaServer, tmp_path: Path) -> None:
+    t = Tracker(db_url, replica)
+    t.env["TRACKER_DATA_DIR"] = str(tmp_path / "var")
+    t("init")
+    t.client.fault("/faces/billSearchClient.xhtml", "latency", seconds=8, times=1)
+    first = subprocess.Popen([sys.executable, "-c", "from tracker.cli import main; main()", "poll", "--source", "web"],
+                             env=t.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(100):  # until the first poll holds the lock and is crawling
+        if t.client.stats().get("/faces/billSearchClient.xhtml"):
+            break
+        time.sleep(0.1)
+    second = t("poll", "--source", "web")
+    assert "another 'tracker poll' is running; nothing to do" in second.stdout
+    out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, out + err
+    assert [e.kind for e in t.events()] == ["new_bill"] * 4  # stored once
 
 
 def _bulk_and_web(t: Tracker) -> None:

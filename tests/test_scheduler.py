@@ -80,7 +80,10 @@ def test_killed_crawl_leaves_database_consistent(monkeypatch: pytest.MonkeyPatch
     with factory() as s:
         runs = list(s.execute(select(SourceRun)).scalars())
         assert [(r.source, r.status) for r in runs] == [("web", "failed")]
-        assert "killed" in (runs[0].error or "")
+        # SIGTERM first: the poll closes its own run; a poll that ignored it would be SIGKILLed
+        # and closed by the scheduler ("killed after 6s timeout")
+        assert runs[0].error in ("Interrupted: stopped by a signal before the crawl finished",
+                                 "crawl killed after 6s timeout; retried at the next run")
         assert s.execute(select(func.count()).select_from(Bill)).scalar() == 0  # nothing half-stored
 
     client.post("faults/clear")
@@ -96,3 +99,31 @@ def test_scheduler_runs_the_send_and_digest_commands_of_this_installation() -> N
 
     assert command_available("send") and command_available("digest")
     assert COMMAND_ARGS["digest"] == ("digest", "--send")
+
+
+def test_ctrl_c_during_a_poll_closes_its_run_as_failed_and_says_interrupted(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, replica: ReplicaServer) -> None:
+    import os
+    import signal
+    import subprocess
+
+    url = f"sqlite:///{tmp_path / 'int.db'}"
+    env = {**os.environ, "TRACKER_DATABASE_URL": url, "TRACKER_SOURCES__LEGINFO_URL": replica.url,
+           "TRACKER_SOURCES__REQUEST_DELAY": "0"}
+    upgrade(make_engine(url))
+    ReplicaClient(replica.url).fault("/faces/billHistoryClient.xhtml", "latency", seconds=30)
+    proc = subprocess.Popen(child.tracker_command("poll", "--source", "web"), env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    factory = session_factory(make_engine(url))
+    for _ in range(200):  # until the run is open and crawling
+        with factory() as s:
+            if s.execute(select(SourceRun)).first():
+                break
+        time.sleep(0.1)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    with factory() as s:
+        assert [(r.status, r.error) for r in s.execute(select(SourceRun)).scalars()] == [
+            ("failed", "Interrupted: stopped by a signal before the crawl finished")]

@@ -55,8 +55,12 @@ def check_page(text: str, url: str, status: int = 200) -> None:
     head = text[:4000]
     if status == 403 or REFUSED_RE.search(head):
         raise PageProblem(url, "refused (HTTP 403): the site does not serve us; rely on bulk")
+    if status == 429:
+        raise PageProblem(url, "rate-limited (HTTP 429): we waited as long as allowed; asked again next poll")
     if status >= 500 or MAINTENANCE_RE.search(head):
         raise PageProblem(url, f"maintenance or server error (HTTP {status})")
+    if status >= 400:
+        raise PageProblem(url, f"not served (HTTP {status})")
     if not text.strip():
         raise PageProblem(url, "empty body")
     if "</html>" not in text[-2000:].lower():

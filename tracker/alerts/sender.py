@@ -7,7 +7,7 @@ Exactly-once, and the window that remains
 2. Each message is sent; right after the server's 250 reply to DATA the row is marked ``sent``
    and committed, one row per commit, before the next message starts (``SentMarker``: one
    prepared UPDATE on a raw connection, tens of microseconds).
-3. A run takes an exclusive ``flock`` on ``<data_dir>/send.lock`` (released by the kernel even
+3. A run takes an exclusive ``flock`` on ``<data_dir>/send.lock`` (``tracker.locks``; released by the kernel even
    on SIGKILL). A run that holds the lock knows any ``sending`` row belongs to a dead run and
    puts it back to ``pending``: it is sent again with the *same* Message-ID.
 
@@ -21,18 +21,14 @@ Run one sender per database (the lock enforces it per host).
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import hashlib
 import os
 import socket
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import quote
 
 from sqlalchemy import or_, select, update
@@ -47,6 +43,7 @@ from tracker.alerts.transport import (
 from tracker.db.base import utcnow
 from tracker.db.models_alerts import OutboxMessage, Subscriber
 from tracker.errors import TrackerError
+from tracker.locks import exclusive
 from tracker.settings import get_settings
 
 OUT = OutboxMessage.__table__.c
@@ -66,27 +63,11 @@ class SendReport:
     problem: str = ""
 
 
-@contextmanager
-def _send_lock() -> Iterator[bool]:
-    folder = Path(get_settings().data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "send.lock", "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def send_pending(factory: sessionmaker[Session], *, retry_now: bool = False,
                  limit: int | None = None, transport: Transport | None = None) -> SendReport:
     """Send everything that is due; safe to run again at any time (and after a crash)."""
     report = SendReport()
-    with _send_lock() as mine:
+    with exclusive("send") as mine:
         if not mine:
             report.busy = True
             return report

@@ -49,6 +49,9 @@ def run_import(path: Path, source: str = "pubinfo", quiet: bool = False) -> Inge
     except TrackerError as exc:
         finish_run(factory, run_id, status="failed", error=str(exc))
         raise
+    except KeyboardInterrupt:
+        finish_run(factory, run_id, status="failed", error="interrupted before it finished")
+        raise
     except Exception as exc:
         finish_run(factory, run_id, status="failed", error=f"{type(exc).__name__}: {exc}")
         raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -26,17 +27,15 @@ def _sources(source: str) -> list[str]:
 @click.option("--delta", is_flag=True, help="Also fetch the weekday PUBINFO delta zip.")
 def poll(source: str, delta: bool) -> None:
     """Poll the legislature now: one cycle, then a one-paragraph summary per source."""
-    from tracker.polling.cycle import run_poll
+    from tracker.locks import exclusive
 
     cfg = settings()
     factory = sessions()
-    if interactive():
-        from rich.console import Console
-
-        with Console(stderr=True).status(f"polling {source}…"):
-            summaries = run_poll(cfg, factory, _sources(source), include_delta=delta)
-    else:
-        summaries = run_poll(cfg, factory, _sources(source), include_delta=delta)
+    with exclusive("poll") as mine:
+        if not mine:  # two polls would store the same news twice (and fight over the rows)
+            click.echo("another 'tracker poll' is running; nothing to do")
+            return
+        summaries = _poll_now(cfg, factory, source, delta)
     for s in summaries:
         click.echo(s.line())
         for w in s.warnings[:10]:
@@ -45,6 +44,18 @@ def poll(source: str, delta: bool) -> None:
             click.echo(f"  … {len(s.warnings) - 10} more warnings (see 'tracker runs')")
     if any(s.status == "failed" for s in summaries):
         sys.exit(1)
+
+
+def _poll_now(cfg: Any, factory: Any, source: str, delta: bool) -> list[Any]:
+    """One cycle, with a spinner on a terminal."""
+    from tracker.polling.cycle import run_poll
+
+    if interactive():
+        from rich.console import Console
+
+        with Console(stderr=True).status(f"polling {source}…"):
+            return run_poll(cfg, factory, _sources(source), include_delta=delta)
+    return run_poll(cfg, factory, _sources(source), include_delta=delta)
 
 
 @click.command()

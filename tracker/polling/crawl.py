@@ -21,6 +21,10 @@ ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 Step = Callable[["Crawls"], Generator[Any, Any, None]]
 
 
+class Interrupted(Exception):
+    """The poll was stopped (Ctrl-C, SIGTERM) before its crawls finished: nothing is ingested."""
+
+
 class Crawls:
     """A ``CrawlerRunner`` plus the per-crawl stats a source run records."""
 
@@ -61,6 +65,8 @@ def run_steps(settings: Settings, steps: list[tuple[Crawls, Step]]) -> list[Base
     d = chain()
     d.addBoth(lambda _: reactor.stop())  # type: ignore[attr-defined]
     reactor.run()  # type: ignore[attr-defined]
+    if len(errors) < len(steps):  # SIGINT/SIGTERM stopped the reactor mid-crawl
+        errors += [Interrupted("stopped by a signal before the crawl finished")] * (len(steps) - len(errors))
     return errors
 
 

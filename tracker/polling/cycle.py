@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.polling.base import SourcePoll, Summary
 from tracker.polling.bulk import PubinfoPoll
-from tracker.polling.crawl import run_steps
+from tracker.polling.crawl import Interrupted, run_steps
 from tracker.polling.hearings import HearingsPoll
 from tracker.polling.web import WebPoll
 from tracker.settings import Settings
@@ -39,4 +39,7 @@ def run_poll(settings: Settings, factory: sessionmaker[Session], sources: list[s
     """
     polls = make_polls(settings, factory, sources, include_delta)
     errors = run_steps(settings, [(p.crawls, p.crawl) for p in polls])  # type: ignore[misc]
-    return [p.finish(err) for p, err in zip(polls, errors)]  # type: ignore[attr-defined]
+    summaries = [p.finish(err) for p, err in zip(polls, errors)]  # type: ignore[attr-defined]
+    if any(isinstance(err, Interrupted) for err in errors):
+        raise KeyboardInterrupt  # every run is closed as failed; the command says "interrupted"
+    return summaries

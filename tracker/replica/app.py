@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import tempfile
 import threading
+import time
 import uuid
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
@@ -55,6 +56,7 @@ class Replica:
         self.faults = FaultTable()
         self.stats: Counter[str] = Counter()
         self.stats_lock = threading.Lock()
+        self.arrivals: list[float] = []  # when each page request (not robots.txt) arrived
         self.zip_dir = Path(tempfile.mkdtemp(prefix="replica-zips-"))
         self._zips: dict[str, tuple[int, Path]] = {}
         self.instance = uuid.uuid4().hex[:8]  # a restarted replica never matches old ETags
@@ -131,6 +133,7 @@ def build_app(replica: Replica) -> Starlette:
     async def counted(request: Request) -> tuple[Response | None, set[str]]:
         with replica.stats_lock:
             replica.stats[request.url.path] += 1
+            replica.arrivals.append(time.monotonic())
         return await _apply_faults(request, replica)
 
     async def faces(request: Request) -> Response:
@@ -205,6 +208,9 @@ def build_app(replica: Replica) -> Starlette:
         lines = ["User-agent: *"] + [f"Disallow: {p}" for p in replica.faults.disallowed()]
         if len(lines) == 1:
             lines.append("Disallow:")
+        delay = replica.faults.crawl_delay()
+        if delay is not None:
+            lines.append(f"Crawl-delay: {delay:g}")
         return PlainTextResponse("\n".join(lines) + "\n")
 
     async def control(request: Request) -> Response:
@@ -220,6 +226,12 @@ def build_app(replica: Replica) -> Starlette:
         with replica.stats_lock:
             return JSONResponse(dict(replica.stats))
 
+    async def arrivals(request: Request) -> Response:
+        """Seconds between consecutive page requests: how polite the crawler was."""
+        with replica.stats_lock:
+            times = list(replica.arrivals)
+        return JSONResponse([round(b - a, 3) for a, b in zip(times, times[1:])])
+
     return Starlette(routes=[
         Route("/faces/{page}.xhtml", faces),
         Route("/pubinfo/{name}", pubinfo),
@@ -228,6 +240,7 @@ def build_app(replica: Replica) -> Starlette:
         Route("/assembly/api/dailyfile/agenda/{hid:int}", agenda),
         Route("/robots.txt", robots),
         Route("/_replica/stats", stats, methods=["GET"]),
+        Route("/_replica/arrivals", arrivals, methods=["GET"]),
         Route("/_replica/{action:path}", control, methods=["POST"]),
     ])
 
@@ -273,11 +286,13 @@ def _control(replica: Replica, action: str, data: dict[str, Any]) -> dict[str, A
     if action == "stats/reset":
         with replica.stats_lock:
             replica.stats.clear()
+            replica.arrivals.clear()
         return {}
     if action == "reset":
         state.reset()
         replica.faults.clear()
         with replica.stats_lock:
             replica.stats.clear()
+            replica.arrivals.clear()
         return {}
     raise KeyError(f"unknown control action {action!r}")

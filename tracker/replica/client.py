@@ -21,6 +21,11 @@ class ReplicaClient:
         with urllib.request.urlopen(f"{self.base}/_replica/stats", timeout=10) as resp:  # noqa: S310
             return {k: int(v) for k, v in json.load(resp).items()}
 
+    def gaps(self) -> list[float]:
+        """Seconds between consecutive page requests (robots.txt not counted)."""
+        with urllib.request.urlopen(f"{self.base}/_replica/arrivals", timeout=10) as resp:  # noqa: S310
+            return [float(x) for x in json.load(resp)]
+
     def reset_stats(self) -> None:
         self.post("stats/reset")
 

@@ -1,4 +1,5 @@
-"""Injected failures per path: latency, 5xx, 403, 429 + Retry-After, truncation, layout, robots.
+"""Injected failures per path: latency, 5xx, 403, 429 + Retry-After, truncation, layout, robots
+(Disallow and Crawl-delay).
 
 A fault applies to every request whose path starts with its ``path`` and, when ``times`` is
 set, only that many times (so a test can show a poll that recovers after two 503s).
@@ -11,7 +12,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-KINDS = {"latency", "status", "forbidden", "rate_limit", "maintenance", "truncate", "layout", "robots"}
+KINDS = {"latency", "status", "forbidden", "rate_limit", "maintenance", "truncate", "layout", "robots",
+         "crawl_delay"}
 
 # What a "changed layout" looks like: the ids and classes parsers anchor on are renamed.
 LAYOUT_RENAMES = [
@@ -73,7 +75,7 @@ class FaultTable:
             for fault in list(self.faults):
                 if not path.startswith(fault.path):
                     continue
-                if fault.kind == "robots":  # robots faults change robots.txt, not the path
+                if fault.kind in ("robots", "crawl_delay"):  # these change robots.txt, not the path
                     continue
                 fired.append(fault)
                 if fault.times is not None:
@@ -85,6 +87,12 @@ class FaultTable:
     def disallowed(self) -> list[str]:
         with self.lock:
             return [f.path for f in self.faults if f.kind == "robots"]
+
+    def crawl_delay(self) -> float | None:
+        """``Crawl-delay`` for robots.txt (the live site reportedly asks for 10 s)."""
+        with self.lock:
+            delays = [f.seconds for f in self.faults if f.kind == "crawl_delay"]
+        return max(delays) if delays else None
 
 
 def change_layout(body: str) -> str:
