@@ -127,3 +127,17 @@ def test_ctrl_c_during_a_poll_closes_its_run_as_failed_and_says_interrupted(
     with factory() as s:
         assert [(r.status, r.error) for r in s.execute(select(SourceRun)).scalars()] == [
             ("failed", "Interrupted: stopped by a signal before the crawl finished")]
+
+
+def test_a_job_that_raises_is_one_log_line_and_the_scheduler_goes_on(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'raise.db'}")
+    get_settings.cache_clear()
+
+    def boom(*_args: object) -> None:
+        raise RuntimeError("database went away\nwith a long story")
+
+    monkeypatch.setattr(child, "poll_in_child", boom)
+    with caplog.at_level("ERROR", logger="tracker.scheduler"):
+        scheduler.poll_job("web")  # returns: APScheduler never sees the exception
+    assert [r.getMessage() for r in caplog.records] == ["poll web failed: RuntimeError: database went away"]

@@ -33,6 +33,20 @@ COMMAND_JOBS = ("send", "digest")
 COMMAND_ARGS: dict[str, tuple[str, ...]] = {"send": ("send",), "digest": ("digest", "--send")}
 
 
+def one_line_errors(job: Callable[[str], None]) -> Callable[[str], None]:
+    """A job that raises is logged as one line (the service keeps running either way)."""
+    def run(arg: str) -> None:
+        try:
+            job(arg)
+        except Exception as exc:  # noqa: BLE001 - the scheduler must outlive any one job
+            log.error("%s %s failed: %s: %s", job.__name__.replace("_job", ""), arg,
+                      type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
+    run.__name__ = job.__name__
+    run.__qualname__ = job.__qualname__
+    return run
+
+
+@one_line_errors
 def poll_job(source: str) -> None:
     """Scheduled poll of one source (module-level: the job store keeps a textual reference)."""
     settings = get_settings()
@@ -42,6 +56,7 @@ def poll_job(source: str) -> None:
              ": " + result.output.strip().splitlines()[-1] if result.output.strip() else "")
 
 
+@one_line_errors
 def command_job(name: str) -> None:
     """``tracker send`` / ``tracker digest`` as a child; skipped if nobody registered them."""
     if not command_available(name):
