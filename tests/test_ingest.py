@@ -347,18 +347,30 @@ def test_a_roll_call_stored_without_members_gets_them_from_a_later_source_withou
     assert names == ["Allen", "Alvarado-Gil", "Archuleta"]
 
 
-def test_two_roll_calls_sharing_a_key_never_mix_their_member_lists(factory, matcher, files) -> None:
+def test_two_roll_calls_with_one_tally_on_one_day_are_two_votes_with_their_own_members(factory, matcher, files) -> None:
     imported(factory, matcher, files)
     bulk = Snapshot(source="pubinfo")
-    for place, members in (("CX08", ("A", "B", "C")), ("CX25", ("X", "Y", "Z"))):  # same day, same tally
+    for seq, place, members in (("1", "CX08", ("A", "B", "C")), ("2", "CX25", ("X", "Y", "Z"))):
         bulk.bundle(AB1656).votes.append(VoteRecord(
-            bill_id=AB1656, location_code=place, vote_date=date(2026, 6, 24), ayes=2, noes=1, result="PASS",
-            members=[VoteMemberRecord(name=n, code="AYE") for n in members]))
+            bill_id=AB1656, location_code=place, vote_date=date(2026, 6, 24), vote_seq=seq, ayes=2, noes=1,
+            result="PASS", members=[VoteMemberRecord(name=n, code="AYE") for n in members]))
     ingest_snapshot(factory, bulk, matcher=matcher)
     ingest_snapshot(factory, bulk, matcher=matcher)
     with factory() as s:
-        names = sorted(s.execute(select(VoteMember.legislator_name)).scalars())
-    assert names == ["A", "B", "C"]
+        votes = {v.location_code: sorted(m.legislator_name for m in s.execute(
+            select(VoteMember).where(VoteMember.vote_id == v.id)).scalars())
+            for v in s.execute(select(Vote)).scalars()}
+    assert votes == {"CX08": ["A", "B", "C"], "CX25": ["X", "Y", "Z"]}
+
+
+def test_floor_roll_calls_keep_their_members_and_none_is_lost_on_real_1999_data(factory, matcher, files) -> None:
+    ingest_snapshot(factory, read_snapshot(files / "pubinfo/archive/1999"), matcher=matcher)
+    summary_rows = (files / "pubinfo/archive/1999/BILL_SUMMARY_VOTE_TBL.dat").read_text().splitlines()
+    with factory() as s:
+        floor = [v.id for v in s.execute(select(Vote).where(Vote.location_code.in_(["AFLOOR", "SFLOOR"]))).scalars()]
+        empty = [i for i in floor if not s.execute(select(VoteMember.id).where(VoteMember.vote_id == i)).first()]
+        assert s.scalar(select(func.count()).select_from(Vote)) == len(summary_rows)
+    assert floor and empty == []
 
 
 def test_a_run_with_more_events_than_one_database_query_can_name_stores_them_all(factory, matcher) -> None:

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from tracker.alerts.phrases import STAGE_WORDS
 from tracker.hearing_text import extract_hearings
-from tracker.ingest.keys import action_keys, event_key, hearing_key, ordered_actions, vote_key
+from tracker.ingest.keys import action_keys, event_key, hearing_key, ordered_actions, vote_keys
 from tracker.items import BillBundle, HearingRecord, VersionRecord, VoteRecord, measure_of, parse_bill_id
 from tracker.relevance import Matcher, MatchInput
 from tracker.stages import classify_action, current_stage
@@ -277,8 +277,7 @@ def diff_bill(
     _diff_hearings(bundle, known, changes, new_action_records, measure, is_new, source)
 
     # Votes
-    for v in bundle.votes:
-        vk = vote_key(v)
+    for v, vk in vote_keys(bundle.votes):
         if vk in known.vote_keys:
             _merge_members(v, known.bare_votes.pop(vk, None), changes)
             continue

@@ -67,16 +67,32 @@ def action_keys(bill_id: str, actions: Iterable[ActionRecord]) -> list[tuple[str
     return out
 
 
-def vote_key(v: VoteRecord) -> str:
-    """A roll call is its bill, day and tally.
+def _day(v: VoteRecord) -> object:
+    return v.vote_date or (v.vote_datetime.date() if v.vote_datetime else "")
 
-    The bulk data names the place by code and time (``SFLOOR``, 13:23) and the website by name
-    and day ("Senate Floor", 06/25/26), so neither place nor time can be the key if a vote seen
-    on both is to be one row; two roll calls on one bill on one day with the same tally are
-    rare enough to accept.
+
+def vote_keys(votes: Sequence[VoteRecord]) -> list[tuple[VoteRecord, str]]:
+    """(vote, key) per roll call, in the order the roll calls were taken.
+
+    A roll call is its bill, day, tally and which of that day's roll calls with that tally it
+    is. The bulk data names the place by code and time (``SFLOOR``, 13:23) and the website by
+    name and day ("Senate Floor", 06/25/26), so neither place nor time can be in the key if a
+    vote seen on both is to be one row. A floor session often takes several roll calls with one
+    tally (motions to table amendments, then passage: 43-31 twice on one 1999 day), so the
+    occurrence counts; the first keeps the plain key it always had.
     """
-    day = v.vote_date or (v.vote_datetime.date() if v.vote_datetime else "")
-    return _h(v.bill_id, day, v.ayes, v.noes)
+    def order(v: VoteRecord) -> tuple[str, int, str]:
+        seq = v.vote_seq or ""
+        return (str(_day(v)), int(seq) if seq.isdigit() else 0, v.vote_datetime.isoformat() if v.vote_datetime else "")
+
+    counts: dict[tuple[object, ...], int] = {}
+    out: list[tuple[VoteRecord, str]] = []
+    for v in sorted(votes, key=order):
+        tally = (v.bill_id, _day(v), v.ayes, v.noes)
+        n = counts.get(tally, 0)
+        counts[tally] = n + 1
+        out.append((v, _h(*tally) if n == 0 else _h(*tally, n)))
+    return out
 
 
 def hearing_key(bill_id: str, day: date) -> str:

@@ -277,7 +277,9 @@ def _votes(src: _Source, snap: Snapshot, label: str) -> None:
     if "BILL_DETAIL_VOTE_TBL.dat" in src.names:
         dlabel = src.label("BILL_DETAIL_VOTE_TBL.dat")
         for line, r in _plain_rows(src, "BILL_DETAIL_VOTE_TBL"):
-            key = (r[0], r[1], r[3], r[4], r[6])
+            # Members carry the roll call's time (13:23); the summary row only its day
+            # (00:00:00): the day, sequence and motion identify the roll call.
+            key = (r[0], r[1], (r[3] or "")[:10], r[4], r[6])
             rec = _check(dlabel, line, lambda: VoteMemberRecord(name=r[2] or "", code=r[5] or ""))
             assert isinstance(rec, VoteMemberRecord)
             found = members.setdefault(key, [])
@@ -290,6 +292,7 @@ def _votes(src: _Source, snap: Snapshot, label: str) -> None:
         if key in seen:  # keyless table: deltas resend rows
             continue
         seen.add(key)
+        roll_call = (r[0], r[1], (r[2] or "")[:10], r[3], r[4])
         when = _datetime(r[2])
         rec = _check(label, line, lambda: VoteRecord(
             bill_id=r[0] or "", location_code=r[1], location_name=names.get(r[1] or ""),
@@ -297,7 +300,7 @@ def _votes(src: _Source, snap: Snapshot, label: str) -> None:
             vote_date=when.date() if when else None, vote_seq=r[3], motion_id=r[4],
             motion_text=motions.get(r[4] or ""), ayes=_int(r[5]), noes=_int(r[6]),
             abstain=_int(r[7]), result=(r[8] or "").strip("()") or None,
-            members=tuple(members.get(key, ())),
+            members=tuple(members.get(roll_call, ())),
         ))
         assert isinstance(rec, VoteRecord)
         snap.bundle(rec.bill_id).votes.append(rec)
