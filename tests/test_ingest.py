@@ -398,3 +398,58 @@ def test_hearing_postponed_by_committee_without_a_date_postpones_the_next_hearin
         assert hearing.status == "postponed"
         event = s.execute(select(ChangeEvent).where(ChangeEvent.kind == "hearing_canceled")).scalar_one()
         assert event.after["status"] == "postponed"
+
+
+def test_an_empty_field_in_a_bulk_bill_row_clears_what_we_had(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    with factory() as s:
+        bill = s.get(Bill, AB1656)
+        assert bill.current_secondary_loc == "Floor"
+        row = BillRecord(bill_id=AB1656, session_year="20252026", measure_type="AB", measure_num=1656,
+                         measure_state=bill.measure_state, current_house=bill.current_house,
+                         current_location=bill.current_location, current_secondary_loc=None,
+                         current_status=bill.current_status, latest_version_id=bill.latest_version_id)
+    bulk = Snapshot(source="pubinfo")
+    bulk.bundle(AB1656).bill = row
+    ingest_snapshot(factory, bulk, matcher=matcher)
+    with factory() as s:
+        assert s.get(Bill, AB1656).current_secondary_loc is None
+
+
+def test_a_website_row_that_leaves_a_field_out_keeps_what_we_had(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    with factory() as s:
+        before = s.get(Bill, AB1656).current_location
+    ingest_snapshot(factory, web(lambda b: setattr(b, "bill", BillRecord(
+        bill_id=AB1656, session_year="20252026", measure_type="AB", measure_num=1656,
+        current_status="In Floor Process"))), matcher=matcher)
+    with factory() as s:
+        assert s.get(Bill, AB1656).current_location == before
+
+
+def test_the_enrolled_and_chaptered_prints_are_not_announced_as_amendments(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    with factory() as s:
+        newest = min(v.version_num for v in s.execute(select(BillVersion).where(BillVersion.bill_id == AB1656)).scalars()) \
+            if s.execute(select(BillVersion).where(BillVersion.bill_id == AB1656)).first() else 99
+    prints = [VersionRecord(bill_version_id=f"20250AB1656{newest - 1:02d}ENR", bill_id=AB1656, version_num=newest - 1,
+                            action_date=date(2026, 9, 1), action="Enrolled", subject="Mental health."),
+              VersionRecord(bill_version_id=f"20250AB1656{newest - 2:02d}CHP", bill_id=AB1656, version_num=newest - 2,
+                            action_date=date(2026, 9, 20), action="Chaptered", subject="Mental health.")]
+    ingest_snapshot(factory, web(lambda b: b.versions.extend(prints)), matcher=matcher)
+    assert "new_version" not in kinds(factory)
+
+
+def test_a_calendar_still_listing_a_postponed_hearing_does_not_undo_the_postponement(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    day = date(2026, 6, 30)
+    listed = HearingRecord(bill_id=AB1656, hearing_date=day, committee_code="CS44")
+    ingest_snapshot(factory, web(lambda b: (b.hearings.append(listed), b.actions.append(ActionRecord(
+        bill_id=AB1656, action_date=date(2026, 6, 25), action="June 30 hearing postponed by committee.")))),
+        matcher=matcher)
+    n = len(kinds(factory))
+    for _ in range(2):  # the same data again, as every nightly import resends it
+        ingest_snapshot(factory, web(lambda b: b.hearings.append(listed)), matcher=matcher)
+    assert len(kinds(factory)) == n
+    with factory() as s:
+        assert s.execute(select(Hearing.status).where(Hearing.hearing_date == day)).scalar_one() == "postponed"

@@ -126,6 +126,8 @@ def _is_amendment(v: VersionRecord, known: Known) -> bool:
     amendments as news. So a version is an amendment only if it is newer than the newest version
     we knew, or, when we knew none, dated after the last action we already had.
     """
+    if (v.action or "").strip().lower() in ("enrolled", "chaptered") or v.bill_version_id.endswith(("ENR", "CHP")):
+        return False  # the passed or signed print of the last amended text: not a new amendment
     if known.latest_version is not None:
         return v.version_num < known.latest_version.version_num
     last = (known.bill or {}).get("last_action_date")
@@ -178,9 +180,12 @@ def diff_bill(
     # Bill-level fields (BILL_TBL row, status page or listing)
     before_status = {k: (old or {}).get(k) for k in STATUS_FIELDS}
     if bundle.bill is not None:
+        # A BILL_TBL row is the whole record: its NULL (a bill that left a committee has no
+        # secondary location) clears what we had. Website rows leave out what they do not show.
+        whole = source == "pubinfo"
         for name in BILL_FIELDS:
             new_value = getattr(bundle.bill, name)
-            if new_value is not None and (old or {}).get(name) != new_value:
+            if (new_value is not None or (whole and not is_new)) and (old or {}).get(name) != new_value:
                 values[name] = new_value
         after_status = {k: values.get(k, before_status[k]) for k in STATUS_FIELDS}
         if not is_new and after_status != before_status and bundle.bill.current_status is not None:
@@ -419,7 +424,10 @@ def _diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
             val = getattr(r, f)
             if val and val != getattr(have, f):
                 update[f] = val
-        status_change = r.status != have.status and not (r.status == "scheduled" and have.status == "heard")
+        # "scheduled" (a calendar or the hearings table still listing it) never undoes what we
+        # know happened to that day's hearing: heard, postponed or canceled.
+        status_change = r.status != have.status and not (
+            r.status == "scheduled" and have.status in ("heard", "postponed", "canceled"))
         if status_change:
             update["status"] = r.status
         if src not in have.sources:
