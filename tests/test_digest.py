@@ -78,3 +78,25 @@ def test_a_bill_staff_took_a_position_on_is_in_the_digest_even_without_a_topic(s
     tracker("digest", "--week", "2025-W15", "--out", str(out))
     html = out.read_text(encoding="utf-8")
     assert "SB 5" in html and "Senate Transportation" in html
+
+
+def test_a_bill_amended_into_our_issues_this_week_awaits_a_position_in_the_digest(seeded, tmp_path: Path) -> None:
+    when = datetime(2025, 4, 9, 18, 0, tzinfo=timezone.utc)
+    with transaction(seeded) as s:
+        old = add_bill(s, "AB 99", title="Mental health: crisis teams.")
+        s.get(Bill, old).created_at = datetime(2025, 1, 10, tzinfo=timezone.utc)  # known since January
+        run = add_run(s, started_at=when, finished_at=when)
+        add_events(s, old, run, [("became_relevant", {"relevant": False}, {"relevant": True})], created_at=when)
+    out = tmp_path / "digest.html"
+    tracker("digest", "--week", "2025-W15", "--out", str(out))
+    html = out.read_text(encoding="utf-8")
+    triage = html[html.index("New bills awaiting a position"):]
+    assert "AB 99" in triage[:triage.index("</ul>") if "</ul>" in triage else None]
+
+
+def test_data_freshness_is_dated_in_california(seeded) -> None:
+    late_evening = datetime(2025, 4, 9, 5, 30)  # 10:30 p.m. on April 8 in California (UTC, naive)
+    with transaction(seeded) as s:
+        add_run(s, started_at=late_evening, finished_at=late_evening)
+        fresh = freshness(s, datetime(2025, 4, 9, 6, 0, tzinfo=timezone.utc), late_evening - timedelta(days=7), "en")
+    assert fresh["line"] == "Data is fresh: last successful read on April 8, 2025."

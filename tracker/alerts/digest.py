@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tracker.alerts import phrases
@@ -28,7 +28,7 @@ from tracker.db.models_core import Bill, ChangeEvent, Hearing, SourceRun
 from tracker.errors import TrackerError
 from tracker.i18n import translations
 from tracker.queries import tracked, tracked_ids
-from tracker.rendering import environment
+from tracker.rendering import environment, to_local
 from tracker.settings import get_settings
 
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -71,9 +71,13 @@ def digest_context(s: Session, week: str, lang: str, now: datetime) -> dict[str,
     t0, t1 = datetime.combine(start, time(), tz), datetime.combine(end, time(), tz)
     as_of = now.astimezone(tz).date() if now < t1 else end  # hearings from now, or after that week
 
-    new = list(s.execute(select(Bill).where(Bill.created_at >= t0, Bill.created_at < t1,
-                                            Bill.relevant.is_(True))
-                         .order_by(Bill.relevance_score.desc(), Bill.bill_id)).scalars())
+    # New to us this week: bills first seen, and bills amended into our issues (gut-and-amend).
+    turned = select(ChangeEvent.bill_id).where(ChangeEvent.kind == "became_relevant",
+                                               ChangeEvent.created_at >= t0, ChangeEvent.created_at < t1)
+    new = list(s.execute(select(Bill).where(
+        Bill.relevant.is_(True),
+        or_((Bill.created_at >= t0) & (Bill.created_at < t1), Bill.bill_id.in_(turned)))
+        .order_by(Bill.relevance_score.desc(), Bill.bill_id)).scalars())
     positions = _positions(s, [b.bill_id for b in new])
     awaiting = [b for b in new if not (positions.get(b.bill_id) or {}).get("position")]
     topics = load_topics(cfg.topics_path)
@@ -132,14 +136,14 @@ def freshness(s: Session, check_at: datetime, since: datetime, lang: str) -> dic
         SourceRun.status == "ok", SourceRun.finished_at <= check_at)
         .order_by(SourceRun.finished_at.desc()).limit(1)).scalar_one_or_none()
     warnings = [_("%(source)s failed on %(date)s: %(error)s") % {
-        "source": r.source, "date": phrases.fmt_date(r.started_at, lang),
+        "source": r.source, "date": phrases.fmt_date(to_local(r.started_at), lang),
         "error": (r.error or "").splitlines()[0][:200] if r.error else "?"} for r in failed[-5:]]
     if last_ok is None:
         warnings.append(_("No source has been read successfully yet."))
     elif check_at - last_ok > timedelta(days=1):
         warnings.append(_("No source has been read successfully since %(date)s: the data may be out of date.")
-                        % {"date": phrases.fmt_date(last_ok, lang)})
-    ok_line = (_("Data is fresh: last successful read on %(date)s.") % {"date": phrases.fmt_date(last_ok, lang)}
+                        % {"date": phrases.fmt_date(to_local(last_ok), lang)})
+    ok_line = (_("Data is fresh: last successful read on %(date)s.") % {"date": phrases.fmt_date(to_local(last_ok), lang)}
                if last_ok else "")
     return {"ok": not warnings, "line": ok_line, "warnings": warnings}
 
