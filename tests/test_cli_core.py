@@ -219,3 +219,18 @@ def test_a_folder_whose_dat_files_are_no_pubinfo_table_is_refused(env, tmp_path)
     tracker("init", env=env)
     proc = tracker("import-pubinfo", str(folder), env=env, check=False)
     assert proc.returncode == 2 and "none of the .dat files is a PUBINFO table" in proc.stderr
+
+
+def test_show_prints_the_governors_veto_message_as_plain_text(env, files, tmp_path) -> None:
+    extract = tmp_path / "veto"
+    extract.mkdir()
+    for name in ("BILL_TBL.dat", "BILL_HISTORY_TBL.dat", "VETO_MESSAGE_TBL.dat"):
+        shutil.copy(files / "pubinfo/mini" / name, extract / name)
+    (extract / "VETO_MESSAGE_TBL_1.lob").write_text(
+        "<html><body><p>To the Members of the California State Senate:</p>"
+        "<p>I am returning Senate Bill 275 without my signature.</p></body></html>", encoding="utf-8")
+    tracker("init", env=env)
+    tracker("import-pubinfo", str(extract), env=env)
+    out = tracker("show", "SB 275", env=env).stdout
+    assert "Veto message (2025-10-10):" in out
+    assert "  I am returning Senate Bill 275 without my signature." in out and "<p>" not in out

@@ -15,6 +15,7 @@ from tracker.db.models_core import (
     ChangeEvent,
     Hearing,
     SourceRun,
+    VetoMessage,
     Vote,
 )
 from tracker.errors import TrackerError
@@ -130,7 +131,24 @@ def bill_detail(s: Session, bill_id: str) -> dict[str, Any]:
                    "members": [(m.legislator_name, m.vote_code) for m in v.members]} for v in votes],
         "hearings": [{"date": h.hearing_date, "committee": h.committee_name or h.committee_code,
                       "time": h.hearing_time, "room": h.room, "status": h.status} for h in hearings],
+        "veto": _veto(s.get(VetoMessage, bill_id)),
     }
+
+
+def _veto(row: VetoMessage | None) -> dict[str, Any] | None:
+    """The Governor's veto message as plain text (the bulk data ships it as HTML)."""
+    if row is None:
+        return None
+    text = (row.message or "").replace("\r", "")
+    if "<" in text and text.strip():
+        import lxml.html
+
+        doc = lxml.html.fromstring(text)
+        paragraphs = [p.text_content() for p in doc.iter("p")] or [doc.text_content()]
+    else:
+        paragraphs = text.split("\n\n")
+    cleaned = (" ".join(p.split()) for p in paragraphs)
+    return {"date": row.veto_date, "paragraphs": [p for p in cleaned if p]}
 
 
 def recent_runs(s: Session, limit: int = 20) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 from pathlib import Path
 
 import click
@@ -112,6 +113,10 @@ def show(bill: str) -> None:
     out += [f"  {v['date']}  {v['location'] or ''}  {v['result'] or ''}  ayes {v['ayes']} noes {v['noes']}  {v['motion'] or ''}" for v in d["votes"]] or ["  none"]
     out.append("\nHearings:")
     out += [f"  {h['date']}  {h['committee'] or ''}  {h['time'] or ''} {h['room'] or ''}  {h['status']}" for h in d["hearings"]] or ["  none"]
+    if d["veto"] is not None:
+        out.append(f"\nVeto message ({d['veto']['date'] or 'date unknown'}):")
+        out += [textwrap.fill(p, width=100, initial_indent="  ", subsequent_indent="  ")
+                for p in d["veto"]["paragraphs"]] or ["  (no text in the data)"]
     click.echo("\n".join(out))
 
 
