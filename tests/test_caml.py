@@ -40,3 +40,9 @@ def test_malformed_xml_is_recovered_not_fatal(files: Path) -> None:
     broken = raw.replace(b"</caml:Title>", b"</caml:Title><p>stray <b>unclosed</p>", 1)
     doc = parse_caml(broken)
     assert doc.subject == "Eligible training provider list."
+
+
+def test_en_spaces_separate_words_and_correction_notes_are_not_bill_text(files) -> None:
+    doc = parse_caml((files / "pubinfo/mini/BILL_VERSION_TBL_6255.lob").read_bytes())
+    assert "(a) The California Workf" in doc.text and "(a)The" not in doc.text
+    assert "REVISIONS" not in doc.text and "Heading—Line 2." not in doc.text

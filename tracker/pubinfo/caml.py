@@ -18,6 +18,7 @@ NS = {"caml": CAML_NS}
 _WS = re.compile(r"[ \t\r\f\v]+")
 _BLANKS = re.compile(r"\n\s*\n+")
 _BLOCK = {"p", "Whereas", "Resolved", "BillSection", "ActionLine", "Num", "Content", "li", "tr"}
+_SKIP = {"Correction"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,12 @@ def _text_of(element: etree._Element | None) -> str | None:
                 parts.append(el.tail)
             return
         local = etree.QName(el).localname if isinstance(el.tag, str) else ""
+        if local in _SKIP:  # the printer's correction notes, not the bill's words
+            if el.tail:
+                parts.append(el.tail)
+            return
+        if local == "span" and "Space" in (el.get("class") or ""):  # "(a)<EnSpace/>The" → "(a) The"
+            parts.append(" ")
         block = local in _BLOCK
         if block:
             parts.append("\n")
