@@ -60,3 +60,8 @@ def test_set_for_hearing_in_a_named_committee() -> None:
 def test_actions_without_hearings_give_nothing() -> None:
     assert extract_hearings("Referred to Com. on HEALTH.", date(2025, 3, 1)) == []
     assert extract_hearings("Read second time. Ordered to third reading.", date(2025, 3, 1)) == []
+
+
+def test_a_day_first_set_for_hearing_outcome_is_that_days_hearing() -> None:
+    m = one("July 16 set for first hearing. Placed on APPR. suspense file.", date(2025, 7, 16))
+    assert (m.kind, m.hearing_date, m.committee) == ("heard", date(2025, 7, 16), "APPR.")

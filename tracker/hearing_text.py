@@ -49,7 +49,8 @@ _PATTERNS: list[tuple[Kind, bool, re.Pattern[str]]] = [
     ("postponed", False, re.compile(_DATE + _SETTING + r"hearing(?: date)? (?:was )?postponed", re.I)),
     ("canceled", False, re.compile(_DATE + _SETTING + r"hearing(?: date)? (?:was )?cancell?ed", re.I)),
     # "April 7 hearing: Placed on APPR. suspense file." / "May 23 hearing: Held in committee ..."
-    ("heard", False, re.compile(_DATE + r" hearing:? (?!(?:date )?(?:was )?(?:postponed|cancell?ed))"
+    # also "July 16 set for first hearing. Placed on APPR. suspense file." (the outcome, day first)
+    ("heard", False, re.compile(_DATE + _SETTING + r"hearing[:.]? (?!(?:date )?(?:was )?(?:postponed|cancell?ed))"
                                 r"(?:[^.]*?\bon " + _COMMITTEE + r" suspense file)?", re.I)),
     # "Set for hearing April 9." / "Set for first hearing April 29 in JUD. pending receipt."
     ("set", False, re.compile(r"set for (?:first |second |special |interim )?hearing (?:on )?" + _DATE
