@@ -453,3 +453,20 @@ def test_a_calendar_still_listing_a_postponed_hearing_does_not_undo_the_postpone
     assert len(kinds(factory)) == n
     with factory() as s:
         assert s.execute(select(Hearing.status).where(Hearing.hearing_date == day)).scalar_one() == "postponed"
+
+
+def test_a_same_day_action_arriving_in_a_later_delta_is_the_last_action(factory, matcher) -> None:
+    bill = "202520260SB9"
+
+    def bulk(*rows: tuple[str, str]) -> Snapshot:
+        snap = Snapshot(source="pubinfo")
+        for hid, text in rows:  # one day, one action_sequence (it repeats in the real data)
+            snap.bundle(bill).actions.append(ActionRecord(bill_id=bill, action_date=date(2025, 9, 12), sequence=26,
+                                                          history_id=hid, action=text))
+        return snap
+
+    ingest_snapshot(factory, bulk(("1100", "Consideration of Governor's veto pending."),
+                                  ("1200", "In Senate. Consideration of Governor's veto pending.")), matcher=matcher)
+    ingest_snapshot(factory, bulk(("1300", "Veto sustained.")), matcher=matcher)  # the nightly delta
+    with factory() as s:
+        assert s.get(Bill, bill).last_action == "Veto sustained."

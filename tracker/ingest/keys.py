@@ -52,6 +52,9 @@ def _normalised(action: str) -> str:
 def action_keys(bill_id: str, actions: Iterable[ActionRecord]) -> list[tuple[str, str]]:
     """(fingerprint, sort_key) per action, for actions already in oldest-first order.
 
+    ``sort_key`` is ``day|sequence|tie``: the tie is the bulk row id (``h`` + 12 digits) when
+    there is one, else the position in this import.
+
     The fingerprint hashes ``bill|date|normalised text|occurrence`` (the same text on the same
     day twice is two actions).
     """
@@ -63,7 +66,11 @@ def action_keys(bill_id: str, actions: Iterable[ActionRecord]) -> list[tuple[str
         n = counts.get((a.action_date, norm), 0)
         counts[(a.action_date, norm)] = n + 1
         seq = a.sequence if a.sequence is not None else 0
-        out.append((_h(bill_id, day, norm, n), f"{day}|{seq:06d}|{pos:06d}"))
+        # Same day, same sequence (it repeats): the bulk row id orders them across imports; a
+        # position in this import would put a delta's newer row before the stored ones.
+        hid = a.history_id or ""
+        tie = f"h{int(hid):012d}" if hid.isdigit() else f"{pos:06d}"
+        out.append((_h(bill_id, day, norm, n), f"{day}|{seq:06d}|{tie}"))
     return out
 
 
