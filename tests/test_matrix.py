@@ -46,7 +46,7 @@ def test_csv_xlsx_html(db_url: str) -> None:
     with factory() as s:
         rows = matrix_rows(s, group_by="topic", as_of=AS_OF)
     st = get_settings()
-    parsed = list(csv.DictReader(io.StringIO(write_matrix(rows, "csv", group_by="topic", as_of=AS_OF, settings=st).decode())))
+    parsed = list(csv.DictReader(io.StringIO(write_matrix(rows, "csv", group_by="topic", as_of=AS_OF, settings=st).decode("utf-8-sig"))))
     assert len(parsed) == len(rows)
     assert {"Group", "Bill", "Subject", "Implications", "Status", "Introduced", "Last amended", "Position"} <= set(parsed[0])
     ab = next(r for r in parsed if r["Bill"] == "AB 831")
@@ -65,7 +65,7 @@ def test_matrix_cli_contract(tmp_path: Path) -> None:
     tracker("positions", "set", "SB 275", "--position", "watch", env=env)
     out = tmp_path / "m.csv"
     tracker("matrix", "--format", "csv", "--out", str(out), env=env)
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert {"Bill", "Subject", "Status", "Position"} <= set(rows[0])
     assert len({r["Bill"] for r in rows}) == len(rows) and "SB 275" in {r["Bill"] for r in rows}
     for fmt in ("xlsx", "html"):

@@ -45,7 +45,8 @@ def test_overlong_staff_text_is_shortened_with_a_pointer(tmp_path: Path) -> None
             assert _pages(packet.content) == 2
             assert packet.levels[0] > 0 and packet.levels[1] == 0
         html = build_packet(s, ["AB 831"], settings=get_settings(), as_of=AS_OF, fmt="html").content.decode()
-    assert "continued in the full bill text at https://leginfo.legislature.ca.gov/" in html
+    assert "continued in the full bill text at https://leginfo.legislature.ca.gov/" in html  # the amendment list
+    assert "the full text is in our position record on AB 831" in html  # staff text is not at leginfo
     assert "and 34 more" in html
 
 

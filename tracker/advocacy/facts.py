@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.advocacy.positions import get_position
+from tracker.alerts.phrases import is_policy_committee
 from tracker.advocacy.progress import Progress, bill_progress
 from tracker.advocacy.text import Changes, compare
 from tracker.db.models_core import Bill, BillAction, BillVersion, Hearing, Legislator, LocationCode
@@ -118,23 +119,54 @@ def _changes(versions: list[BillVersion]) -> tuple[Changes, BillVersion | None, 
     return Changes(), None, None
 
 
+def hearing_committee(s: Session, h: Hearing) -> str:
+    """The committee's name: as the calendar gave it, else from the location table, else ''."""
+    return h.committee_name or location_name(s, h.bill_id[:8], h.committee_code)
+
+
+def letter_deadline(hearing_date: date, committee: str | None, settings: Settings) -> date | None:
+    """When position letters are due for a hearing, or None when letters are not the ask.
+
+    Letters go to policy committees; fiscal committees (Appropriations) and floor sessions do
+    not take position letters on the same schedule, so no deadline is printed for them (the
+    same rule as the member and staff digests, ``tracker.alerts.phrases.is_policy_committee``).
+    """
+    if not is_policy_committee(committee):
+        return None
+    return hearing_date - timedelta(days=settings.alerts.letter_deadline_days)
+
+
 def next_hearing(s: Session, bill_id: str, as_of: date) -> dict[str, Any] | None:
     """The first hearing on or after ``as_of`` that has not been heard, canceled or postponed."""
     rows = s.execute(select(Hearing).where(Hearing.bill_id == bill_id, Hearing.hearing_date >= as_of)
                      .order_by(Hearing.hearing_date)).scalars()
     for h in rows:
         if h.status not in _CLOSED_HEARING:
-            return {"date": h.hearing_date, "committee": h.committee_name or h.committee_code or "",
+            name = hearing_committee(s, h)
+            return {"date": h.hearing_date, "committee": name or h.committee_code or "",
+                    "committee_name": name,
                     "time": h.hearing_time or "", "room": h.room or "", "status": h.status}
     return None
 
 
+def _looks_like_code(text: str) -> bool:
+    """'CS61', 'CX25', 'AFLOOR' are codes; 'Third Reading' or 'Desk' are already words."""
+    return " " not in text and text == text.upper() and any(ch.isalpha() for ch in text)
+
+
 def location_name(s: Session, session_year: str, code: str | None) -> str:
-    """A committee code such as 'CS61' as its name, when the location table has it."""
+    """A committee code such as 'CS61' as its name when the location table has it, else ''.
+
+    A raw code means nothing to a legislator's staff, so an unknown code gives '' (callers
+    print nothing rather than 'CS61'); a location that is already words is kept as it is.
+    """
+    code = (code or "").strip()
     if not code:
         return ""
     row = s.get(LocationCode, (session_year, code))
-    return (row.description or code) if row else code
+    if row is not None and row.description:
+        return row.description
+    return "" if _looks_like_code(code) else code
 
 
 def _version_ref(v: BillVersion | None) -> dict[str, Any] | None:
@@ -154,7 +186,7 @@ def bill_facts(s: Session, bill_id: str, settings: Settings, as_of: date,
     amended = [v.action_date for v in versions if (v.action or "").lower().startswith("amended")]
     changes, old, new = _changes(versions)
     hearing = next_hearing(s, bill_id, as_of)
-    deadline = (hearing["date"] - timedelta(days=settings.alerts.letter_deadline_days)
+    deadline = (letter_deadline(hearing["date"], hearing["committee_name"], settings)
                 if hearing else None)
     base = settings.public_base_url.rstrip("/")
     return BillFacts(

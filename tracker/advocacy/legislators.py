@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from tracker.advocacy.facts import district_label, location_name
 from tracker.db.models_core import Bill, BillAuthor, Legislator, Vote, VoteMember
-from tracker.queries import tracked
+from tracker.queries import current_authors, tracked
 from tracker.errors import TrackerError
 from tracker.settings import Settings
 
@@ -69,27 +69,48 @@ def find_legislator(s: Session, name: str, session_year: str) -> dict[str, Any]:
             "known": False}
 
 
-def tracked_bill_ids(s: Session) -> set[str]:
-    """Bills we follow: relevant, watched, or with a position."""
-    return set(s.execute(select(Bill.bill_id).where(tracked())).scalars())
+def tracked_bill_ids(s: Session, session_year: str | None = None) -> set[str]:
+    """Bills we follow (relevant, watched, or with a position), of one session when given."""
+    q = select(Bill.bill_id).where(tracked())
+    if session_year:
+        q = q.where(Bill.session_year == session_year)
+    return set(s.execute(q).scalars())
+
+
+def _roles(s: Session, key: str, bills: dict[str, Bill]) -> dict[str, str]:
+    """bill_id → 'author' / 'coauthor' for the bills whose *current* version names ``key``.
+
+    Author rows are stored for every print of a bill; an author dropped by an amendment is
+    no longer the author, so only the bill's current version counts (``current_authors``).
+    """
+    candidates = set(s.execute(select(BillAuthor.bill_id).where(
+        func.lower(BillAuthor.name) == key, BillAuthor.bill_id.in_(list(bills)))).scalars())
+    roles: dict[str, str] = {}
+    for bill_id in sorted(candidates):
+        for a in current_authors(s, bills[bill_id]):
+            if a["name"].lower() != key:
+                continue
+            role = "author" if a["contribution"] in (None, "", "LEAD_AUTHOR") else "coauthor"
+            if roles.get(bill_id) != "author":
+                roles[bill_id] = role
+    return roles
 
 
 _VOTE_LABEL = {"AYE": "yes", "NOE": "no", "ABS": "absent"}
 
 
 def cover_page(s: Session, name: str, agenda: list[str], *, settings: Settings) -> dict[str, Any]:
-    """Template context for the cover: identity, committees, authorship and votes on our bills."""
+    """Template context for the cover: identity, committees, authorship and votes on our bills.
+
+    "Our bills" are the tracked bills of the configured session plus the bills on the agenda
+    (an agenda may name an older bill on purpose); committees come from votes in those sessions.
+    """
     who = find_legislator(s, name, settings.session_year)
     key = who["key"].lower()
-    ours = tracked_bill_ids(s) | set(agenda)
+    ours = tracked_bill_ids(s, settings.session_year) | set(agenda)
+    sessions = {settings.session_year} | {b[:8] for b in agenda}
     bills = {b.bill_id: b for b in s.execute(select(Bill).where(Bill.bill_id.in_(ours))).scalars()}
-    roles: dict[str, str] = {}
-    for bill_id, contribution in s.execute(
-            select(BillAuthor.bill_id, BillAuthor.contribution)
-            .where(func.lower(BillAuthor.name) == key, BillAuthor.bill_id.in_(ours))).all():
-        role = "author" if contribution in (None, "", "LEAD_AUTHOR") else "coauthor"
-        if roles.get(bill_id) != "author":
-            roles[bill_id] = role
+    roles = _roles(s, key, bills)
     authored = [{"measure": bills[b].measure, "title": bills[b].title or "", "role": r,
                  "on_agenda": b in agenda} for b, r in sorted(roles.items()) if b in bills]
     votes = []
@@ -99,11 +120,11 @@ def cover_page(s: Session, name: str, agenda: list[str], *, settings: Settings) 
             .where(func.lower(VoteMember.legislator_name) == key)
             .order_by(Vote.vote_date, Vote.id)).all():
         loc = vote.location_code or ""
-        if loc and loc not in _FLOOR:
-            committees.setdefault(loc, vote.location_name or location_name(s, vote.bill_id[:8], loc))
+        if loc and loc not in _FLOOR and vote.bill_id[:8] in sessions:
+            committees.setdefault(loc, vote.location_name or location_name(s, vote.bill_id[:8], loc) or loc)
         if vote.bill_id in bills:
             votes.append({"measure": bills[vote.bill_id].measure, "date": vote.vote_date,
-                          "where": "floor" if loc in _FLOOR else (vote.location_name or location_name(s, vote.bill_id[:8], loc)),
+                          "where": "floor" if loc in _FLOOR else (vote.location_name or location_name(s, vote.bill_id[:8], loc) or loc),
                           "house": {"AFLOOR": "Assembly", "SFLOOR": "Senate"}.get(loc, ""),
                           "vote": _VOTE_LABEL.get(code, code.lower()), "result": vote.result or "",
                           "motion": vote.motion_text or ""})

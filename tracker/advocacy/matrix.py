@@ -7,13 +7,13 @@ amended, Position) plus the next hearing. Rows are sorted by group, then bill nu
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.advocacy.facts import LEGINFO_BILL_URL, url_measure
+from tracker.advocacy.facts import LEGINFO_BILL_URL, hearing_committee, letter_deadline, url_measure
 from tracker.advocacy.positions import positions_for
 from tracker.db.models_advocacy import POSITIONS
 from tracker.db.models_core import Bill, BillVersion, Hearing
@@ -41,9 +41,10 @@ _POSITION_ORDER = {p: i for i, p in enumerate(
 _CLOSED = {"canceled", "cancelled", "heard", "postponed"}
 
 
-def _tracked(s: Session) -> list[Bill]:
-    q = (select(Bill).where(tracked())
-         .order_by(Bill.session_year, Bill.measure_type, Bill.measure_num))
+def _tracked(s: Session, session_year: str) -> list[Bill]:
+    """Tracked bills of one session: the matrix is this session's work, not the archive's."""
+    q = (select(Bill).where(tracked(), Bill.session_year == session_year)
+         .order_by(Bill.measure_type, Bill.measure_num))
     return list(s.execute(q).scalars())
 
 
@@ -73,12 +74,13 @@ def _next_hearings(s: Session, ids: list[str], as_of: date) -> dict[str, Hearing
 
 def matrix_rows(s: Session, group_by: str | None = None, *, as_of: date | None = None,
                 settings: Settings | None = None) -> list[dict[str, Any]]:
-    """One dict per tracked bill; ``group`` is set when grouping by topic or position."""
+    """One dict per tracked bill of the configured session (``settings.session_year``);
+    ``group`` is set when grouping by topic or position."""
     if group_by not in (None, "topic", "position"):
         raise TrackerError(f"cannot group the matrix by {group_by!r}: use topic or position")
     settings = settings or get_settings()
     as_of = as_of or local_today()
-    bills = _tracked(s)
+    bills = _tracked(s, settings.session_year)
     ids = [b.bill_id for b in bills]
     positions = positions_for(s, ids)
     dates = _version_dates(s, ids)
@@ -90,6 +92,7 @@ def matrix_rows(s: Session, group_by: str | None = None, *, as_of: date | None =
         key = pos.get("position") or ""
         h = hearings.get(b.bill_id)
         introduced, amended = dates.get(b.bill_id, (None, None))
+        committee = hearing_committee(s, h) if h else ""
         topics = [str(t) for t in (b.topics or [])]
         row: dict[str, Any] = {
             "bill_id": b.bill_id, "measure": b.measure, "subject": b.title or b.subject or "",
@@ -100,9 +103,8 @@ def matrix_rows(s: Session, group_by: str | None = None, *, as_of: date | None =
             "introduced": introduced, "last_amended": amended,
             "position": key, "position_label": POSITION_LABELS[key] if key in POSITION_LABELS else key,
             "hearing_date": h.hearing_date if h else None,
-            "hearing_committee": (h.committee_name or h.committee_code or "") if h else "",
-            "letter_deadline": (h.hearing_date - timedelta(days=settings.alerts.letter_deadline_days))
-            if h else None,
+            "hearing_committee": (committee or h.committee_code or "") if h else "",
+            "letter_deadline": letter_deadline(h.hearing_date, committee, settings) if h else None,
             "topics": topics, "url": f"{base}/bills/{url_measure(b.measure)}",
             "leginfo_url": LEGINFO_BILL_URL.format(bill_id=b.bill_id),
         }

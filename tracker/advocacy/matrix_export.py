@@ -16,8 +16,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from tracker.advocacy.matrix import groups
+from tracker.advocacy.matrix import NO_TOPIC, groups
+from tracker.advocacy.text import safe_cell
+from tracker.alerts.topics import Topic, load_topics
+from tracker.alerts.topics import topic_label as configured_label
 from tracker.errors import TrackerError
+from tracker.i18n import translations
 from tracker.rendering import environment
 from tracker.settings import Settings
 
@@ -30,8 +34,16 @@ WIDTHS = {"Bill": 11, "Subject": 40, "Implications": 60, "Status": 30, "Introduc
           "Topics": 25, "Link": 40, "Group": 25}
 
 
-def topic_label(topic: str) -> str:
-    """'crisis_services' → 'Crisis services' (topic keys are config names)."""
+def topic_label(topic: str, topics: dict[str, Topic] | None = None, lang: str = "en") -> str:
+    """A topic's name as staff configured it (``label`` / ``label_es`` in config/topics.toml).
+
+    A key the taxonomy no longer has is made readable ('crisis_services' → 'Crisis services');
+    the matrix's own "no topic" group is translated.
+    """
+    if topic == NO_TOPIC:
+        return translations(lang).gettext(NO_TOPIC)
+    if topics and topic in topics:
+        return configured_label(topics, topic, lang)
     text = topic.replace("_", " ").replace("-", " ").strip()
     return text[:1].upper() + text[1:]
 
@@ -40,8 +52,8 @@ def _iso(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def flat_row(r: dict[str, Any], grouped: bool) -> dict[str, str]:
-    """A row with the published column names and plain text cells."""
+def flat_row(r: dict[str, Any], grouped: bool, topics: dict[str, Topic] | None = None) -> dict[str, str]:
+    """A row with the published column names and plain text cells (not yet made safe)."""
     hearing = ""
     if r["hearing_date"]:
         hearing = _iso(r["hearing_date"]) + (f" {r['hearing_committee']}" if r["hearing_committee"] else "")
@@ -50,24 +62,26 @@ def flat_row(r: dict[str, Any], grouped: bool) -> dict[str, str]:
         "Status": r["status"], "Introduced": _iso(r["introduced"]),
         "Last amended": _iso(r["last_amended"]), "Position": r["position_label"],
         "Next hearing": hearing, "Letter deadline": _iso(r["letter_deadline"]),
-        "Topics": "; ".join(topic_label(t) for t in r["topics"]), "Link": r["url"],
+        "Topics": "; ".join(topic_label(t, topics) for t in r["topics"]), "Link": r["url"],
     }
     if grouped:
-        row = {"Group": topic_label(str(r.get("group") or "")), **row}
+        row = {"Group": topic_label(str(r.get("group") or ""), topics), **row}
     return row
 
 
-def to_csv(rows: list[dict[str, Any]], grouped: bool) -> bytes:
+def to_csv(rows: list[dict[str, Any]], grouped: bool, topics: dict[str, Topic] | None = None) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel reads 'Limón' as written; cells made safe."""
     buf = io.StringIO()
     fields = (["Group"] if grouped else []) + list(COLUMNS)
     writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for r in rows:
-        writer.writerow(flat_row(r, grouped))
-    return buf.getvalue().encode("utf-8")
+        writer.writerow({k: safe_cell(v) for k, v in flat_row(r, grouped, topics).items()})
+    return buf.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(rows: list[dict[str, Any]], grouped: bool, as_of: date) -> bytes:
+def to_xlsx(rows: list[dict[str, Any]], grouped: bool, as_of: date,
+            topics: dict[str, Topic] | None = None) -> bytes:
     """One sheet, header frozen and filterable, text wrapped; dates are real Excel dates."""
     wb = Workbook()
     ws = wb.active
@@ -79,7 +93,7 @@ def to_xlsx(rows: list[dict[str, Any]], grouped: bool, as_of: date) -> bytes:
         cell.font = Font(bold=True)
     date_cols = {"Introduced", "Last amended", "Letter deadline"}
     for r in rows:
-        flat = flat_row(r, grouped)
+        flat = flat_row(r, grouped, topics)
         values: list[Any] = []
         for f in fields:
             if f == "Introduced":
@@ -89,7 +103,7 @@ def to_xlsx(rows: list[dict[str, Any]], grouped: bool, as_of: date) -> bytes:
             elif f == "Letter deadline":
                 values.append(r["letter_deadline"])
             else:
-                values.append(flat[f])
+                values.append(safe_cell(flat[f]))
         ws.append(values)
     for i, f in enumerate(fields, 1):
         letter = get_column_letter(i)
@@ -108,7 +122,8 @@ def to_xlsx(rows: list[dict[str, Any]], grouped: bool, as_of: date) -> bytes:
 
 def to_html(rows: list[dict[str, Any]], *, group_by: str | None, lang: str, as_of: date,
             settings: Settings) -> str:
-    blocks = [(topic_label(g) if g and group_by == "topic" else g, rs) for g, rs in groups(rows)]
+    topics = load_topics(settings.topics_path) if group_by == "topic" else {}
+    blocks = [(topic_label(g, topics, lang) if g and group_by == "topic" else g, rs) for g, rs in groups(rows)]
     return environment(lang).get_template("docs/matrix.html").render(
         blocks=blocks, group_by=group_by, count=len(rows), as_of=as_of,
         organisation=settings.advocacy.organisation,
@@ -121,9 +136,9 @@ def write_matrix(rows: list[dict[str, Any]], fmt: str, *, group_by: str | None =
     """The matrix in ``fmt`` (html, csv or xlsx) as bytes ready to write."""
     grouped = group_by is not None
     if fmt == "csv":
-        return to_csv(rows, grouped)
+        return to_csv(rows, grouped, load_topics(settings.topics_path))
     if fmt == "xlsx":
-        return to_xlsx(rows, grouped, as_of)
+        return to_xlsx(rows, grouped, as_of, load_topics(settings.topics_path))
     if fmt == "html":
         return to_html(rows, group_by=group_by, lang=lang, as_of=as_of, settings=settings).encode("utf-8")
     raise TrackerError(f"unknown matrix format {fmt!r}: use html, csv or xlsx")

@@ -8,7 +8,7 @@ so tests and golden files freeze it without touching internals.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from tracker.advocacy.facts import BillFacts, bill_facts, legislator_lookup
 from tracker.advocacy.legislators import cover_page
 from tracker.advocacy.pdf import fitted_packet, write_pdf
-from tracker.advocacy.sheet import MAX_LEVEL, fit_sheet
+from tracker.advocacy.sheet import MAX_LEVEL, fit_sheet, staff_text_cut
 from tracker.errors import TrackerError
 from tracker.i18n import normalise_lang, translations
 from tracker.queries import find_bill_id
@@ -34,6 +34,8 @@ class Packet:
     bills: list[str]
     levels: list[int]
     pages: int | None
+    #: measure → staff-written fields the printed sheet shortened or left out (only bills with any)
+    shortened: dict[str, list[str]] = field(default_factory=dict)
 
 
 def parse_bill_list(text: str) -> list[str]:
@@ -104,10 +106,16 @@ def build_packet(
         return render_sheets_html(facts, levels, settings=settings, lang=lang,
                                   cover=cover if with_cover else None)
 
+    def shortened(levels: list[int]) -> dict[str, list[str]]:
+        cuts = ((f.measure, staff_text_cut(f, lv)) for f, lv in zip(facts, levels, strict=True))
+        return {measure: fields for measure, fields in cuts if fields}
+
     if fmt == "html":
-        html = render([0] * len(facts), True)
-        return Packet(html.encode("utf-8"), "text/html", bill_ids, [0] * len(facts), None)
+        levels = [0] * len(facts)
+        html = render(levels, True)
+        return Packet(html.encode("utf-8"), "text/html", bill_ids, levels, None, shortened(levels))
     if fmt != "pdf":
         raise TrackerError(f"unknown packet format {fmt!r}: use pdf or html")
     document, levels = fitted_packet(render, [f"sheet-{b}" for b in bill_ids], MAX_LEVEL)
-    return Packet(write_pdf(document), "application/pdf", bill_ids, levels, len(document.pages))
+    return Packet(write_pdf(document), "application/pdf", bill_ids, levels, len(document.pages),
+                  shortened(levels))

@@ -23,6 +23,7 @@ from tracker.advocacy.positions import (
     list_positions,
     set_position,
 )
+from tracker.advocacy.text import safe_cell, unsafe_cell
 from tracker.errors import InputError, TrackerError
 from tracker.queries import find_bill_id
 
@@ -70,6 +71,8 @@ def to_toml(records: list[dict[str, Any]], name: str = "positions.toml") -> str:
 
 
 def to_csv(records: list[dict[str, Any]]) -> str:
+    """Cells that a spreadsheet would run as a formula get a leading apostrophe (read back
+    exactly by the import); the file is written with a byte-order mark for Excel."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -81,7 +84,7 @@ def to_csv(records: list[dict[str, Any]]) -> str:
         row.update({f"talking_point_{i + 1}": (points[i] if i < len(points) else "")
                     for i in range(MAX_TALKING_POINTS)})
         row.update({f: CSV_LIST_SEP.join(r.get(f) or []) for f in ("supporters", "opponents")})
-        writer.writerow(row)
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})
     return buf.getvalue()
 
 
@@ -99,15 +102,46 @@ def _read_toml(path: Path) -> list[tuple[str, dict[str, Any]]]:
     return [(f"entry {i} ({e.get('bill', '?')})", e) for i, e in enumerate(entries, 1)]
 
 
+def _decode_csv(path: Path) -> str:
+    """The file's text: UTF-8 (with or without a byte-order mark), else Windows-1252.
+
+    Excel's "CSV" (not "CSV UTF-8") saves in Windows-1252 on a US Windows machine, so 'Limón'
+    arrives as one byte 0xF3. Anything neither encoding can read is one clear error.
+    """
+    raw = path.read_bytes()
+    if b"\x00" in raw:  # UTF-16 ("Unicode Text") or not a text file at all
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise InputError(str(path), "cannot read the text (UTF-16 or binary): save it from the "
+                         "spreadsheet as \"CSV UTF-8\"", line)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(str(path), "cannot read the text: save it from the spreadsheet as "
+                         "\"CSV UTF-8\" (neither UTF-8 nor Windows-1252)", line) from None
+
+
 def _read_csv(path: Path) -> list[tuple[str, dict[str, Any]]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    with io.StringIO(_decode_csv(path), newline="") as fh:
         reader = csv.DictReader(fh)
         missing = {"bill", "position"} - set(reader.fieldnames or [])
         if missing:
             raise InputError(str(path), f"missing column(s): {', '.join(sorted(missing))}", 1)
         out = []
-        for row in reader:
-            entry: dict[str, Any] = {k: (v or "") for k, v in row.items() if k in CSV_COLUMNS}
+        rows = iter(reader)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                raise InputError(str(path), f"not valid CSV ({exc})", reader.line_num) from None
+            row = {k: unsafe_cell(v or "") for k, v in row.items() if isinstance(k, str)}
+            entry: dict[str, Any] = {k: v for k, v in row.items() if k in CSV_COLUMNS}
             entry["talking_points"] = [row.get(f"talking_point_{i}") or ""
                                        for i in range(1, MAX_TALKING_POINTS + 1)]
             for f in ("supporters", "opponents"):
@@ -162,5 +196,5 @@ def export_positions(s: Session, path: Path) -> int:
         text = to_csv(records)
     else:
         raise TrackerError(f"{path}: use a .toml or .csv file name")
-    path.write_text(text, encoding="utf-8")
+    path.write_text(text, encoding="utf-8-sig" if suffix == ".csv" else "utf-8")
     return len(records)

@@ -3,11 +3,13 @@
 A sheet must never spill onto a second page. The budgets below are sized so the longest real
 digest and title in the samples fit at level 0; the PDF step checks the page count and, if a
 sheet still overflows (very long staff text), re-fits it at the next, tighter level. Anything
-shortened gets a pointer to where the full text is ("continued in the full bill text at ...").
+shortened gets a pointer to where the full text is: the bill's own text (digest, amendments)
+at leginfo, staff-written text in the position record (``tracker positions show``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -68,6 +70,15 @@ def qr_svg(url: str, title: str) -> Markup:
     return Markup(svg)
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def bare_room_number(room: str) -> bool:
+    """'2100' or '4202A' need the word "Room" printed before them; '1021 O Street, Room 2100'
+    or 'State Capitol, Room 437' already name the room or the address (calendars print those)."""
+    return bool(room.strip()) and not _WORD.search(room)
+
+
 def _short_list(items: list[str], limit: int, chars: int = 60) -> tuple[list[str], int]:
     shown = [shorten(x, chars)[0] for x in items[:limit]]
     return shown, max(0, len(items) - limit)
@@ -98,57 +109,89 @@ def _changes(f: BillFacts, b: Budget) -> dict[str, Any]:
     }
 
 
+def _staff_text(pos: dict[str, Any], b: Budget) -> tuple[dict[str, Any], list[str]]:
+    """Staff-written text shortened to budget ``b``, and the names of the fields that lost text.
+
+    Every field that is shortened or left out is named, so the sheet can say where the full
+    text is (the position record) and the command can warn staff which bill to trim.
+    """
+    out: dict[str, Any] = {}
+    cut: list[str] = []
+    if pos.get("summary"):
+        out["summary"], c = shorten(pos["summary"], b.summary)
+        if c:
+            cut.append("summary")
+    why = pos.get("why") or ""
+    out["why"], c = shorten(why, b.why) if b.why else ("", bool(why))
+    if c:
+        cut.append("why it matters")
+    points = pos.get("talking_points") or []
+    shortened = [shorten(p, b.point) for p in points[: b.points]]
+    out["talking_points"] = [p for p, _ in shortened]
+    if len(points) > b.points or any(c for _, c in shortened):
+        cut.append("talking points")
+    out["ask"], c = shorten(pos.get("ask") or "", b.ask)
+    if c:
+        cut.append("ask")
+    for name in ("supporters", "opponents"):
+        names = pos.get(name) or []
+        out[name], out[f"more_{name}"] = _short_list(names, b.names)
+        if out[f"more_{name}"] or any(len(" ".join(x.split())) > 60 for x in names[: b.names]):
+            cut.append(name)
+    story = pos.get("story_prompt") or ""
+    out["story_prompt"], c = shorten(story, 200) if b.story else ("", bool(story))
+    if c:
+        cut.append("story prompt")
+    return out, cut
+
+
+def staff_text_cut(f: BillFacts, level: int) -> list[str]:
+    """Which staff-written fields of ``f`` a sheet at ``level`` shortens or leaves out."""
+    return _staff_text(f.position or {}, BUDGETS[min(level, MAX_LEVEL)])[1]
+
+
 def fit_sheet(f: BillFacts, level: int = 0, *, contact: str = "", lang: str = "en") -> dict[str, Any]:
     """The template context for one sheet at budget ``level`` (0 = roomiest)."""
     gettext = translations(lang).gettext
     b = BUDGETS[min(level, MAX_LEVEL)]
     pos = f.position or {}
-    cut = False
+    staff, staff_cut = _staff_text(pos, b)
+    digest_cut = False
     if pos.get("summary"):
-        summary, c = shorten(pos["summary"], b.summary)
+        summary = staff["summary"]
         summary_source = "staff"
     elif f.digest:
-        summary, c = digest_summary(f.digest, b.summary)
+        summary, digest_cut = digest_summary(f.digest, b.summary)
         summary_source = "digest"
     else:
-        summary, c, summary_source = "", False, "none"
-    cut |= c
-    why, c = shorten(pos.get("why") or "", b.why) if b.why else ("", bool(pos.get("why")))
-    cut |= c
-    points = []
-    for p in (pos.get("talking_points") or [])[: b.points]:
-        short, c = shorten(p, b.point)
-        points.append(short)
-        cut |= c
-    cut |= len(pos.get("talking_points") or []) > b.points
-    ask, c = shorten(pos.get("ask") or "", b.ask)
-    cut |= c
-    supporters, more_sup = _short_list(pos.get("supporters") or [], b.names)
-    opponents, more_opp = _short_list(pos.get("opponents") or [], b.names)
+        summary, summary_source = "", "none"
     leads = [a for a in f.authors if a["lead"]] or f.authors[:1]
     coauthors = [a["name"] for a in f.authors if a not in leads]
     changes = _changes(f, b)
-    steps = [{"key": key, "state": "done" if i < f.progress.step else
-              "current" if i == f.progress.step else "todo"} for i, key in enumerate(STEPS)]
+    steps = [{"key": key, "state": "done" if i < f.progress.step or (key == "other_house" and f.progress.returned)
+              else "current" if i == f.progress.step else "todo"} for i, key in enumerate(STEPS)]
     return {
         "bill_id": f.bill_id, "measure": f.measure, "title": f.title, "session": f.session,
         "anchor": f"sheet-{f.bill_id}",
         "leads": leads, "coauthors": coauthors[: b.coauthors],
         "more_coauthors": max(0, len(coauthors) - b.coauthors),
-        "position": pos.get("position"), "ask": ask, "why": why, "talking_points": points,
+        "position": pos.get("position"), "ask": staff["ask"], "why": staff["why"],
+        "talking_points": staff["talking_points"],
         "summary": summary, "summary_source": summary_source,
-        "supporters": supporters, "more_supporters": more_sup,
-        "opponents": opponents, "more_opponents": more_opp,
+        "supporters": staff["supporters"], "more_supporters": staff["more_supporters"],
+        "opponents": staff["opponents"], "more_opponents": staff["more_opponents"],
         "contact": pos.get("contact") or contact,
-        "story_prompt": shorten(pos.get("story_prompt") or "", 200)[0] if b.story else "",
+        "story_prompt": staff["story_prompt"],
         "progress": f.progress, "steps": steps,
         "status": f.status, "location": f.location,
         "last_action": shorten(f.last_action, 160)[0], "last_action_date": f.last_action_date,
         "introduced": f.introduced, "last_amended": f.last_amended,
         "hearing": f.hearing, "letter_deadline": f.letter_deadline,
+        "room_label": bool(f.hearing and bare_room_number(f.hearing["room"])),
         "deadline_passed": bool(f.letter_deadline and f.letter_deadline < f.as_of),
         "changes": changes,
-        "cut": cut or changes["cut"] and changes["show"],
+        "staff_cut": staff_cut,
+        "text_cut": digest_cut or changes["cut"] and changes["show"],
         "public_url": f.public_url, "leginfo_url": f.leginfo_url, "text_url": f.text_url,
         "qr_public": qr_svg(f.public_url, gettext("QR code: %(bill)s on our website") % {"bill": f.measure}),
         "qr_leginfo": qr_svg(f.leginfo_url, gettext("QR code: %(bill)s on leginfo.legislature.ca.gov") % {"bill": f.measure}),

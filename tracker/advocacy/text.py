@@ -1,4 +1,5 @@
-"""Text helpers for printed sheets: clean the digest, pick sentences, shorten, compare versions.
+"""Text helpers for documents: clean the digest, pick sentences, shorten, compare versions,
+and keep spreadsheet cells from being read as formulas.
 
 The Legislative Counsel's digest arrives with hard line breaks inside paragraphs and runs to
 thousands of characters; a one-page sheet needs a few readable sentences instead. Everything
@@ -172,3 +173,30 @@ def shorten_segments(segs: list[Segment], max_chars: int) -> list[Segment]:
         out.append(seg)
         used += len(seg.text)
     return out
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+
+
+def safe_cell(value: str) -> str:
+    """Text a spreadsheet will show as text, never run as a formula (CSV/formula injection).
+
+    A cell starting with = + - @ (or a tab or carriage return) is a formula to Excel,
+    LibreOffice and Google Sheets; staff text such as '=HYPERLINK(...)' or '-5% funding' gets
+    a leading apostrophe, as OWASP advises. Plain numbers ('-5') stay as they are. Text that
+    already starts with apostrophes before such a character gets one more, so
+    :func:`unsafe_cell` can give the exact text back on import.
+    """
+    if not value or _PLAIN_NUMBER.fullmatch(value):
+        return value
+    if value.lstrip("'").startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def unsafe_cell(value: str) -> str:
+    """Undo :func:`safe_cell` (reading back a file we wrote, or one Excel saved from it)."""
+    if value.startswith("'") and value.lstrip("'").startswith(_FORMULA_START):
+        return value[1:]
+    return value

@@ -8,12 +8,14 @@ command would otherwise pay for it.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
-from tracker.advocacy.positions import get_position, position_history, set_position
+from tracker.advocacy.positions import get_position, list_positions, position_history, set_position
 from tracker.advocacy.positions_io import export_positions, import_positions
 from tracker.cli._common import read_session, sessions, settings
 from tracker.db.base import transaction
@@ -40,6 +42,20 @@ def _write(out: Path, content: bytes) -> None:
         out.write_bytes(content)
     except OSError as exc:
         raise TrackerError(f"cannot write {out}: {exc.strerror or exc}") from None
+
+
+def _local_time(when: datetime | None) -> str:
+    """A stored (UTC) time as staff read it: California time (``schedule.timezone``)."""
+    if when is None:
+        return "-"
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return f"{when.astimezone(ZoneInfo(settings().schedule.timezone)):%Y-%m-%d %H:%M %Z}"
+
+
+def _history_line(h: dict[str, Any]) -> str:
+    return (f"{_local_time(h['changed_at'])}  {h['previous_position'] or '-'} -> {h['position']}"
+            f"  ({', '.join(h['changed_fields'])}) by {h['changed_by']}")
 
 
 @click.group()
@@ -95,11 +111,40 @@ def positions_show(bill: str, history: bool) -> None:
         lines.append("Supporters: " + "; ".join(p["supporters"]))
     if p["opponents"]:
         lines.append("Opponents: " + "; ".join(p["opponents"]))
-    lines.append(f"Last changed {p['updated_at']:%Y-%m-%d %H:%M} UTC by {p['updated_by']}")
-    for h in changes:
-        lines.append(f"  {h['changed_at']:%Y-%m-%d %H:%M}  {h['previous_position'] or '-'} -> "
-                     f"{h['position']}  ({', '.join(h['changed_fields'])}) by {h['changed_by']}")
+    lines.append(f"Last changed {_local_time(p['updated_at'])} by {p['updated_by']}")
+    lines += [f"  {_history_line(h)}" for h in changes]
     click.echo("\n".join(lines))
+
+
+@positions.command("list")
+def positions_list() -> None:
+    """Every position, one line each: bill, position, when and by whom it last changed."""
+    session_year = settings().session_year
+    with read_session() as s:
+        records = list_positions(s)
+    if not records:
+        click.echo("no positions yet")
+        return
+    width = max(len(p["measure"]) for p in records)
+    for p in records:
+        other = f"  [session {p['session']}]" if p["session"] and p["session"] != session_year else ""
+        click.echo(f"{p['measure']:<{width}}  {p['position']:<21}  changed {_local_time(p['updated_at'])}"
+                   f" by {p['updated_by']}{other}")
+
+
+@positions.command("history")
+@click.argument("bill")
+def positions_history(bill: str) -> None:
+    """Every change to the position on BILL, oldest first (California time)."""
+    with read_session() as s:
+        bill_id = find_bill_id(s, bill, settings().session_year)
+        p = get_position(s, bill_id)
+        changes = position_history(s, bill_id)
+    measure = p["measure"] if p else bill
+    if not changes:
+        click.echo(f"{measure}: no changes recorded (not yet decided)")
+        return
+    click.echo("\n".join([f"{measure}: {len(changes)} change(s)"] + [f"  {_history_line(h)}" for h in changes]))
 
 
 @positions.command("import")
@@ -131,6 +176,10 @@ def _packet(bills: str, legislator: str | None, out: Path, lang: str, fmt: str |
     _write(out, packet.content)
     pages = f", {packet.pages} pages" if packet.pages is not None else ""
     click.echo(f"wrote {out}: {len(packet.bills)} bill sheet(s){pages}")
+    for measure, fields in packet.shortened.items():
+        click.echo(f"warning: {measure}: staff text shortened to fit one page ({', '.join(fields)}); "
+                   f"the full text is in the position record: tracker positions show \"{measure}\"",
+                   err=True)
 
 
 @click.command()
