@@ -82,6 +82,7 @@ class CrawlDelayMiddleware:
         cache = crawler.settings.get(CACHE_SETTING)
         self.cache = cache if isinstance(cache, RobotsCache) else RobotsCache()
         self.user_agent = crawler.settings.get("USER_AGENT") or "*"
+        self.robots: RobotsTxtMiddleware | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlDelayMiddleware:
@@ -90,9 +91,10 @@ class CrawlDelayMiddleware:
     def _delay(self, netloc: str) -> float:
         parser = self.cache.parsers.get(netloc)
         if parser is None:
-            robots = next((m for m in self.crawler.engine.downloader.middleware.middlewares  # type: ignore[union-attr]
-                           if isinstance(m, RobotsTxtMiddleware)), None)
-            parser = robots._parsers.get(netloc) if robots is not None else None
+            if self.robots is None:  # the robots middleware of this crawl, found once
+                self.robots = next((m for m in self.crawler.engine.downloader.middleware.middlewares  # type: ignore[union-attr]
+                                    if isinstance(m, RobotsTxtMiddleware)), None)
+            parser = self.robots._parsers.get(netloc) if self.robots is not None else None
         crawl_delay = getattr(parser, "crawl_delay", None)
         if parser is None or isinstance(parser, Deferred) or crawl_delay is None:
             return 0.0

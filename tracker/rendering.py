@@ -11,30 +11,18 @@ in UTC, and a reader's "today" is the Sacramento one.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from tracker.clock import to_local
 from tracker.i18n import normalise_lang, translations
-from tracker.settings import PROJECT_ROOT, get_settings
+from tracker.settings import PROJECT_ROOT
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
-
-
-def local_zone() -> ZoneInfo:
-    """The time zone readers live in: ``schedule.timezone`` from the settings."""
-    return ZoneInfo(get_settings().schedule.timezone)
-
-
-def to_local(value: datetime) -> datetime:
-    """A stored time (naive means UTC) as the wall-clock time in the readers' time zone."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(local_zone())
 
 
 def _format_date(value: date | datetime | None, lang: str, fmt: str = "long") -> str:

@@ -42,9 +42,7 @@ def topic_label(topic: str, topics: dict[str, Topic] | None = None, lang: str = 
     """
     if topic == NO_TOPIC:
         return translations(lang).gettext(NO_TOPIC)
-    if topics and topic in topics:
-        return configured_label(topics, topic, lang)
-    text = topic.replace("_", " ").replace("-", " ").strip()
+    text = configured_label(topics or {}, topic, lang).strip()
     return text[:1].upper() + text[1:]
 
 

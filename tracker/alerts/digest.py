@@ -26,9 +26,10 @@ from tracker.alerts.outbox import insert_ignore
 from tracker.alerts.topics import load_topics, topic_label
 from tracker.db.models_core import Bill, ChangeEvent, Hearing, SourceRun
 from tracker.errors import TrackerError
+from tracker.clock import to_local
 from tracker.i18n import translations
 from tracker.queries import tracked, tracked_ids
-from tracker.rendering import environment, to_local
+from tracker.rendering import environment
 from tracker.settings import get_settings
 
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")

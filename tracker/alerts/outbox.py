@@ -71,7 +71,10 @@ def period_of(when: datetime, cadence: str) -> tuple[str, datetime]:
 
 
 def _wants(sub: Subscription, e: ChangeEvent, bill: Bill | None, followed: bool) -> bool:
-    """Does this subscription ask for this event (kind filter + topic/relevance rules)?"""
+    """Does this subscription ask for this event (kind filter + topic/relevance rules)?
+
+    ``followed``: the bill is tracked (``queries.tracked``: relevant, watched or with a position).
+    """
     kinds = set(sub.event_kinds or [])
     after = e.after if isinstance(e.after, dict) else {}
     kind_ok = e.kind in kinds or (
@@ -80,16 +83,15 @@ def _wants(sub: Subscription, e: ChangeEvent, bill: Bill | None, followed: bool)
         return False
     if sub.kind == "bill":
         return True
-    relevant = followed
     if e.kind == "new_bill" and not after.get("relevant"):
         return False  # never tell members about bills that do not touch our issues
     if sub.kind == "all":
-        return relevant or e.kind in ("became_relevant", "no_longer_relevant")
+        return followed or e.kind in ("became_relevant", "no_longer_relevant")
     topics = set((bill.topics if bill is not None else None) or []) | set(after.get("topics") or [])
     if e.kind == "no_longer_relevant":
         before = e.before if isinstance(e.before, dict) else {}
         return sub.target in (before.get("topics") or [])
-    return sub.target in topics and (relevant or e.kind in ("new_bill", "became_relevant"))
+    return sub.target in topics and (followed or e.kind in ("new_bill", "became_relevant"))
 
 
 def _first_import(s: Session, events: list[ChangeEvent]) -> bool:

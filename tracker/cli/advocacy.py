@@ -8,10 +8,9 @@ command would otherwise pay for it.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -21,7 +20,7 @@ from tracker.cli._common import read_session, sessions, settings
 from tracker.db.base import transaction
 from tracker.errors import TrackerError
 from tracker.queries import find_bill_id
-from tracker.clock import local_today
+from tracker.clock import local_today, to_local
 
 POSITION_CHOICES = ["support", "support_if_amended", "oppose", "oppose_unless_amended", "watch", "neutral"]
 
@@ -46,11 +45,7 @@ def _write(out: Path, content: bytes) -> None:
 
 def _local_time(when: datetime | None) -> str:
     """A stored (UTC) time as staff read it: California time (``schedule.timezone``)."""
-    if when is None:
-        return "-"
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return f"{when.astimezone(ZoneInfo(settings().schedule.timezone)):%Y-%m-%d %H:%M %Z}"
+    return "-" if when is None else f"{to_local(when, settings().schedule.timezone):%Y-%m-%d %H:%M %Z}"
 
 
 def _history_line(h: dict[str, Any]) -> str:

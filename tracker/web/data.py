@@ -11,19 +11,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from tracker.db.models_advocacy import BillPosition
 from tracker.db.models_core import Bill, BillAuthor, ChangeEvent, Hearing, Legislator, SourceRun
-from tracker.clock import local_today as _settings_today
-
-
-def local_today(tz: str | None = None) -> date:
-    """Today in California (the app's ``schedule.timezone``), not in the server's UTC."""
-    return datetime.now(ZoneInfo(tz)).date() if tz else _settings_today()
+from tracker.clock import local_today
+from tracker.queries import tracked
 
 
 def measure_slug(measure: str) -> str:
@@ -50,9 +44,8 @@ class BillFilters:
 
 
 def _tracked(q: Select[Any]) -> Select[Any]:
-    """Bills we follow: relevant, watched, or with a position (same rule as the matrix)."""
-    return q.where(or_(Bill.relevant.is_(True), Bill.watched.is_(True),
-                       Bill.bill_id.in_(select(BillPosition.bill_id))))
+    """Bills we follow (``queries.tracked``: relevant, watched, or with a position)."""
+    return q.where(tracked())
 
 
 def list_bills(s: Session, f: BillFilters, page_size: int,

@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from tracker.web import data, integrations
 from tracker.web.context import db
+from tracker.clock import local_today
 
 TZID = "America/Los_Angeles"
 VTIMEZONE = [
@@ -139,7 +140,7 @@ async def hearings_calendar(request: Request) -> Response:
     topic = request.query_params.get("topic", "")
     position = request.query_params.get("position", "")
     with db(request) as s:
-        today = data.local_today(settings.schedule.timezone)
+        today = local_today(settings.schedule.timezone)
         rows = data.upcoming_hearings(s, today=today - timedelta(days=7), include_cancelled=True)
         if topic:
             rows = [h for h in rows if topic in h["topics"]]

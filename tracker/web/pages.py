@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -24,6 +23,7 @@ from tracker.web import data, integrations
 from tracker.web.context import db, get_lang, render
 from tracker.web.diffing import digest_diff
 from tracker.web.stages import progress, stage_label, step_index
+from tracker.clock import local_today
 
 Gettext = Callable[[str], str]
 
@@ -118,9 +118,6 @@ def committee_now(s: Session, session_year: str, code: str | None) -> str:
     return name if name and name != code else ""
 
 
-_LOCATION_CODE = re.compile(r"^[A-Z]{1,3}\d+$")
-
-
 def vote_place(s: Session, session_year: str, where: str | None, _: Gettext) -> str:
     """Where a vote was taken, in words (a floor or a committee name), never a bare code."""
     code = (where or "").strip()
@@ -128,8 +125,7 @@ def vote_place(s: Session, session_year: str, where: str | None, _: Gettext) -> 
         return _("Assembly floor")
     if code.upper() == "SFLOOR":
         return _("Senate floor")
-    name = location_name(s, session_year, code)
-    return _("Committee") if _LOCATION_CODE.match(name) else name
+    return location_name(s, session_year, code) or _("Committee")  # '' for a code it cannot name
 
 
 def vote_result(result: str | None, _: Gettext) -> str:
@@ -167,7 +163,7 @@ def lookup_bill(request: Request, s: Any, measure: str) -> str:
 
 
 async def home(request: Request) -> HTMLResponse:
-    today = data.local_today(request.app.state.settings.schedule.timezone)
+    today = local_today(request.app.state.settings.schedule.timezone)
     with db(request) as s:
         changes = data.recent_changes(s, limit=8)
         hearings = data.upcoming_hearings(s, today=today)[:8]
