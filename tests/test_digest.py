@@ -100,3 +100,20 @@ def test_data_freshness_is_dated_in_california(seeded) -> None:
         add_run(s, started_at=late_evening, finished_at=late_evening)
         fresh = freshness(s, datetime(2025, 4, 9, 6, 0, tzinfo=timezone.utc), late_evening - timedelta(days=7), "en")
     assert fresh["line"] == "Data is fresh: last successful read on April 8, 2025."
+
+
+def test_digest_names_a_committee_known_only_by_its_code(seeded, tmp_path: Path) -> None:
+    """Bulk hearings carry a location code; staff read its name, or at least its house."""
+    from tracker.db.models_core import LocationCode
+    with transaction(seeded) as s:
+        ab13 = s.query(Bill).one().bill_id
+        s.add(LocationCode(session_year=ab13[:8], code="CS61", description="Senate Health"))
+        s.add(Hearing(bill_id=ab13, fingerprint="h2", committee_code="CS61",
+                      hearing_date=date(2025, 4, 24), status="scheduled", sources=["x"]))
+        s.add(Hearing(bill_id=ab13, fingerprint="h3", committee_code="CX99",
+                      hearing_date=date(2025, 4, 25), status="scheduled", sources=["x"]))
+    out = tmp_path / "digest.html"
+    tracker("digest", "--week", "2025-W15", "--out", str(out))
+    html = out.read_text(encoding="utf-8")
+    assert "Senate Health" in html and "an Assembly committee" in html
+    assert "CS61" not in html and "CX99" not in html

@@ -57,3 +57,12 @@ def test_a_bill_amended_into_our_issues_is_announced_as_such_whatever_else_moved
     events = [("stage_changed", "floor", "in_committee"), ("became_relevant", {}, {"relevant": True})]
     assert headline(events) == "AB 13 is now a bill to watch"
     assert headline(events, "es") == "AB 13 ahora es un proyecto a seguir"
+
+
+def test_a_hearing_known_only_by_a_committee_code_names_the_house_not_the_code() -> None:
+    after = {"status": "scheduled", "date": "2026-07-07", "committee": "CS61"}
+    assert phrases.describe("hearing_set", None, after, "AB 13", "en", str, str) == (
+        "AB 13: hearing set for July 7, 2026 in a Senate committee.")
+    es = translations("es").gettext
+    assert "un comité de la Asamblea" in phrases.describe(
+        "hearing_set", None, after | {"committee": "CX25"}, "AB 13", "es", es, str)

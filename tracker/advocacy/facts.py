@@ -18,7 +18,8 @@ from tracker.advocacy.positions import get_position
 from tracker.alerts.phrases import is_policy_committee
 from tracker.advocacy.progress import Progress, bill_progress
 from tracker.advocacy.text import Changes, compare
-from tracker.db.models_core import Bill, BillAction, BillVersion, Hearing, Legislator, LocationCode
+from tracker.committees import committee_house, location_name
+from tracker.db.models_core import Bill, BillAction, BillVersion, Hearing, Legislator
 from tracker.errors import TrackerError
 from tracker.queries import current_authors
 from tracker.settings import Settings
@@ -143,30 +144,11 @@ def next_hearing(s: Session, bill_id: str, as_of: date) -> dict[str, Any] | None
     for h in rows:
         if h.status not in _CLOSED_HEARING:
             name = hearing_committee(s, h)
-            return {"date": h.hearing_date, "committee": name or h.committee_code or "",
-                    "committee_name": name,
+            # No raw code on paper: an unnamed committee is said by its house in the template.
+            return {"date": h.hearing_date, "committee": name, "committee_name": name,
+                    "committee_house": "" if name else committee_house(h.committee_code),
                     "time": h.hearing_time or "", "room": h.room or "", "status": h.status}
     return None
-
-
-def _looks_like_code(text: str) -> bool:
-    """'CS61', 'CX25', 'AFLOOR' are codes; 'Third Reading' or 'Desk' are already words."""
-    return " " not in text and text == text.upper() and any(ch.isalpha() for ch in text)
-
-
-def location_name(s: Session, session_year: str, code: str | None) -> str:
-    """A committee code such as 'CS61' as its name when the location table has it, else ''.
-
-    A raw code means nothing to a legislator's staff, so an unknown code gives '' (callers
-    print nothing rather than 'CS61'); a location that is already words is kept as it is.
-    """
-    code = (code or "").strip()
-    if not code:
-        return ""
-    row = s.get(LocationCode, (session_year, code))
-    if row is not None and row.description:
-        return row.description
-    return "" if _looks_like_code(code) else code
 
 
 def _version_ref(v: BillVersion | None) -> dict[str, Any] | None:

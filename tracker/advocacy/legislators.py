@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from tracker.advocacy.facts import district_label, location_name
+from tracker.advocacy.facts import district_label
+from tracker.committees import committee_house, location_name
 from tracker.db.models_core import Bill, BillAuthor, Legislator, Vote, VoteMember
 from tracker.queries import current_authors, tracked
 from tracker.errors import TrackerError
@@ -124,7 +125,8 @@ def cover_page(s: Session, name: str, agenda: list[str], *, settings: Settings) 
             committees.setdefault(loc, vote.location_name or location_name(s, vote.bill_id[:8], loc) or loc)
         if vote.bill_id in bills:
             votes.append({"measure": bills[vote.bill_id].measure, "date": vote.vote_date,
-                          "where": "floor" if loc in _FLOOR else (vote.location_name or location_name(s, vote.bill_id[:8], loc) or loc),
+                          "where": "floor" if loc in _FLOOR else (vote.location_name or location_name(s, vote.bill_id[:8], loc)),
+                          "committee_house": committee_house(loc),
                           "house": {"AFLOOR": "Assembly", "SFLOOR": "Senate"}.get(loc, ""),
                           "vote": _VOTE_LABEL.get(code, code.lower()), "result": vote.result or "",
                           "motion": vote.motion_text or ""})

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.advocacy.facts import LEGINFO_BILL_URL, hearing_committee, letter_deadline, url_measure
+from tracker.committees import committee_house
 from tracker.advocacy.positions import positions_for
 from tracker.db.models_advocacy import POSITIONS
 from tracker.db.models_core import Bill, BillVersion, Hearing
@@ -103,7 +104,8 @@ def matrix_rows(s: Session, group_by: str | None = None, *, as_of: date | None =
             "introduced": introduced, "last_amended": amended,
             "position": key, "position_label": POSITION_LABELS[key] if key in POSITION_LABELS else key,
             "hearing_date": h.hearing_date if h else None,
-            "hearing_committee": (committee or h.committee_code or "") if h else "",
+            "hearing_committee": committee,  # '' for a code the location table cannot name
+            "hearing_house": committee_house(h.committee_code) if h and not committee else "",
             "letter_deadline": letter_deadline(h.hearing_date, committee, settings) if h else None,
             "topics": topics, "url": f"{base}/bills/{url_measure(b.measure)}",
             "leginfo_url": LEGINFO_BILL_URL.format(bill_id=b.bill_id),

@@ -54,7 +54,9 @@ def flat_row(r: dict[str, Any], grouped: bool, topics: dict[str, Topic] | None =
     """A row with the published column names and plain text cells (not yet made safe)."""
     hearing = ""
     if r["hearing_date"]:
-        hearing = _iso(r["hearing_date"]) + (f" {r['hearing_committee']}" if r["hearing_committee"] else "")
+        committee = r["hearing_committee"] or {"Assembly": "an Assembly committee",
+                                                "Senate": "a Senate committee"}.get(r.get("hearing_house") or "", "")
+        hearing = _iso(r["hearing_date"]) + (f" {committee}" if committee else "")
     row = {
         "Bill": r["measure"], "Subject": r["subject"], "Implications": r["implications"],
         "Status": r["status"], "Introduced": _iso(r["introduced"]),

@@ -112,7 +112,7 @@ def digest_context(s: Session, week: str, lang: str, now: datetime) -> dict[str,
     hearing_rows = s.execute(select(Hearing, Bill).join(Bill, Bill.bill_id == Hearing.bill_id).where(
         Hearing.status == "scheduled", Hearing.hearing_date >= as_of, Hearing.hearing_date < window, tracked())
         .order_by(Hearing.hearing_date, Bill.measure_type, Bill.measure_num))
-    hearings = [hearing_view(h, lang, as_of) | {"measure": b.measure, "title": b.title or "",
+    hearings = [hearing_view(s, h, lang, as_of) | {"measure": b.measure, "title": b.title or "",
                                                 "url": bill_url(b.measure)}
                 for h, b in hearing_rows]
     return base_context(lang) | {

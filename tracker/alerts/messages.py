@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from tracker.alerts import phrases
 from tracker.alerts.tokens import make_token
 from tracker.alerts.topics import Topic, load_topics, topic_label
+from tracker.committees import committee_text, looks_like_code, named, with_committee_name
 from tracker.db.models_alerts import OutboxMessage
 from tracker.db.models_core import Bill, ChangeEvent, Hearing
 from tracker.i18n import translations
@@ -167,14 +168,22 @@ def _upcoming(s: Session, bill_ids: list[str], today: date) -> dict[str, Hearing
     return out
 
 
-def hearing_view(h: Hearing, lang: str, today: date) -> dict[str, Any]:
-    """A hearing plus what a reader can do about it (the position-letter deadline)."""
+def hearing_view(s: Session, h: Hearing, lang: str, today: date) -> dict[str, Any]:
+    """A hearing plus what a reader can do about it (the position-letter deadline).
+
+    The committee is its name (from the calendar, else the location table), else its house:
+    members cannot look up a code such as 'CS61'. The letter deadline needs a known name, since
+    only policy committees take position letters on that schedule.
+    """
     days = get_settings().alerts.letter_deadline_days
     deadline = h.hearing_date - timedelta(days=days)
-    return {"date": phrases.fmt_date(h.hearing_date, lang), "committee": h.committee_name or h.committee_code or "",
+    name = named(s, h.bill_id[:8], h.committee_name or h.committee_code)
+    known = name if name and not looks_like_code(name) else ""
+    return {"date": phrases.fmt_date(h.hearing_date, lang),
+            "committee": committee_text(name, translations(lang).gettext),
             "time": h.hearing_time or "", "room": h.room or "",
             "deadline": phrases.fmt_date(deadline, lang)
-            if phrases.is_policy_committee(h.committee_name) and deadline >= today else ""}
+            if phrases.is_policy_committee(known) and deadline >= today else ""}
 
 
 def _hearing_from_events(evs: list[ChangeEvent], bill_id: str, today: date) -> Hearing | None:
@@ -215,7 +224,8 @@ def bill_blocks(s: Session, events: list[ChangeEvent], reasons: dict[str, list[s
         for e in evs:
             if e.kind == "status_changed" and kinds & {"stage_changed", "new_action"}:
                 continue  # the stage sentence and the official actions already say it
-            text = phrases.describe(e.kind, e.before, e.after, measure, lang, _, names)
+            after = with_committee_name(s, bill_id[:8], e.after)
+            text = phrases.describe(e.kind, e.before, after, measure, lang, _, names)
             if text and text not in sentences:
                 sentences.append(text)
         actions = [{"date": phrases.fmt_date((e.after or {}).get("date"), lang),
@@ -224,7 +234,7 @@ def bill_blocks(s: Session, events: list[ChangeEvent], reasons: dict[str, list[s
         h = hearings.get(bill_id) or _hearing_from_events(evs, bill_id, today)
         out.append({"measure": measure, "title": (bill.title if bill else None) or "",
                     "url": bill_url(measure), "sentences": sentences, "actions": actions,
-                    "hearing": hearing_view(h, lang, today) if h else None,
+                    "hearing": hearing_view(s, h, lang, today) if h else None,
                     "reasons": [_reason_label(r, lang, topics) for r in reasons.get(bill_id, [])],
                     "events": [{"kind": e.kind, "before": e.before, "after": e.after} for e in evs]})
     return out

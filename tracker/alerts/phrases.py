@@ -15,6 +15,7 @@ from typing import Any
 from babel.dates import format_date
 
 from tracker.alerts.kinds import OUTCOME_STAGES
+from tracker.committees import committee_text
 
 Gettext = Callable[[str], str]
 
@@ -120,7 +121,7 @@ def details_added(kind: str, before: Any, after: Any) -> bool:
 
 def _hearing(measure: str, kind: str, before: Any, after: dict[str, Any], lang: str, _: Gettext) -> str:
     when = fmt_date(after.get("date"), lang)
-    where = after.get("committee") or _("a committee")
+    where = committee_text(after.get("committee"), _)  # never a bare code such as 'CS61'
     if details_added(kind, before, after):
         text = _("%(bill)s: the time and place of the %(date)s hearing in %(committee)s are now known.")
     elif kind == "hearing_set":

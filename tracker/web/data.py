@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models_core import Bill, BillAuthor, ChangeEvent, Hearing, Legislator, SourceRun
 from tracker.clock import local_today
+from tracker.committees import with_committee_name
 from tracker.queries import tracked
 
 
@@ -110,7 +111,8 @@ def recent_changes(s: Session, limit: int = 10, bill_id: str | None = None,
             continue
         if e.kind == "status_changed" and (e.bill_id, e.source_run_id or e.created_at) in told:
             continue
-        out.append({"id": e.id, "kind": e.kind, "summary": e.summary, "before": e.before, "after": e.after,
+        after = with_committee_name(s, b.session_year, e.after)  # a code by its name where known
+        out.append({"id": e.id, "kind": e.kind, "summary": e.summary, "before": e.before, "after": after,
                     "created_at": e.created_at, "bill_id": b.bill_id, "measure": b.measure,
                     "slug": measure_slug(b.measure), "title": b.title, "topics": b.topics or []})
         if len(out) >= limit:

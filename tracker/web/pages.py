@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from tracker.advocacy.facts import location_name
+from tracker.committees import location_name, unnamed_committee
 from tracker.alerts import phrases
 from tracker.db.models_core import Bill, Legislator
 from tracker.errors import TrackerError
@@ -125,7 +125,8 @@ def vote_place(s: Session, session_year: str, where: str | None, _: Gettext) -> 
         return _("Assembly floor")
     if code.upper() == "SFLOOR":
         return _("Senate floor")
-    return location_name(s, session_year, code) or _("Committee")  # '' for a code it cannot name
+    name = location_name(s, session_year, code) or unnamed_committee(code, _)  # never a bare code
+    return name[:1].upper() + name[1:]
 
 
 def vote_result(result: str | None, _: Gettext) -> str:
