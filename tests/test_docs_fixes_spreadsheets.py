@@ -22,6 +22,7 @@ from tracker.advocacy.matrix_export import write_matrix
 from tracker.advocacy.positions import get_position, set_position
 from tracker.advocacy.positions_io import export_positions, import_positions
 from tracker.db.base import transaction
+from tracker.errors import InputError
 from tracker.settings import get_settings
 
 AB831 = "202520260AB831"
@@ -107,3 +108,12 @@ def test_unreadable_positions_file_is_one_clear_line(tmp_path: Path) -> None:
     proc = tracker("positions", "import", str(path), env=env, check=False)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") == 1 and str(path) in proc.stderr and "CSV UTF-8" in proc.stderr
+
+
+def test_damaged_utf8_positions_file_is_refused_not_garbled(factory, tmp_path: Path) -> None:
+    """One bad byte in an otherwise UTF-8 file must not turn every 'ó' into 'Ã³' silently."""
+    path = tmp_path / "damaged.csv"
+    path.write_bytes(EXCEL_CSV.encode("utf-8") + b"AB 13,oppose,caf\xe9 \xff\r\n")
+    with transaction(factory) as s, pytest.raises(InputError) as err:
+        import_positions(s, path, "20252026")
+    assert "CSV UTF-8" in str(err.value) and ":3" in str(err.value)

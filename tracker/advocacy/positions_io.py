@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,11 @@ def _read_toml(path: Path) -> list[tuple[str, dict[str, Any]]]:
     return [(f"entry {i} ({e.get('bill', '?')})", e) for i, e in enumerate(entries, 1)]
 
 
+#: A UTF-8 encoded letter beyond ASCII (lead byte, then continuation bytes). Windows-1252 text
+#: almost never holds one: it would read as 'Ã³' or 'Ã±' in a spreadsheet.
+_UTF8_LETTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
 def _decode_csv(path: Path) -> str:
     """The file's text: UTF-8 (with or without a byte-order mark), else Windows-1252.
 
@@ -115,8 +121,13 @@ def _decode_csv(path: Path) -> str:
                          "spreadsheet as \"CSV UTF-8\"", line)
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        # A file that is mostly UTF-8 (it has valid multi-byte letters) with one bad byte is a
+        # damaged UTF-8 file: read as Windows-1252 it would store 'LimÃ³n' without a word.
+        if _UTF8_LETTER.search(raw):
+            line = raw[: exc.start].count(b"\n") + 1
+            raise InputError(str(path), "damaged UTF-8 text (a byte that is not part of any "
+                             "letter): save it again from the spreadsheet as \"CSV UTF-8\"", line) from None
     try:
         return raw.decode("cp1252")
     except UnicodeDecodeError as exc:
