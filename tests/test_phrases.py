@@ -66,3 +66,17 @@ def test_a_hearing_known_only_by_a_committee_code_names_the_house_not_the_code()
     es = translations("es").gettext
     assert "un comité de la Asamblea" in phrases.describe(
         "hearing_set", None, after | {"committee": "CX25"}, "AB 13", "es", es, str)
+
+
+def test_a_vote_result_in_the_bulk_datas_parentheses_still_says_passed() -> None:
+    after = {"result": "(PASS)", "ayes": 3, "noes": 1}
+    assert phrases.describe("vote_recorded", None, after, "AB 13", "en", str, str) == (
+        "AB 13 passed a vote (3 yes, 1 no).")
+
+
+def test_a_moved_hearing_is_said_as_a_move() -> None:
+    after = {"status": "scheduled", "date": "2026-12-17", "moved_from": "2026-12-14", "committee": "Health"}
+    before = {"status": "scheduled", "date": "2026-12-14", "time": None, "room": None, "committee": "Health"}
+    assert phrases.describe("hearing_changed", before, after, "AB 13", "en", str, str) == (
+        "AB 13: the hearing in Health moved from December 14, 2026 to December 17, 2026.")
+    assert headline([("hearing_changed", before, after)]) == "AB 13: hearing moved to December 17, 2026"

@@ -8,7 +8,8 @@ house the code belongs to ("a Senate committee"), never the code itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,6 +22,32 @@ Gettext = Callable[[str], str]
 def looks_like_code(text: str) -> bool:
     """'CS61', 'CX25', 'AFLOOR' are codes; 'Third Reading' or 'Desk' are already words."""
     return " " not in text and text == text.upper() and any(ch.isalpha() for ch in text)
+
+
+_FILLER = re.compile(r"\b(?:the|standing|select|committee|com|on|senate|assembly|of)\b|[^a-z0-9 ]")
+
+
+def committee_key(text: str | None) -> str:
+    """A committee's name reduced to its subject: 'Senate Health Committee', 'Com. on HEALTH.'
+    and 'Health' are all 'health' (sources spell one committee several ways)."""
+    words = _FILLER.sub(" ", (text or "").lower().replace("&", " and "))
+    return " ".join(words.split())
+
+
+def same_committee(code_a: str | None, name_a: str | None, code_b: str | None, name_b: str | None) -> bool:
+    """Do two hearing records name one committee? Codes when both have one, else names."""
+    if code_a and code_b:
+        return code_a.strip().upper() == code_b.strip().upper()
+    key_a, key_b = committee_key(name_a), committee_key(name_b)
+    return bool(key_a) and key_a == key_b
+
+
+def place_key(value: str | None, places: Mapping[str, str] | None) -> str:
+    """A bill's location as a comparable key: a code by its name when ``places`` knows it."""
+    value = (value or "").strip()
+    if places and value in places:
+        value = places[value]
+    return committee_key(value) if value else ""
 
 
 def location_name(s: Session, session_year: str, code: str | None) -> str:

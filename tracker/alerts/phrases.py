@@ -115,6 +115,8 @@ def details_added(kind: str, before: Any, after: Any) -> bool:
     """
     if kind != "hearing_changed" or not isinstance(before, dict) or not isinstance(after, dict):
         return False
+    if after.get("moved_from"):
+        return False
     return (not before.get("time") and not before.get("room")
             and before.get("status") == after.get("status") == "scheduled")
 
@@ -122,7 +124,9 @@ def details_added(kind: str, before: Any, after: Any) -> bool:
 def _hearing(measure: str, kind: str, before: Any, after: dict[str, Any], lang: str, _: Gettext) -> str:
     when = fmt_date(after.get("date"), lang)
     where = committee_text(after.get("committee"), _)  # never a bare code such as 'CS61'
-    if details_added(kind, before, after):
+    if kind == "hearing_changed" and after.get("moved_from"):
+        text = _("%(bill)s: the hearing in %(committee)s moved from %(old)s to %(date)s.")
+    elif details_added(kind, before, after):
         text = _("%(bill)s: the time and place of the %(date)s hearing in %(committee)s are now known.")
     elif kind == "hearing_set":
         text = _("%(bill)s: hearing set for %(date)s in %(committee)s.")
@@ -132,7 +136,8 @@ def _hearing(measure: str, kind: str, before: Any, after: dict[str, Any], lang: 
         text = _("%(bill)s: the %(date)s hearing in %(committee)s was canceled.")
     else:
         text = _("%(bill)s: the %(date)s hearing in %(committee)s changed.")
-    out = text % {"bill": measure, "date": when, "committee": where}
+    out = text % {"bill": measure, "date": when, "committee": where,
+                  "old": fmt_date(after.get("moved_from"), lang)}
     extra = ", ".join(str(x) for x in (after.get("time"), after.get("room")) if x)
     if extra and kind != "hearing_canceled":
         out += " " + _("Time and place: %(where)s.") % {"where": extra}
@@ -170,7 +175,7 @@ def describe(kind: str, before: Any, after: Any, measure: str, lang: str, _: Get
     if kind == "title_changed":
         return _("%(bill)s has a new title: %(title)s") % {"bill": measure, "title": after}
     if kind == "vote_recorded":
-        result = str(a.get("result") or "").lower()
+        result = str(a.get("result") or "").strip("() ").lower()  # the bulk data writes "(PASS)"
         text = (_("%(bill)s passed a vote (%(ayes)s yes, %(noes)s no).") if result.startswith("pass")
                 else _("%(bill)s failed a vote (%(ayes)s yes, %(noes)s no).") if result.startswith("fail")
                 else _("A vote on %(bill)s was recorded (%(ayes)s yes, %(noes)s no)."))
@@ -204,6 +209,11 @@ def headline(events: list[tuple[str, Any, Any]], measure: str, lang: str, _: Get
     if canceled:
         return (_("%(bill)s: hearing postponed") if canceled.get("status") == "postponed"
                 else _("%(bill)s: hearing canceled")) % {"bill": measure}
+    moved = next((a for k, a in kinds_after if k == "hearing_changed" and isinstance(a, dict)
+                  and a.get("moved_from")), None)
+    if moved:
+        return _("%(bill)s: hearing moved to %(date)s") % {
+            "bill": measure, "date": fmt_date(moved.get("date"), lang)}
     if any(k == "hearing_changed" and not details_added(k, b, a) for k, b, a in events):
         return _("%(bill)s: hearing changed") % {"bill": measure}
     if "hearing_changed" in kinds:

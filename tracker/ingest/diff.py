@@ -8,85 +8,21 @@ subscribers with years of history.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, NamedTuple
+from collections.abc import Mapping
+from typing import Any
 
 from tracker.alerts.phrases import STAGE_WORDS
-from tracker.hearing_text import extract_hearings
-from tracker.ingest.keys import action_keys, event_key, hearing_key, ordered_actions, vote_keys
-from tracker.items import BillBundle, HearingRecord, VersionRecord, VoteRecord, measure_of, parse_bill_id
+from tracker.committees import looks_like_code, place_key
+from tracker.ingest.changes import BillChanges, EventDraft, Known, KnownAction, KnownHearing  # noqa: F401 (re-exported)
+from tracker.ingest.diff_hearings import diff_hearings
+from tracker.ingest.keys import action_keys, event_key, ordered_actions, vote_keys
+from tracker.items import BillBundle, VersionRecord, VoteRecord, measure_of, parse_bill_id
 from tracker.relevance import Matcher, MatchInput
 from tracker.stages import classify_action, current_stage
 
 STATUS_FIELDS = ("current_status", "current_house", "current_location", "current_secondary_loc")
 BILL_FIELDS = STATUS_FIELDS + ("measure_state", "chapter_year", "chapter_num", "latest_version_id")
-
-
-class KnownAction(NamedTuple):
-    """A stored history action: a tuple, since a re-import loads one per stored action."""
-
-    fingerprint: str
-    action_date: date
-    action: str
-    sort_key: str
-
-
-@dataclass
-class KnownHearing:
-    id: int
-    hearing_date: date
-    status: str
-    committee_code: str | None
-    committee_name: str | None
-    hearing_time: str | None
-    room: str | None
-    sources: list[Any]
-
-
-@dataclass
-class Known:
-    """What the database holds for one bill (empty for a bill never seen)."""
-
-    bill: dict[str, Any] | None = None
-    version_ids: set[str] = field(default_factory=set)
-    latest_version: VersionRecord | None = None
-    actions: list[KnownAction] = field(default_factory=list)
-    vote_keys: set[str] = field(default_factory=set)
-    bare_votes: dict[str, int] = field(default_factory=dict)  # stored roll calls with no members: key → id
-    hearings: dict[str, KnownHearing] = field(default_factory=dict)
-    author_keys: set[tuple[str, str, str | None, str | None]] = field(default_factory=set)
-
-
-@dataclass
-class EventDraft:
-    kind: str
-    summary: str
-    before: Any
-    after: Any
-    key: str
-
-
-@dataclass
-class BillChanges:
-    bill_id: str
-    bill_values: dict[str, Any]
-    is_new: bool
-    new_versions: list[VersionRecord] = field(default_factory=list)
-    new_authors: list[dict[str, Any]] = field(default_factory=list)
-    new_actions: list[dict[str, Any]] = field(default_factory=list)
-    new_votes: list[tuple[dict[str, Any], list[dict[str, Any]]]] = field(default_factory=list)
-    vote_member_inserts: list[dict[str, Any]] = field(default_factory=list)
-    hearing_inserts: list[dict[str, Any]] = field(default_factory=list)
-    hearing_updates: list[dict[str, Any]] = field(default_factory=list)
-    veto: dict[str, Any] | None = None
-    events: list[EventDraft] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.events or self.new_actions or self.new_versions or self.hearing_inserts
-                    or self.hearing_updates or self.new_votes or self.vote_member_inserts
-                    or self.bill_values)
 
 
 def _latest(versions: list[VersionRecord], known: VersionRecord | None) -> VersionRecord | None:
@@ -154,14 +90,30 @@ def _merge_members(v: VoteRecord, bare_vote_id: int | None, changes: BillChanges
                                                 "vote_code": m.code})
 
 
+def _status_words(values: dict[str, Any], places: Mapping[str, str] | None) -> tuple[str, str, str]:
+    """What a reader of the status sees: its text, the house, and the place by name. A code
+    and its name are one place; the secondary location (which the website never shows, and
+    which our status sentence does not say) alone is no news."""
+    return (" ".join(str(values.get("current_status") or "").split()).lower(),
+            str(values.get("current_house") or "").lower(),
+            place_key(values.get("current_location"), places))
+
+
 def _describe_status(values: dict[str, Any]) -> str:
     parts = [values.get("current_status"), values.get("current_house"), values.get("current_location")]
     return ", ".join(str(p) for p in parts if p) or "unknown"
 
 
 def diff_bill(
-    bundle: BillBundle, known: Known, matcher: Matcher, *, run_tag: str, source: str
+    bundle: BillBundle, known: Known, matcher: Matcher, *, run_tag: str, source: str,
+    as_of: date | None = None, places: Mapping[str, str] | None = None,
 ) -> BillChanges:
+    """What changed for one bill, as rows to write and events to tell.
+
+    ``as_of`` is the import's date (hearing moves are looked for only among hearings to come);
+    ``places`` maps this session's location codes to names, so a committee the bulk data calls
+    'CS44' and the website 'Senate Health Committee' is one place, not a status change.
+    """
     bill_id = bundle.bill_id
     session_year, session_num, mtype, mnum = parse_bill_id(bill_id)
     measure = measure_of(bill_id)
@@ -187,8 +139,13 @@ def diff_bill(
             new_value = getattr(bundle.bill, name)
             if (new_value is not None or (whole and not is_new)) and (old or {}).get(name) != new_value:
                 values[name] = new_value
+        stored_place = before_status["current_location"]
+        if (not whole and "current_location" in values and looks_like_code(stored_place or "")
+                and place_key(stored_place, places) == place_key(values["current_location"], places)):
+            del values["current_location"]  # the website's name for the bulk data's code: keep the code
         after_status = {k: values.get(k, before_status[k]) for k in STATUS_FIELDS}
-        if not is_new and after_status != before_status and bundle.bill.current_status is not None:
+        if (not is_new and _status_words(before_status, places) != _status_words(after_status, places)
+                and bundle.bill.current_status is not None):
             changes.events.append(EventDraft(
                 "status_changed",
                 f"{measure} status changed: {_describe_status(before_status)} → {_describe_status(after_status)}",
@@ -279,7 +236,7 @@ def diff_bill(
                     old_stage, stage, event_key(bill_id, "stage_changed", run_tag, stage)))
 
     # Hearings: explicit records plus those named in new action text
-    _diff_hearings(bundle, known, changes, new_action_records, measure, is_new, source)
+    diff_hearings(bundle, known, changes, new_action_records, measure, is_new, source, as_of)
 
     # Votes
     for v, vk in vote_keys(bundle.votes):
@@ -343,121 +300,3 @@ def diff_bill(
                    "stage": values.get("stage")},
             event_key(bill_id, "new_bill")))
     return changes
-
-
-@dataclass(slots=True)
-class _Said:
-    """One statement about a hearing (a record or a sentence of action text), while merging.
-
-    The fields of ``HearingRecord`` without the bill, as a mutable slotted dataclass: merging
-    builds tens of thousands of these per session, and a pydantic model costs ~10× more each."""
-
-    hearing_date: date
-    status: str
-    committee_code: str | None = None
-    committee_name: str | None = None
-    hearing_time: str | None = None
-    room: str | None = None
-    note: str | None = None
-
-
-def _said(r: HearingRecord) -> _Said:
-    return _Said(r.hearing_date, r.status, r.committee_code, r.committee_name, r.hearing_time, r.room, r.note)
-
-
-def _diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
-                   new_actions: list[tuple[Any, str]], measure: str, is_new: bool, src: str) -> None:
-    records: list[_Said] = [_said(r) for r in bundle.hearings]
-    for a, _stage in new_actions:
-        for m in extract_hearings(a.action, a.action_date):
-            if m.deadline:  # "May be heard in committee March 24": earliest date, not a hearing
-                continue
-            if m.hearing_date is None:
-                # "Hearing canceled at the request of author." / "In committee: Hearing postponed
-                # by committee.": no date, so it is the next hearing still set.
-                if m.kind in ("canceled", "postponed"):
-                    upcoming = sorted((h for h in known.hearings.values()
-                                       if h.status == "scheduled" and h.hearing_date >= a.action_date),
-                                      key=lambda h: h.hearing_date)
-                    pending = [r for r in records if r.status == "scheduled" and r.hearing_date >= a.action_date]
-                    if upcoming:
-                        records.append(_Said(upcoming[0].hearing_date, m.kind, note=m.text))
-                    elif pending:
-                        records.append(replace(pending[0], status=m.kind, note=m.text))
-                continue
-            status = {"set": "scheduled", "canceled": "canceled", "postponed": "postponed",
-                      "heard": "heard"}[m.kind]
-            records.append(_Said(m.hearing_date, status, committee_name=m.committee, note=m.text))
-    merged: dict[str, _Said] = {}
-    for r in records:  # later statements about the same hearing win, details accumulate
-        k = hearing_key(bundle.bill_id, r.hearing_date)
-        prev = merged.get(k)
-        if prev is None:
-            merged[k] = replace(r)  # a copy: merging updates it in place
-            continue
-        for f in ("committee_code", "committee_name", "hearing_time", "room", "note"):
-            value = getattr(r, f)
-            if value:
-                setattr(prev, f, value)
-        if r.status != "scheduled" or prev.status == "scheduled":
-            prev.status = r.status
-    for k, r in merged.items():
-        have = known.hearings.get(k)
-        if have is None:
-            row = {"bill_id": bundle.bill_id, "fingerprint": k, "committee_code": r.committee_code,
-                   "committee_name": r.committee_name, "hearing_date": r.hearing_date,
-                   "hearing_time": r.hearing_time, "room": r.room, "status": r.status,
-                   "note": r.note, "sources": [src]}
-            changes.hearing_inserts.append(row)
-            known.hearings[k] = KnownHearing(-1, r.hearing_date, r.status, r.committee_code,
-                                             r.committee_name, r.hearing_time, r.room, [src])
-            if not is_new and r.status in ("scheduled", "canceled", "postponed"):
-                kind = "hearing_set" if r.status == "scheduled" else "hearing_canceled"
-                where = r.committee_name or r.committee_code
-                changes.events.append(EventDraft(
-                    kind, f"{measure}: hearing {'set' if kind == 'hearing_set' else r.status} for "
-                    f"{_day(r.hearing_date)}" + (f" in {where}" if where else ""), None, _hearing_view(row),
-                    event_key(bundle.bill_id, kind, k, r.status)))
-            continue
-        update: dict[str, Any] = {}
-        for f in ("committee_code", "committee_name", "hearing_time", "room"):
-            val = getattr(r, f)
-            if val and val != getattr(have, f):
-                update[f] = val
-        # "scheduled" (a calendar or the hearings table still listing it) never undoes what we
-        # know happened to that day's hearing: heard, postponed or canceled.
-        status_change = r.status != have.status and not (
-            r.status == "scheduled" and have.status in ("heard", "postponed", "canceled"))
-        if status_change:
-            update["status"] = r.status
-        if src not in have.sources:
-            update["sources"] = sorted(set(have.sources) | {src})
-        if not update:
-            continue
-        changes.hearing_updates.append({"id": have.id, "fingerprint": k, **update})
-        before = {"status": have.status, "time": have.hearing_time, "room": have.room,
-                  "committee": have.committee_name or have.committee_code}
-        after = {"status": update.get("status", have.status), "time": update.get("hearing_time", have.hearing_time),
-                 "room": update.get("room", have.room),
-                 "committee": update.get("committee_name", have.committee_name) or update.get("committee_code", have.committee_code),
-                 "date": r.hearing_date.isoformat()}
-        for f, v in update.items():
-            if f != "sources":
-                setattr(have, f, v)
-        if status_change and r.status in ("canceled", "postponed"):
-            changes.events.append(EventDraft(
-                "hearing_canceled", f"{measure}: the {_day(r.hearing_date)} hearing was {r.status}",
-                before, after, event_key(bundle.bill_id, "hearing_canceled", k, r.status)))
-        elif (status_change and r.status == "scheduled") or {"hearing_time", "room"} & update.keys():
-            changes.events.append(EventDraft(
-                "hearing_changed", f"{measure}: the {_day(r.hearing_date)} hearing changed",
-                before, after, event_key(bundle.bill_id, "hearing_changed", k, after)))
-
-
-def _day(d: date) -> str:
-    return f"{d:%B} {d.day}, {d.year}"
-
-
-def _hearing_view(row: dict[str, Any]) -> dict[str, Any]:
-    return {"date": row["hearing_date"].isoformat(), "committee": row["committee_name"] or row["committee_code"],
-            "time": row["hearing_time"], "room": row["room"], "status": row["status"]}

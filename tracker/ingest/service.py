@@ -33,6 +33,7 @@ from tracker.db.models_core import (
     Vote,
     VoteMember,
 )
+from tracker.clock import local_today
 from tracker.gcpause import gc_paused
 from tracker.ingest.diff import BillChanges, Known, KnownAction, KnownHearing, diff_bill
 from tracker.items import BillBundle, Snapshot, VersionRecord
@@ -259,6 +260,12 @@ def ingest_snapshot(
         _reference_tables(s, snapshot)
         sessions = sorted({b[:8] for b in ids})
         stored = set(s.execute(select(Bill.bill_id).where(Bill.session_year.in_(sessions))).scalars())
+        places: dict[str, dict[str, str]] = {}  # session → location code → name
+        for sy, code, name in s.execute(select(LocationCode.session_year, LocationCode.code, LocationCode.description)
+                                        .where(LocationCode.session_year.in_(sessions))).tuples():
+            if name:
+                places.setdefault(sy, {})[code] = name
+        today = local_today()
         for chunk in _chunks(ids, CHUNK):
             known = {b: Known() for b in chunk}  # a bill we never stored needs no queries
             held = [b for b in chunk if b in stored]
@@ -267,7 +274,8 @@ def ingest_snapshot(
             changes = []
             for bill_id in chunk:
                 bundle = _with_text(snapshot, snapshot.bundles[bill_id], known[bill_id], result.warnings)
-                c = diff_bill(bundle, known[bill_id], matcher, run_tag=run_tag, source=snapshot.source)
+                c = diff_bill(bundle, known[bill_id], matcher, run_tag=run_tag, source=snapshot.source,
+                              as_of=today, places=places.get(bill_id[:8]))
                 if c.changed:
                     changes.append(c)
                     result.bills_new += c.is_new

@@ -1,0 +1,118 @@
+"""A hearing moved to another day, and one committee under two names, on both databases.
+
+Members act on the next hearing we name: a moved hearing must not leave its old day standing
+as "scheduled", and a bill whose only "change" is that the website spells 'CS44' as 'Senate
+Health Committee' has not moved.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tracker.clock import local_today
+from tracker.db import make_engine, session_factory
+from tracker.db.migrate import upgrade
+from tracker.db.models_core import Bill, ChangeEvent, Hearing
+from tracker.ingest.service import ingest_snapshot
+from tracker.items import BillRecord, HearingRecord, LocationRecord, Snapshot
+from tracker.pubinfo.reader import read_snapshot
+from tracker.relevance import load_matcher
+from tracker.settings import PROJECT_ROOT
+
+AB1656 = "202520260AB1656"
+
+
+@pytest.fixture
+def factory(db_url: str, files: Path) -> sessionmaker[Session]:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    made = session_factory(engine)
+    ingest_snapshot(made, read_snapshot(files / "pubinfo/mini"), matcher=MATCHER)
+    yield made
+    engine.dispose()
+
+
+MATCHER = load_matcher(PROJECT_ROOT / "config" / "topics.toml")
+
+
+def calendar(*hearings: HearingRecord) -> Snapshot:
+    snap = Snapshot(source="hearings")
+    snap.bundle(AB1656).hearings.extend(hearings)
+    return snap
+
+
+def health(days_ahead: int, **extra: str) -> HearingRecord:
+    return HearingRecord(bill_id=AB1656, hearing_date=local_today() + timedelta(days=days_ahead),
+                         committee_name="Health", **extra)
+
+
+def events(factory: sessionmaker[Session], prefix: str) -> list[ChangeEvent]:
+    with factory() as s:
+        return [e for e in s.execute(select(ChangeEvent).order_by(ChangeEvent.id)).scalars()
+                if e.kind.startswith(prefix)]
+
+
+def bill_status(source: str, location: str | None, secondary: str | None = None) -> Snapshot:
+    snap = Snapshot(source=source)
+    snap.bundle(AB1656).bill = BillRecord(
+        bill_id=AB1656, session_year="20252026", measure_type="AB", measure_num=1656,
+        current_house="Senate", current_location=location, current_secondary_loc=secondary,
+        current_status="In Committee Process")
+    if source == "pubinfo":
+        snap.locations.append(LocationRecord(session_year="20252026", code="CS44", description="Health"))
+    return snap
+
+
+def test_a_hearing_the_committee_moved_is_one_change_and_its_old_day_is_closed(factory) -> None:
+    ingest_snapshot(factory, calendar(health(9, hearing_time="1:30 p.m.", room="1200")), matcher=MATCHER)
+    ingest_snapshot(factory, calendar(health(12, hearing_time="9 a.m.", room="1200")), matcher=MATCHER)
+    moved = events(factory, "hearing")
+    assert [e.kind for e in moved] == ["hearing_set", "hearing_changed"]
+    old_day, new_day = (local_today() + timedelta(days=n) for n in (9, 12))
+    assert moved[1].before["date"] == old_day.isoformat()
+    assert (moved[1].after["date"], moved[1].after["moved_from"]) == (new_day.isoformat(), old_day.isoformat())
+    with factory() as s:
+        rows = {h.hearing_date: h.status for h in s.execute(select(Hearing).where(Hearing.bill_id == AB1656)).scalars()}
+    assert rows[old_day] == "postponed" and rows[new_day] == "scheduled"
+
+
+def test_a_calendar_listing_both_days_means_two_hearings_not_a_move(factory) -> None:
+    ingest_snapshot(factory, calendar(health(9)), matcher=MATCHER)
+    ingest_snapshot(factory, calendar(health(9), health(12)), matcher=MATCHER)
+    assert [e.kind for e in events(factory, "hearing")] == ["hearing_set", "hearing_set"]
+
+
+def test_another_committees_hearing_on_a_new_day_is_not_a_move(factory) -> None:
+    ingest_snapshot(factory, calendar(health(9)), matcher=MATCHER)
+    other = health(12).model_copy(update={"committee_name": "Appropriations"})
+    ingest_snapshot(factory, calendar(other), matcher=MATCHER)
+    assert [e.kind for e in events(factory, "hearing")] == ["hearing_set", "hearing_set"]
+
+
+def test_the_websites_name_for_the_bulk_datas_committee_code_is_no_status_change(factory) -> None:
+    ingest_snapshot(factory, bill_status("pubinfo", "CS44"), matcher=MATCHER)
+    before = len(events(factory, "status_changed"))
+    ingest_snapshot(factory, bill_status("web", "Senate Health Committee"), matcher=MATCHER)
+    ingest_snapshot(factory, bill_status("pubinfo", "CS44"), matcher=MATCHER)
+    assert len(events(factory, "status_changed")) == before
+    with factory() as s:
+        assert s.get(Bill, AB1656).current_location == "CS44"  # the bulk data's code is kept
+
+
+def test_a_move_to_another_committee_is_still_a_status_change(factory) -> None:
+    ingest_snapshot(factory, bill_status("pubinfo", "CS44"), matcher=MATCHER)
+    before = len(events(factory, "status_changed"))
+    ingest_snapshot(factory, bill_status("web", "Senate Appropriations Committee"), matcher=MATCHER)
+    assert len(events(factory, "status_changed")) == before + 1
+
+
+def test_a_secondary_location_alone_is_no_status_change(factory) -> None:
+    ingest_snapshot(factory, bill_status("web", "Third Reading"), matcher=MATCHER)
+    before = len(events(factory, "status_changed"))
+    ingest_snapshot(factory, bill_status("pubinfo", "Third Reading", secondary="Floor"), matcher=MATCHER)
+    assert len(events(factory, "status_changed")) == before

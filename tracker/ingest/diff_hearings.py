@@ -1,0 +1,182 @@
+"""Hearings in the diff: what sources said about a bill's hearings versus what we knew.
+
+Part of the pure diff (no I/O). Hearings come from three places that name them differently:
+the bulk hearing table (a location code), the chamber calendars (a committee name with time
+and room) and history action text ("Set for hearing March 3."). One hearing per bill and day
+is the key so the three converge; a hearing the same committee has now set on another day,
+while the day we knew is no longer said by this source, is a move: one ``hearing_changed``
+("moved from … to …"), with the old day closed as postponed, so nobody is sent to a hearing
+that will not happen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from tracker.committees import same_committee
+from tracker.hearing_text import extract_hearings
+from tracker.ingest.changes import BillChanges, EventDraft, Known, KnownHearing
+from tracker.ingest.keys import event_key, hearing_key
+from tracker.items import BillBundle, HearingRecord
+
+
+@dataclass(slots=True)
+class _Said:
+    """One statement about a hearing (a record or a sentence of action text), while merging.
+
+    The fields of ``HearingRecord`` without the bill, as a mutable slotted dataclass: merging
+    builds tens of thousands of these per session, and a pydantic model costs ~10× more each."""
+
+    hearing_date: date
+    status: str
+    committee_code: str | None = None
+    committee_name: str | None = None
+    hearing_time: str | None = None
+    room: str | None = None
+    note: str | None = None
+
+
+def _said(r: HearingRecord) -> _Said:
+    return _Said(r.hearing_date, r.status, r.committee_code, r.committee_name, r.hearing_time, r.room, r.note)
+
+
+def diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
+                  new_actions: list[tuple[Any, str]], measure: str, is_new: bool, src: str,
+                  as_of: date | None = None) -> None:
+    """Add this bundle's hearing rows, updates and events to ``changes``.
+
+    ``as_of`` (the import's date) bounds move detection to hearings still to come: a past day
+    that was never marked heard is not "moved" by the committee's next hearing.
+    """
+    stored = dict(known.hearings)  # before this bundle: only these can have been moved
+    records: list[_Said] = [_said(r) for r in bundle.hearings]
+    for a, _stage in new_actions:
+        for m in extract_hearings(a.action, a.action_date):
+            if m.deadline:  # "May be heard in committee March 24": earliest date, not a hearing
+                continue
+            if m.hearing_date is None:
+                # "Hearing canceled at the request of author." / "In committee: Hearing postponed
+                # by committee.": no date, so it is the next hearing still set.
+                if m.kind in ("canceled", "postponed"):
+                    upcoming = sorted((h for h in known.hearings.values()
+                                       if h.status == "scheduled" and h.hearing_date >= a.action_date),
+                                      key=lambda h: h.hearing_date)
+                    pending = [r for r in records if r.status == "scheduled" and r.hearing_date >= a.action_date]
+                    if upcoming:
+                        records.append(_Said(upcoming[0].hearing_date, m.kind, note=m.text))
+                    elif pending:
+                        records.append(replace(pending[0], status=m.kind, note=m.text))
+                continue
+            status = {"set": "scheduled", "canceled": "canceled", "postponed": "postponed",
+                      "heard": "heard"}[m.kind]
+            records.append(_Said(m.hearing_date, status, committee_name=m.committee, note=m.text))
+    merged: dict[str, _Said] = {}
+    for r in records:  # later statements about the same hearing win, details accumulate
+        k = hearing_key(bundle.bill_id, r.hearing_date)
+        prev = merged.get(k)
+        if prev is None:
+            merged[k] = replace(r)  # a copy: merging updates it in place
+            continue
+        for f in ("committee_code", "committee_name", "hearing_time", "room", "note"):
+            value = getattr(r, f)
+            if value:
+                setattr(prev, f, value)
+        if r.status != "scheduled" or prev.status == "scheduled":
+            prev.status = r.status
+    for k, r in merged.items():
+        have = known.hearings.get(k)
+        if have is None:
+            row = {"bill_id": bundle.bill_id, "fingerprint": k, "committee_code": r.committee_code,
+                   "committee_name": r.committee_name, "hearing_date": r.hearing_date,
+                   "hearing_time": r.hearing_time, "room": r.room, "status": r.status,
+                   "note": r.note, "sources": [src]}
+            changes.hearing_inserts.append(row)
+            known.hearings[k] = KnownHearing(-1, r.hearing_date, r.status, r.committee_code,
+                                             r.committee_name, r.hearing_time, r.room, [src])
+            moved = _moved_from(r, stored, merged, as_of) if not is_new else None
+            if moved is not None:
+                old_key, old = moved
+                _close_moved(bundle.bill_id, old_key, old, r, row, changes, measure)
+            elif not is_new and r.status in ("scheduled", "canceled", "postponed"):
+                kind = "hearing_set" if r.status == "scheduled" else "hearing_canceled"
+                where = r.committee_name or r.committee_code
+                changes.events.append(EventDraft(
+                    kind, f"{measure}: hearing {'set' if kind == 'hearing_set' else r.status} for "
+                    f"{_day(r.hearing_date)}" + (f" in {where}" if where else ""), None, _hearing_view(row),
+                    event_key(bundle.bill_id, kind, k, r.status)))
+            continue
+        update: dict[str, Any] = {}
+        for f in ("committee_code", "committee_name", "hearing_time", "room"):
+            val = getattr(r, f)
+            if val and val != getattr(have, f):
+                update[f] = val
+        # "scheduled" (a calendar or the hearings table still listing it) never undoes what we
+        # know happened to that day's hearing: heard, postponed or canceled.
+        status_change = r.status != have.status and not (
+            r.status == "scheduled" and have.status in ("heard", "postponed", "canceled"))
+        if status_change:
+            update["status"] = r.status
+        if src not in have.sources:
+            update["sources"] = sorted(set(have.sources) | {src})
+        if not update:
+            continue
+        changes.hearing_updates.append({"id": have.id, "fingerprint": k, **update})
+        before = {"status": have.status, "time": have.hearing_time, "room": have.room,
+                  "committee": have.committee_name or have.committee_code}
+        after = {"status": update.get("status", have.status), "time": update.get("hearing_time", have.hearing_time),
+                 "room": update.get("room", have.room),
+                 "committee": update.get("committee_name", have.committee_name) or update.get("committee_code", have.committee_code),
+                 "date": r.hearing_date.isoformat()}
+        for f, v in update.items():
+            if f != "sources":
+                setattr(have, f, v)
+        if status_change and r.status in ("canceled", "postponed"):
+            changes.events.append(EventDraft(
+                "hearing_canceled", f"{measure}: the {_day(r.hearing_date)} hearing was {r.status}",
+                before, after, event_key(bundle.bill_id, "hearing_canceled", k, r.status)))
+        elif (status_change and r.status == "scheduled") or {"hearing_time", "room"} & update.keys():
+            changes.events.append(EventDraft(
+                "hearing_changed", f"{measure}: the {_day(r.hearing_date)} hearing changed",
+                before, after, event_key(bundle.bill_id, "hearing_changed", k, after)))
+
+
+def _moved_from(r: _Said, stored: dict[str, KnownHearing], merged: dict[str, _Said],
+                as_of: date | None) -> tuple[str, KnownHearing] | None:
+    """The stored hearing a newly set one replaces, if exactly one fits.
+
+    It must be the same committee's, still scheduled, still to come, on another day, and not
+    said again by this source (a source that lists both days means two hearings).
+    """
+    if as_of is None or r.status != "scheduled" or not (r.committee_code or r.committee_name):
+        return None
+    fits = [(k, h) for k, h in stored.items()
+            if k not in merged and h.status == "scheduled" and h.hearing_date >= as_of
+            and h.hearing_date != r.hearing_date
+            and same_committee(h.committee_code, h.committee_name, r.committee_code, r.committee_name)]
+    return fits[0] if len(fits) == 1 else None
+
+
+def _close_moved(bill_id: str, old_key: str, old: KnownHearing, r: _Said, row: dict[str, Any],
+                 changes: BillChanges, measure: str) -> None:
+    """Close the old day (postponed, noting where it went) and tell one move, not a new hearing."""
+    note = f"moved to {r.hearing_date.isoformat()}"
+    changes.hearing_updates.append({"id": old.id, "fingerprint": old_key, "status": "postponed", "note": note})
+    before = {"status": old.status, "date": old.hearing_date.isoformat(), "time": old.hearing_time,
+              "room": old.room, "committee": old.committee_name or old.committee_code}
+    old.status = "postponed"
+    after = _hearing_view(row) | {"moved_from": old.hearing_date.isoformat()}
+    changes.events.append(EventDraft(
+        "hearing_changed", f"{measure}: the {_day(old.hearing_date)} hearing moved to {_day(r.hearing_date)}",
+        before, after, event_key(bill_id, "hearing_changed", hearing_key(bill_id, r.hearing_date),
+                                 {"moved_from": before["date"]})))
+
+
+def _day(d: date) -> str:
+    return f"{d:%B} {d.day}, {d.year}"
+
+
+def _hearing_view(row: dict[str, Any]) -> dict[str, Any]:
+    return {"date": row["hearing_date"].isoformat(), "committee": row["committee_name"] or row["committee_code"],
+            "time": row["hearing_time"], "room": row["room"], "status": row["status"]}
