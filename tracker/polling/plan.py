@@ -31,43 +31,64 @@ class KnownBill:
     listing_hash: str | None
     detail_fetched_at: datetime | None
     tracked: bool
+    has_history: bool = False  # actions stored already (e.g. from the bulk data)
 
 
 def load_known(factory: sessionmaker[Session], session_year: str) -> dict[str, KnownBill]:
     with factory() as s:  # tracked: the one rule alerts and the digest use (positions included)
         rows = s.execute(select(Bill.bill_id, Bill.listing_hash, Bill.detail_fetched_at,
-                                tracked().label("tracked")).where(Bill.session_year == session_year)).all()
-    return {r.bill_id: KnownBill(r.listing_hash, r.detail_fetched_at, bool(r.tracked)) for r in rows}
+                                tracked().label("tracked"), Bill.history_count)
+                         .where(Bill.session_year == session_year)).all()
+    return {r.bill_id: KnownBill(r.listing_hash, r.detail_fetched_at, bool(r.tracked), bool(r.history_count))
+            for r in rows}
 
 
 def plan_details(rows: list[ListingRow] | None, known: dict[str, KnownBill], *, max_age_hours: float,
                  now: datetime | None = None) -> list[BillJob]:
-    """Detail jobs for this poll.
+    """Detail jobs for this poll, most urgent first (the caller reads only so many per poll).
 
     * tracked bills (relevant, watched or with a staff position): all four pages when the listing row changed or the
       detail is older than ``max_age_hours``;
-    * any bill never read in detail (new in the listing): status + history once;
+    * a bill we hold no history for (new in the listing, or known only from a listing row):
+      status + history once; a bill the bulk data already gave its history needs no such read;
     * while nothing is tracked yet (first runs, before relevance), a changed row also gets
       status + history, so the first polls build complete histories.
+
+    Order: tracked bills whose listing row changed (news), then bills with no history, then
+    tracked bills that are only due a refresh, the longest unread first. Refreshes therefore
+    spread over the day instead of all falling due in one poll.
     """
     now = now or utcnow()
     any_tracked = any(k.tracked for k in known.values())
     stale_before = now - timedelta(hours=max_age_hours)
-    jobs: dict[str, BillJob] = {}
+    ranked: dict[str, tuple[tuple[int, datetime], BillJob]] = {}
+    never = datetime.min
+
+    def due(bill_id: str, rank: int, k: KnownBill | None, pages: tuple[str, ...]) -> None:
+        read = (k.detail_fetched_at if k is not None else None) or never
+        ranked[bill_id] = ((rank, read.replace(tzinfo=None)), BillJob(bill_id, pages))
+
     for row in rows or []:
         k = known.get(row.bill_id)
         changed = k is None or k.listing_hash != row.digest
         if k is not None and k.tracked:
-            if changed or k.detail_fetched_at is None or k.detail_fetched_at < stale_before:
-                jobs[row.bill_id] = BillJob(row.bill_id, FULL)
-        elif k is None or k.detail_fetched_at is None or (changed and not any_tracked):
-            jobs[row.bill_id] = BillJob(row.bill_id, BASIC)
+            if changed:
+                due(row.bill_id, 0, k, FULL)
+            elif k.detail_fetched_at is None or k.detail_fetched_at < stale_before:
+                due(row.bill_id, 2, k, FULL)
+        elif k is None or (k.detail_fetched_at is None and not k.has_history):
+            due(row.bill_id, 1, k, BASIC)
+        elif changed and not any_tracked:
+            due(row.bill_id, 1, k, BASIC)
     listed = {r.bill_id for r in rows or []}
-    for bill_id, k in known.items():  # tracked bills the listing did not show (304 or absent)
-        if k.tracked and bill_id not in listed and bill_id not in jobs:
-            if k.detail_fetched_at is None or k.detail_fetched_at < stale_before:
-                jobs[bill_id] = BillJob(bill_id, FULL)
-    return list(jobs.values())
+    for bill_id, k in known.items():  # bills the listing did not show (304 or absent)
+        if bill_id in listed or bill_id in ranked:
+            continue
+        if k.tracked and (k.detail_fetched_at is None or k.detail_fetched_at < stale_before):
+            due(bill_id, 2, k, FULL)
+        elif not k.tracked and k.detail_fetched_at is None and not k.has_history:
+            due(bill_id, 1, k, BASIC)  # left waiting by an earlier poll's cap
+    return [job for _key, job in sorted(ranked.values(), key=lambda item: item[0])]
 
 
 def load_validators(factory: sessionmaker[Session], prefix: str) -> dict[str, tuple[str | None, str | None]]:

@@ -31,6 +31,7 @@ class WebPoll(SourcePoll):
         self.known = load_known(self.factory, self.settings.session_year)
         self.validators = load_validators(self.factory, self.base)
         self.jobs: list[Any] = []
+        self.deferred = 0
 
     def crawl(self, crawls: Crawls) -> Generator[Any, Any, None]:
         yield crawls.crawl(LeginfoSearchSpider, base_url=self.base, session_year=self.settings.session_year,
@@ -39,8 +40,13 @@ class WebPoll(SourcePoll):
             return
         if self.collector.listing is None and not self.collector.listing_not_modified:
             return  # the listing failed: never guess from an empty list
-        self.jobs = plan_details(self.collector.listing, self.known,
-                                 max_age_hours=self.settings.sources.detail_max_age_hours)
+        due = plan_details(self.collector.listing, self.known,
+                           max_age_hours=self.settings.sources.detail_max_age_hours)
+        # At the real site's pace (a request every few seconds, four pages a bill) a full
+        # session's worth of detail pages would outlast crawl_timeout and be killed with
+        # nothing stored; the rest wait for the next poll, most urgent first.
+        cap = self.settings.sources.max_detail_bills
+        self.jobs, self.deferred = due[:cap], max(0, len(due) - cap)
         if self.jobs:
             yield crawls.crawl(LeginfoBillSpider, base_url=self.base, jobs=self.jobs,
                                collector=self.collector, validators=self.validators)
@@ -93,7 +99,7 @@ class WebPoll(SourcePoll):
         if col.listing_fetched is not None and not failed:  # else a 304 would hide the retry
             fetched.append(col.listing_fetched)
         summary.bills_seen = len(rows)
-        summary.stats.update(detail_jobs=len(self.jobs), detail_failed=len(failed),
+        summary.stats.update(detail_jobs=len(self.jobs), detail_deferred=self.deferred, detail_failed=len(failed),
                              listing_not_modified=col.listing_not_modified)
         if failed:
             summary.warnings.append(f"{len(failed)} bill(s) left unchanged because a detail page failed")

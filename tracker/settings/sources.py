@@ -29,6 +29,10 @@ class SourcesSettings(BaseModel):
     detail_max_age_hours: float = Field(
         24.0, ge=0, description="Refetch a tracked bill's detail pages after this many hours."
     )
+    max_detail_bills: int = Field(
+        100, ge=1, description="Most bills whose detail pages one web poll reads (4 requests each); "
+        "the rest wait for the next poll, most urgent first, so a poll ends inside crawl_timeout."
+    )
     download_timeout: float = Field(60.0, gt=0, description="Seconds before a request times out.")
     crawl_timeout: float = Field(1800.0, gt=0, description="Seconds before a crawl is killed.")
     retry_times: int = Field(
