@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tracker.clock import local_today
 from tracker.db import make_engine, session_factory
 from tracker.db.migrate import upgrade
 from tracker.db.models_core import Bill, BillAction, BillVersion, ChangeEvent, Hearing, Vote, VoteMember
@@ -209,7 +210,7 @@ def test_gut_and_amend_into_behavioral_health_raises_became_relevant(factory, ma
 
 def test_hearing_set_changed_and_canceled(factory, matcher, files) -> None:
     imported(factory, matcher, files)
-    day = date(2026, 7, 7)
+    day = local_today() + timedelta(days=30)  # a hearing still to come: news
     ingest_snapshot(factory, web(lambda b: b.hearings.append(HearingRecord(
         bill_id=AB1656, hearing_date=day, committee_code="CS44", committee_name="Senate Public Safety"))),
         matcher=matcher)

@@ -116,3 +116,11 @@ def test_a_secondary_location_alone_is_no_status_change(factory) -> None:
     before = len(events(factory, "status_changed"))
     ingest_snapshot(factory, bill_status("pubinfo", "Third Reading", secondary="Floor"), matcher=MATCHER)
     assert len(events(factory, "status_changed")) == before
+
+
+def test_a_hearing_day_already_past_is_stored_without_an_alert(factory) -> None:
+    ingest_snapshot(factory, calendar(health(-20)), matcher=MATCHER)
+    assert events(factory, "hearing") == []
+    with factory() as s:
+        assert s.execute(select(Hearing).where(
+            Hearing.bill_id == AB1656, Hearing.hearing_date == local_today() - timedelta(days=20))).scalar_one()

@@ -46,6 +46,7 @@ class Known:
     bare_votes: dict[str, int] = field(default_factory=dict)  # stored roll calls with no members: key → id
     hearings: dict[str, KnownHearing] = field(default_factory=dict)
     author_keys: set[tuple[str, str, str | None, str | None]] = field(default_factory=set)
+    veto: tuple[date | None, str | None] | None = None  # the stored veto message (date, text)
 
 
 @dataclass
@@ -76,4 +77,4 @@ class BillChanges:
     def changed(self) -> bool:
         return bool(self.events or self.new_actions or self.new_versions or self.hearing_inserts
                     or self.hearing_updates or self.new_votes or self.vote_member_inserts
-                    or self.bill_values)
+                    or self.bill_values or self.new_authors or self.veto is not None)

@@ -251,7 +251,10 @@ def diff_bill(
                "abstain": v.abstain, "result": v.result, "source": source}
         members = [{"legislator_name": m.name, "vote_code": m.code} for m in v.members]
         changes.new_votes.append((row, members))
-        if not is_new:
+        # A roll call older than the history we already had is the record being filled in
+        # (an archive, a partial extract first): stored, not announced as news.
+        known_until = (old or {}).get("last_action_date")
+        if not is_new and (v.vote_date is None or known_until is None or v.vote_date >= known_until):
             changes.events.append(EventDraft(
                 "vote_recorded",
                 f"{measure} vote{' in ' + (v.location_name or v.location_code) if (v.location_name or v.location_code) else ''}: "
@@ -260,7 +263,8 @@ def diff_bill(
                        "result": v.result, "ayes": v.ayes, "noes": v.noes, "motion": v.motion_text},
                 event_key(bill_id, "vote_recorded", vk)))
 
-    if bundle.veto is not None:
+    if bundle.veto is not None and (known.veto is None or (
+            bundle.veto.message and (bundle.veto.veto_date, bundle.veto.message) != known.veto)):
         changes.veto = {"bill_id": bill_id, "veto_date": bundle.veto.veto_date,
                         "message": bundle.veto.message}
 

@@ -99,7 +99,8 @@ def diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
             if moved is not None:
                 old_key, old = moved
                 _close_moved(bundle.bill_id, old_key, old, r, row, changes, measure)
-            elif not is_new and r.status in ("scheduled", "canceled", "postponed"):
+            elif not is_new and r.status in ("scheduled", "canceled", "postponed") and (
+                    as_of is None or r.hearing_date >= as_of):  # a past day is record, not news
                 kind = "hearing_set" if r.status == "scheduled" else "hearing_canceled"
                 where = r.committee_name or r.committee_code
                 changes.events.append(EventDraft(

@@ -110,6 +110,9 @@ def _load_known(s: Session, ids: list[str]) -> dict[str, Known]:
                                 h.committee_name, h.hearing_time, h.room, h.sources)
                          .where(h.bill_id.in_(ids))).all():
         known[row.bill_id].hearings[row.fingerprint] = KnownHearing(*row[2:9], list(row.sources or []))
+    for row in s.execute(select(VetoMessage.bill_id, VetoMessage.veto_date, VetoMessage.message)
+                         .where(VetoMessage.bill_id.in_(ids))).all():
+        known[row.bill_id].veto = (row.veto_date, row.message)
     au = BillAuthor.__table__.columns
     for row in s.execute(select(au.bill_id, au.bill_version_id, au.name, au.contribution, au.house)
                          .where(au.bill_id.in_(ids))).all():
