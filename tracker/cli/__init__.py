@@ -10,11 +10,12 @@ Errors the operator can fix are shown as one line without a traceback.
 from __future__ import annotations
 
 import importlib
+import signal
 import sqlite3
 import sys
 
 import click
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from tracker import __version__
 from tracker.errors import TrackerError
@@ -60,8 +61,15 @@ def cli() -> None:
     """Capitol Watch: track California behavioral-health bills and tell people what changed."""
 
 
+def _stop(signum: int, _frame: object) -> None:
+    """SIGTERM (a service manager stopping us) as Ctrl-C: the work in hand rolls back and its
+    run is closed as interrupted, instead of the process vanishing with a run left 'running'."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: one line per operator error, exit code 2 (1 for a failed run)."""
+    signal.signal(signal.SIGTERM, _stop)  # the scheduler and the crawl reactor install their own
     try:
         cli.main(args=argv, prog_name="tracker", standalone_mode=False)
     except click.exceptions.Abort:
@@ -77,6 +85,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except sqlite3.OperationalError as exc:  # a raw DB-API connection (the sender's marker)
         click.echo(f"tracker: error: database problem: {str(exc).splitlines()[0]}", err=True)
+        sys.exit(2)
+    except IntegrityError as exc:  # two writers stored the same row at once
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
+        click.echo(f"tracker: error: database problem: {first} (another process was writing the "
+                   "same rows; run the command again)", err=True)
         sys.exit(2)
     except (OperationalError, ProgrammingError) as exc:
         first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]

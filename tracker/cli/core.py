@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import click
+from sqlalchemy.orm import Session, sessionmaker
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -15,6 +16,7 @@ from rich.table import Table
 from tracker.cli._common import engine, interactive, read_session, sessions, settings
 from tracker.db.migrate import upgrade
 from tracker.errors import InputError, TrackerError
+from tracker.locks import exclusive
 from tracker.ingest.runs import finish_run, start_run
 from tracker.ingest.service import IngestResult, ingest_snapshot
 from tracker.pubinfo.reader import read_snapshot
@@ -35,6 +37,13 @@ def run_import(path: Path, source: str = "pubinfo", quiet: bool = False) -> Inge
     if not path.exists():  # the operator's typo is not a failed poll of the legislature
         raise InputError(str(path), "no such file or directory")
     factory = sessions()
+    with exclusive("poll") as mine:  # an import and a poll at once would store one change twice
+        if not mine:
+            raise TrackerError("another import or poll is running; run this again when it has finished")
+        return _import(factory, path, source, quiet)
+
+
+def _import(factory: sessionmaker[Session], path: Path, source: str, quiet: bool) -> IngestResult:
     run_id = start_run(factory, source, str(path))
     try:
         snapshot = read_snapshot(path, source=source)
