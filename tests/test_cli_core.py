@@ -234,3 +234,13 @@ def test_show_prints_the_governors_veto_message_as_plain_text(env, files, tmp_pa
     out = tracker("show", "SB 275", env=env).stdout
     assert "Veto message (2025-10-10):" in out
     assert "  I am returning Senate Bill 275 without my signature." in out and "<p>" not in out
+
+
+def test_exported_authors_put_the_lead_author_first_whatever_the_row_order(env, partial_extract) -> None:
+    """Bulk rows come in no particular order; the export names the lead author first, as `show` does."""
+    rows = (partial_extract / "BILL_VERSION_AUTHORS_TBL.dat").read_text(encoding="utf-8").splitlines(keepends=True)
+    (partial_extract / "BILL_VERSION_AUTHORS_TBL.dat").write_text("".join(reversed(rows)), encoding="utf-8")
+    tracker("init", env=env)
+    tracker("import-pubinfo", str(partial_extract), env=env)
+    bills = {b["measure"]: b for b in jsonl(tracker("export", "bills", "--format", "jsonl", env=env).stdout)}
+    assert bills["SB 275"]["authors"] == ["Smallwood-Cuevas", "Limón"]

@@ -62,6 +62,9 @@ def find_bill_id(s: Session, text: str, session_year: str) -> str:
     return bill_id
 
 
+AUTHOR_ORDER = {"LEAD_AUTHOR": 0, "PRINCIPAL_COAUTHOR": 1, "COAUTHOR": 2}
+
+
 def current_authors(s: Session, bill: Bill) -> list[dict[str, Any]]:
     version_id = bill.latest_version_id
     if version_id is None or not s.execute(select(BillAuthor.id).where(BillAuthor.bill_version_id == version_id).limit(1)).first():
@@ -70,9 +73,8 @@ def current_authors(s: Session, bill: Bill) -> list[dict[str, Any]]:
     if version_id is None:  # no print stored (website only): the status page's authors
         version_id = f"web:{bill.bill_id}"
     rows = s.execute(select(BillAuthor).where(BillAuthor.bill_version_id == version_id).order_by(BillAuthor.id)).scalars()
-    order = {"LEAD_AUTHOR": 0, "PRINCIPAL_COAUTHOR": 1, "COAUTHOR": 2}
     return sorted(({"name": a.name, "house": a.house, "contribution": a.contribution, "primary": a.primary}
-                   for a in rows), key=lambda a: order.get(a["contribution"] or "", 3))
+                   for a in rows), key=lambda a: AUTHOR_ORDER.get(a["contribution"] or "", 3))
 
 
 def export_bills(s: Session, relevant_only: bool = False) -> list[dict[str, Any]]:
@@ -80,14 +82,18 @@ def export_bills(s: Session, relevant_only: bool = False) -> list[dict[str, Any]
     if relevant_only:
         q = q.where(or_(Bill.relevant.is_(True), Bill.watched.is_(True)))
     bills = list(s.execute(q).scalars())
-    authors: dict[str, list[str]] = {}
+    ranked: dict[str, list[tuple[int, int, str]]] = {}
     latest = {b.bill_id: b.latest_version_id for b in bills}
-    for a in s.execute(select(BillAuthor.bill_id, BillAuthor.bill_version_id, BillAuthor.name, BillAuthor.contribution)
-                       .order_by(BillAuthor.id)).all():
+    for a in s.execute(select(BillAuthor.id, BillAuthor.bill_id, BillAuthor.bill_version_id, BillAuthor.name,
+                              BillAuthor.contribution)).all():
         if latest.get(a.bill_id) in (None, a.bill_version_id):
-            names = authors.setdefault(a.bill_id, [])
-            if a.name not in names:
-                names.append(a.name)
+            ranked.setdefault(a.bill_id, []).append((AUTHOR_ORDER.get(a.contribution or "", 3), a.id, a.name))
+    authors: dict[str, list[str]] = {}
+    for bill_id, rows in ranked.items():  # lead author first, as `show` and the documents say:
+        names = authors[bill_id] = []     # bulk rows come in no particular order
+        for _rank, _id, name in sorted(rows):
+            if name not in names:
+                names.append(name)
     return [{
         "bill_id": b.bill_id, "session": b.session_year, "measure": b.measure, "title": b.title,
         "current_house": b.current_house, "current_location": b.current_location,
