@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -244,3 +247,32 @@ def test_exported_authors_put_the_lead_author_first_whatever_the_row_order(env, 
     tracker("import-pubinfo", str(partial_extract), env=env)
     bills = {b["measure"]: b for b in jsonl(tracker("export", "bills", "--format", "jsonl", env=env).stdout)}
     assert bills["SB 275"]["authors"] == ["Smallwood-Cuevas", "Limón"]
+
+
+def test_secrets_are_read_from_one_file_per_setting_as_the_readme_says(env, tmp_path) -> None:
+    folder = tmp_path / "secrets"
+    folder.mkdir()
+    (folder / "secret_key").write_text("k3y-from-file\n", encoding="utf-8")
+    (folder / "smtp__password").write_text("pw-from-file", encoding="utf-8")
+    (folder / "some_other_service_token").write_text("not ours", encoding="utf-8")
+    code = ("from tracker.settings import get_settings; s = get_settings(); "
+            "print(s.secret_key.get_secret_value(), s.smtp.password.get_secret_value(), s.smtp.host)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, **env, "TRACKER_SECRETS_DIR": str(folder),
+                              "TRACKER_SMTP__HOST": "mail.example.org"}).stdout
+    assert out.split() == ["k3y-from-file", "pw-from-file", "mail.example.org"]
+    shown = tracker("config", "show", env={**env, "TRACKER_SECRETS_DIR": str(folder)}).stdout
+    assert "k3y-from-file" not in shown and "pw-from-file" not in shown
+
+
+def test_a_missing_secrets_folder_is_one_line(env, tmp_path) -> None:
+    proc = tracker("bills", env={**env, "TRACKER_SECRETS_DIR": str(tmp_path / "nowhere")}, check=False)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "TRACKER_SECRETS_DIR" in proc.stderr
+
+
+def test_sending_real_mail_with_the_development_key_is_warned_about(env) -> None:
+    tracker("init", env=env)
+    smtp = {**env, "TRACKER_SMTP__HOST": "127.0.0.1", "TRACKER_SMTP__PORT": "9"}
+    assert "development key" in tracker("send", env=smtp, check=False).stderr
+    assert "development key" not in tracker("send", env={**smtp, "TRACKER_SECRET_KEY": "a-real-one"},
+                                            check=False).stderr

@@ -19,6 +19,7 @@ from tracker.cli._common import sessions, settings
 from tracker.db.base import transaction, utcnow
 from tracker.errors import TrackerError
 from tracker.items import measure_of
+from tracker.settings.core import DEV_SECRET_KEY
 
 
 @click.group()
@@ -105,6 +106,11 @@ def import_(csv_path: Path, confirmed: bool) -> None:
 @click.option("--limit", type=click.IntRange(1), default=None, help="Send at most this many.")
 def send(retry_now: bool, limit: int | None) -> None:
     """Deliver pending emails (SMTP from settings, or .eml files when no host is set)."""
+    cfg = settings()
+    if cfg.smtp.host and cfg.secret_key.get_secret_value() == DEV_SECRET_KEY:
+        click.echo("warning: secret_key is the public development key, so anyone can forge this "
+                   "service's unsubscribe and sign-in links: set TRACKER_SECRET_KEY (or a secret_key "
+                   "file in TRACKER_SECRETS_DIR)", err=True)
     report = send_pending(sessions(), retry_now=retry_now, limit=limit)
     if report.busy:
         click.echo("another 'tracker send' is running; nothing to do")

@@ -87,7 +87,7 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000", description="Public URL of the web app, used in email links."
     )
     secret_key: SecretStr = Field(
-        SecretStr("dev-only-change-me"),
+        SecretStr("dev-only-change-me"),  # DEV_SECRET_KEY: `web` and `send` refuse it where it matters
         description="Signs unsubscribe and confirmation links; set it in production.",
     )
     sources: SourcesSettings = SourcesSettings()  # type: ignore[call-arg]
@@ -151,12 +151,49 @@ def _describe(error: ValidationError) -> str:
     return f"invalid setting {name} [{env}]: {first['msg']}{shown}"
 
 
+DEV_SECRET_KEY = "dev-only-change-me"
+
+
+def _field_model(model: type[BaseModel], name: str) -> type[BaseModel] | None:
+    annotation = model.model_fields[name].annotation
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
+def secret_files(folder: str) -> dict[str, Any]:
+    """Settings from one file per setting in ``folder`` (Docker/Kubernetes secrets): the file
+    ``secret_key`` or ``smtp__password`` (the environment variable's name without TRACKER_,
+    any case) holds the value. An environment variable of the same name wins. Files that name
+    no setting (a shared secrets folder) are left alone."""
+    path = Path(folder)
+    if not path.is_dir():
+        raise SettingsError(f"invalid setting secrets folder [TRACKER_SECRETS_DIR]: no such folder {folder!r}")
+    out: dict[str, Any] = {}
+    for file in sorted(path.iterdir()):
+        parts = file.name.lower().removeprefix("tracker_").split("__")
+        if not file.is_file() or f"TRACKER_{file.name.upper().removeprefix('TRACKER_')}" in os.environ:
+            continue
+        model: type[BaseModel] | None = Settings
+        target = out
+        for depth, part in enumerate(parts):
+            if model is None or part not in model.model_fields:
+                break
+            if depth == len(parts) - 1:
+                try:
+                    target[part] = file.read_text(encoding="utf-8").rstrip("\r\n")
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise SettingsError(f"cannot read secret file {file}: {exc}") from None
+            else:
+                target = target.setdefault(part, {})
+                model = _field_model(model, part)
+    return out
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Read and validate settings; a bad value becomes one line naming the setting."""
     secrets_dir = os.environ.get("TRACKER_SECRETS_DIR")
     try:
         if secrets_dir:
-            return Settings(_secrets_dir=secrets_dir, **overrides)  # type: ignore[call-arg]
+            return Settings(**(secret_files(secrets_dir) | overrides))
         return Settings(**overrides)
     except ValidationError as exc:
         raise SettingsError(_describe(exc)) from None
