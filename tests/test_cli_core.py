@@ -276,3 +276,9 @@ def test_sending_real_mail_with_the_development_key_is_warned_about(env) -> None
     assert "development key" in tracker("send", env=smtp, check=False).stderr
     assert "development key" not in tracker("send", env={**smtp, "TRACKER_SECRET_KEY": "a-real-one"},
                                             check=False).stderr
+
+
+def test_importing_one_table_file_says_to_give_its_folder(env, files) -> None:
+    tracker("init", env=env)
+    proc = tracker("import-pubinfo", str(files / "pubinfo/mini/BILL_TBL.dat"), env=env, check=False)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "give the folder" in proc.stderr

@@ -79,6 +79,9 @@ class _Source:
             for child in path.iterdir():
                 if child.is_file():
                     self.names[child.name] = str(child)
+        elif path.is_file() and path.suffix.lower() in (".dat", ".lob"):
+            raise InputError(str(path), "one table file: give the folder that holds the extract's "
+                             "tables (or its .zip)")
         elif path.is_file():
             try:
                 self.zip = zipfile.ZipFile(path)
