@@ -11,7 +11,6 @@ import email
 import email.policy
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -25,7 +24,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from playwright.sync_api import Browser, sync_playwright
 
-from test_web_support import seed
+from test_web_support import free_port, seed
 
 pytestmark = pytest.mark.browser
 TRACKER = str(Path(sys.executable).with_name("tracker"))
@@ -33,12 +32,6 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
 LINK = re.compile(r"https?://127\.0\.0\.1:\d+/(?:confirm|preferences|unsubscribe)/[A-Za-z0-9_.\-]+")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Inbox:

@@ -91,3 +91,26 @@ def test_fold_never_splits_utf8() -> None:
     for part in folded.split("\r\n"):
         assert len(part.encode("utf-8")) <= 75
     assert folded.replace("\r\n ", "") == line
+
+
+def test_feeds_say_their_language_depends_on_the_readers_headers(client: TestClient) -> None:
+    for url in ("/feeds/changes.atom", "/feeds/topics/mental_health_services.atom", "/feeds/bills/AB-9999.atom"):
+        vary = {v.strip().lower() for v in client.get(url).headers["vary"].split(",")}
+        assert {"accept-language", "cookie"} <= vary, url  # a shared cache must not mix English and Spanish
+
+
+def test_a_feed_reader_that_has_the_latest_copy_gets_not_modified(client: TestClient) -> None:
+    for url in ("/feeds/changes.atom", "/feeds/bills/AB-9999.atom", "/calendar/hearings.ics"):
+        first = client.get(url)
+        etag = first.headers["etag"]
+        again = client.get(url, headers={"if-none-match": etag})
+        assert again.status_code == 304 and again.content == b"", url
+        assert again.headers["etag"] == etag
+        assert client.get(url, headers={"if-none-match": '"something-older"'}).status_code == 200, url
+
+
+def test_the_spanish_feed_has_its_own_etag(client: TestClient) -> None:
+    english = client.get("/feeds/changes.atom").headers["etag"]
+    spanish = client.get("/feeds/changes.atom", headers={"accept-language": "es"})
+    assert spanish.headers["etag"] != english
+    assert client.get("/feeds/changes.atom", headers={"accept-language": "es", "if-none-match": english}).status_code == 200

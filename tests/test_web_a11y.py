@@ -18,11 +18,13 @@ from tracker.web.app import create_app
 
 CSS = Path(__file__).resolve().parents[1] / "tracker" / "web" / "static" / "style.css"
 PAGES = ["/", "/bills", "/bills/AB-1656", "/bills/AB-9999", "/topics", "/topics/crisis_988", "/legislators",
-         "/matrix", "/subscribe", "/staff/login", "/?lang=es", "/subscribe?lang=es", "/bills/AB-424242"]
+         "/matrix", "/subscribe", "/staff/login", "/?lang=es", "/subscribe?lang=es", "/bills/AB-424242",
+         "/preferences", "/unsubscribe/broken-link"]
 # (foreground, background) variable pairs the stylesheet actually combines for text.
 PAIRS = [("text", "bg"), ("muted", "bg"), ("link", "bg"), ("brand-text", "brand"), ("warn-text", "warn-bg"),
          ("ok-text", "ok-bg"), ("err-text", "err-bg"), ("text", "card"), ("link", "card"), ("muted", "card"),
-         ("brand-text", "err-text"), ("brand", "bg"), ("muted", "ok-bg"), ("muted", "err-bg")]
+         ("brand-text", "err-text"), ("brand", "bg"), ("muted", "ok-bg"), ("muted", "err-bg"),
+         ("err-text", "bg")]
 NON_TEXT = [("line", "bg"), ("focus", "bg"), ("focus-dark", "brand")]  # 3:1 for borders and focus rings
 
 
@@ -81,3 +83,43 @@ def test_page_structure(client: TestClient, url: str) -> None:
         assert (button.text_content() or "").strip()
     all_ids = [el.get("id") for el in doc.iter() if el.get("id")]
     assert len(all_ids) == len(set(all_ids)), "duplicate ids"
+
+
+def test_form_errors_are_tied_to_their_fields(client: TestClient) -> None:
+    page = client.get("/subscribe?lang=en")  # the module's client may have chosen Spanish earlier
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    r = client.post("/subscribe", data={"csrf_token": token, "email": "not an address", "bills": "AB 424242",
+                                        "cadence": "weekly", "lang": "en"})
+    assert r.status_code == 400
+    doc = lxml.html.fromstring(r.text)
+    assert doc.findtext(".//title").startswith("Error: ")
+    summary_links = doc.xpath("//div[@id='errors']//a/@href")
+    assert len(summary_links) == 3  # address, bill number, topics: each message links to its field
+    for href in summary_links:
+        assert doc.xpath(f"//*[@id='{href[1:]}']"), f"summary links to a missing field {href}"
+    for name in ("email", "bills"):
+        control = doc.get_element_by_id(name)
+        assert control.get("aria-invalid") == "true"
+        described = control.get("aria-describedby").split()
+        message = doc.get_element_by_id(f"{name}-error")
+        assert f"{name}-error" in described and message.text_content().startswith("Error:")
+    assert "bills-hint" in doc.get_element_by_id("bills").get("aria-describedby").split()  # the hint stays
+    topics = doc.get_element_by_id("topics")
+    assert topics.tag == "fieldset" and topics.get("aria-describedby") == "topics-error"
+    assert doc.get_element_by_id("topics-error").text_content().endswith("Please choose at least one topic or bill.")
+
+
+def test_a_form_without_errors_marks_nothing_invalid(client: TestClient) -> None:
+    doc = lxml.html.fromstring(client.get("/subscribe?lang=en").text)
+    assert not doc.xpath("//*[@aria-invalid]")
+    assert not doc.findtext(".//title").startswith("Error")
+
+
+def test_flex_rows_are_spaced_without_flex_gap_for_old_safari() -> None:
+    rules = re.findall(r"([^{}]+)\{([^}]*)\}", CSS.read_text())
+    for selector, body in rules:
+        if re.search(r"display:\s*flex", body):
+            assert not re.search(r"(^|[;\s])(row-|column-)?gap\s*:", body), f"flex gap on {selector.strip()}"
+    spaced = {selector.strip() for selector, body in rules if re.search(r"margin:[^;]*\d", body)}
+    for items in ("header.site nav li", ".progress .step", ".pager li, .subnav li"):
+        assert items in spaced, f"{items} has no margin between items"

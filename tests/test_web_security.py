@@ -135,8 +135,11 @@ def test_delete_my_data_removes_the_row(client: TestClient, factory) -> None:
                          .where(OutboxMessage.subscriber_id == sub.id)).scalar() == 0
 
 
-def test_subscribe_rate_limits_per_ip_and_per_address(client: TestClient) -> None:
-    per_ip = get_settings().web.subscribe_rate_per_ip
+def test_subscribe_rate_limits_per_ip_and_per_address(factory) -> None:
+    per_ip = get_settings().web.subscribe_rate_per_address + 2  # above the per-address limit, checked next
+    base = get_settings()
+    settings = base.model_copy(update={"web": base.web.model_copy(update={"subscribe_rate_per_ip": per_ip})})
+    client = TestClient(create_app(settings, factory))
     codes = [subscribe(client, email=f"p{i}@example.org")[0] for i in range(per_ip + 1)]
     assert codes[:per_ip] == [200] * per_ip and codes[-1] == 429
     client.app.state.subscribe_ip.reset()
@@ -177,3 +180,84 @@ def test_login_is_rate_limited(client: TestClient) -> None:
     codes = [client.post("/staff/login", data={"csrf_token": token, "username": "x", "password": "y"}).status_code
              for _ in range(limit + 1)]
     assert codes[:limit] == [401] * limit and codes[-1] == 429
+
+
+# One address rule, plain messages -----------------------------------------------------------
+
+@pytest.mark.parametrize("address", ["ana,bob@example.org", "ana;bob@example.org", "ana bob@example.org",
+                                     "o'brien@example.org", "ana@example", "ana@ex@ample.org"])
+def test_the_form_accepts_exactly_the_addresses_the_alerts_module_stores(client: TestClient, address: str) -> None:
+    from tracker.alerts.subscriptions import SubscriptionError, normalise_email
+
+    try:
+        normalise_email(address)
+        storable = True
+    except SubscriptionError:
+        storable = False
+    page = client.get("/subscribe?lang=es")
+    r = client.post("/subscribe", data={**FORM, "email": address, "csrf_token": csrf_from(page.text)})
+    assert r.status_code == (200 if storable else 400), address
+    if not storable:
+        assert "Escriba un correo como nombre@ejemplo.org." in r.text
+        assert "not an email address" not in r.text
+
+
+# Staff: a position that cannot be saved -----------------------------------------------------
+
+@pytest.fixture
+def staff(client: TestClient, factory) -> TestClient:
+    with factory() as s:
+        create_admin(s, "staffer", "correct horse battery")
+        s.commit()
+    token = csrf_from(client.get("/staff/login").text)
+    client.post("/staff/login", data={"csrf_token": token, "username": "staffer", "password": "correct horse battery"})
+    return client
+
+
+def test_too_many_talking_points_shows_the_form_again_with_what_was_typed(staff: TestClient) -> None:
+    token = csrf_from(staff.get("/staff/bills/AB-1656").text)
+    points = "\n".join(f"Point number {i}" for i in range(1, 7))
+    r = staff.post("/staff/bills/AB-1656", data={"csrf_token": token, "position": "support",
+                                                 "ask": "Vote yes on AB 1656.", "talking_points": points})
+    assert r.status_code == 400
+    assert "Please keep to 5 talking points" in r.text
+    assert "Point number 6" in r.text and "Vote yes on AB 1656." in r.text
+    assert "<title>Error:" in r.text
+    assert "Vote yes on AB 1656." not in staff.get("/bills/AB-1656").text  # nothing was saved
+
+
+def test_a_position_the_positions_module_refuses_keeps_what_was_typed(staff: TestClient) -> None:
+    token = csrf_from(staff.get("/staff/bills/AB-1656").text)
+    r = staff.post("/staff/bills/AB-1656", data={"csrf_token": token, "position": "support",
+                                                 "ask": "Please vote yes. " * 30, "why": "Members need this."})
+    assert r.status_code == 400
+    assert "Members need this." in r.text and "AB 1656" in r.text
+
+
+# A new link to one's choices ----------------------------------------------------------------
+
+def test_a_member_can_ask_for_a_new_link_to_their_choices(client: TestClient, factory) -> None:
+    from tracker.alerts.subscriptions import confirm
+
+    subscribe(client)
+    with factory() as s:
+        confirm(s, s.execute(select(Subscriber).where(Subscriber.email == "peer@example.org")).scalar_one())
+        s.commit()
+
+    def ask(email: str) -> tuple[int, str]:
+        page = client.get("/preferences")
+        r = client.post("/preferences", data={"email": email, "csrf_token": csrf_from(page.text)})
+        return r.status_code, r.text
+
+    def manage_messages() -> int:
+        with factory() as s:
+            return s.execute(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.kind == "manage")).scalar() or 0
+
+    known = ask("Peer@Example.org")
+    assert known[0] == 200 and "If this address gets our alerts, we sent it a link" in known[1]
+    assert manage_messages() == 1
+    assert ask("stranger@example.org") == known  # the same answer: nobody learns who subscribes
+    assert manage_messages() == 1
+    status, text = ask("not an address")
+    assert status == 400 and 'aria-invalid="true"' in text

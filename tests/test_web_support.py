@@ -7,7 +7,9 @@ failed), and a bill whose title contains markup to prove templates escape it.
 
 from __future__ import annotations
 
+import os
 import re
+import socket
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -83,3 +85,22 @@ def csrf_from(html: str) -> str:
     m = CSRF_RE.search(html)
     assert m, "no CSRF field in page"
     return m.group(1)
+
+
+def free_port() -> int:
+    """A free loopback port for a real server a test starts.
+
+    Any free port, or on a shared machine the first free one in ``WEB_TEST_PORTS`` (for example
+    ``18600-18699``) so tests stay inside the ports they were given.
+    """
+    wanted = os.environ.get("WEB_TEST_PORTS", "")
+    low, _sep, high = wanted.partition("-")
+    candidates = range(int(low), int(high or low) + 1) if low.strip() else [0]
+    for port in candidates:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    raise AssertionError(f"no free port in WEB_TEST_PORTS={wanted}")

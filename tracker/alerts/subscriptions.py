@@ -31,7 +31,10 @@ from tracker.errors import TrackerError
 from tracker.items import BILL_ID_RE, bill_id_of
 from tracker.settings import get_settings
 
-EMAIL_RE = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+#: The one address pattern (the web form uses it too): a local part without spaces, double quotes,
+#: angle brackets, commas or semicolons (those would make one field hold several addresses), at a
+#: domain of letters, digits, dots and hyphens ending in a top-level name.
+EMAIL_RE = re.compile(r"^[^@\s<>,;\"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$")
 
 
 class SubscriptionError(TrackerError):

@@ -30,8 +30,12 @@ def web(ctx: click.Context, host: str | None, port: int | None, log_level: str) 
     host = host or conf.web.host
     port = port or conf.web.port
     click.echo(f"serving on http://{host}:{port}", err=True)
+    # Rate limits key on the visitor's address. Behind a reverse proxy every request comes from
+    # the proxy, so its X-Forwarded-For is read, but only from the proxies the settings name:
+    # believing it from anyone would let a visitor pick the address they are counted under.
+    trusted = conf.web.trusted_proxies
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
-                proxy_headers=False, server_header=False)
+                proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None, server_header=False)
 
 
 @web.command("create-admin")

@@ -6,6 +6,7 @@ settings object stays the only reader of TOML and environment variables.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
@@ -107,10 +108,31 @@ class WebSettings(BaseModel):
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
-    subscribe_rate_per_ip: int = Field(5, ge=1, description="Subscribe requests per IP per hour.")
+    subscribe_rate_per_ip: int = Field(
+        100, ge=1,
+        description="Accepted sign-ups per IP address per hour (high: a venue's Wi-Fi is one address).",
+    )
     subscribe_rate_per_address: int = Field(3, ge=1, description="Per email address per day.")
     confirm_link_hours: int = Field(72, ge=1, description="Confirmation links expire after this.")
     stale_after_hours: int = Field(30, ge=1, description="Warn when a source is older than this.")
-    login_rate_per_ip: int = Field(10, ge=1, description="Staff login attempts per IP per 15 minutes.")
+    login_rate_per_ip: int = Field(
+        10, ge=1, description="Wrong staff passwords per username and IP address per 15 minutes.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Reverse proxies (IP addresses or networks) whose X-Forwarded-For is believed; "
+                    "empty trusts none.",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, value: list[str]) -> list[str]:
+        """Refuse a typo at start-up: a misspelt proxy would silently put every visitor on one
+        address again (one rate limit for the whole site)."""
+        for item in value:
+            if item.strip() != "*":
+                ipaddress.ip_network(item.strip(), strict=False)  # ValueError names the bad entry
+        return [item.strip() for item in value]
+
     staff_session_hours: int = Field(12, ge=1, description="Staff stay logged in this long.")
     page_size: int = Field(50, ge=5, le=500, description="Bills per page in the bill list.")

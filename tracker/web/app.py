@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,8 +20,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tracker.db import make_engine, session_factory
 from tracker.settings import Settings
 from tracker.web import api, feeds, pages, staff, subscribe
+from tracker.web.context import LinkError, gettext, render
 from tracker.web.ratelimit import SlidingWindow
 
+LOG = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 SECURITY_HEADERS = [
@@ -52,25 +57,64 @@ class SecurityHeaders:
         await self.app(scope, receive, wrapped)
 
 
+#: Plain words for the errors Starlette raises itself (its detail is the bare HTTP reason).
+PLAIN_ERRORS: dict[int, str] = {
+    404: "We could not find that page.",
+    405: "This page cannot be used that way. Please go back and try again.",
+}
+SERVER_ERROR = "Something went wrong on our side. Please try again in a few minutes."
+MACHINE_PATHS = ("/api/", "/feeds/", "/calendar/")
+
+
+def _machine_error(path: str, message: str, status: int, headers: dict[str, str] | None) -> Response:
+    """JSON for the API, plain text for feeds and the calendar (their readers are programs)."""
+    if path.startswith("/api/"):
+        return JSONResponse({"error": message}, status_code=status, headers=headers)
+    return PlainTextResponse(message, status_code=status, headers=headers)
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     """Friendly error pages in the member's language (plain text for the API and feeds)."""
     assert isinstance(exc, HTTPException)
     path = request.url.path
-    location = (getattr(exc, "headers", None) or {}).get("location")
+    headers = dict(exc.headers or {})
+    location = headers.get("location")
     if exc.status_code in (301, 302, 303) and location:
-        from starlette.responses import RedirectResponse
-
         return RedirectResponse(location, status_code=exc.status_code)
-    if path.startswith(("/api/", "/feeds/", "/calendar/")):
-        if path.startswith("/api/"):
-            from starlette.responses import JSONResponse
+    detail = str(exc.detail)
+    if detail == HTTPStatus(exc.status_code).phrase:  # raised by Starlette, not by our code
+        detail = PLAIN_ERRORS.get(exc.status_code, detail)
+    if path.startswith(MACHINE_PATHS):
+        return _machine_error(path, detail, exc.status_code, headers)
+    link = exc.link if isinstance(exc, LinkError) else None
+    link_text = gettext(request, exc.link_text) if isinstance(exc, LinkError) else None
+    response = render(request, "web/error.html", status_code=exc.status_code,
+                      message=gettext(request, detail), status=exc.status_code,
+                      link=link, link_text=link_text)
+    response.headers.update(headers)  # e.g. Allow on a 405
+    return response
 
-            return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
-        return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
-    from tracker.web.context import gettext, render
 
-    return render(request, "web/error.html", status_code=exc.status_code,
-                  message=gettext(request, str(exc.detail)), status=exc.status_code)
+async def server_error(request: Request, exc: Exception) -> Response:
+    """A bug or an outage: a calm page in the visitor's language with the crisis footer.
+
+    Starlette still logs the exception (and re-raises it to the server) after this response is
+    sent. The page leaves out the data-freshness note, which needs the database that may be
+    the very thing that failed; if even that page cannot be rendered, a short plain one is.
+    """
+    headers = dict((k.decode(), v.decode()) for k, v in SECURITY_HEADERS)  # outside SecurityHeaders
+    path = request.url.path
+    if path.startswith(MACHINE_PATHS):
+        return _machine_error(path, SERVER_ERROR, 500, headers)
+    try:
+        response = render(request, "web/error.html", status_code=500, freshness=None,
+                          message=gettext(request, SERVER_ERROR), status=500, link=None, link_text=None)
+    except Exception:  # noqa: BLE001 - the fallback must not fail too
+        LOG.exception("could not render the error page")
+        response = HTMLResponse(f"<!doctype html><title>Error</title><p>{SERVER_ERROR}</p>"
+                                "<p>988 Suicide &amp; Crisis Lifeline: call or text 988.</p>", status_code=500)
+    response.headers.update(headers)
+    return response
 
 
 def create_app(settings: Settings, factory: sessionmaker[Session] | None = None) -> Starlette:
@@ -81,7 +125,7 @@ def create_app(settings: Settings, factory: sessionmaker[Session] | None = None)
         *pages.ROUTES, *subscribe.ROUTES, *feeds.ROUTES, *api.ROUTES, *staff.ROUTES,
         Mount("/static", app=StaticFiles(directory=str(STATIC_DIR)), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error})
     app.state.settings = settings
     app.state.factory = factory
     app.state.secret = settings.secret_key.get_secret_value()
@@ -90,4 +134,7 @@ def create_app(settings: Settings, factory: sessionmaker[Session] | None = None)
     app.state.subscribe_addr = SlidingWindow(settings.web.subscribe_rate_per_address, 86400)
     app.state.login_ip = SlidingWindow(settings.web.login_rate_per_ip, 900)
     app.add_middleware(SecurityHeaders)
+    # Pages repeat their markup per bill; compressed they are a fraction of the bytes on an old
+    # phone's slow connection.
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
     return app

@@ -11,9 +11,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -23,6 +24,18 @@ from tracker.web import csrf
 from tracker.web.data import freshness
 
 LANG_COOKIE = "lang"
+
+
+class LinkError(HTTPException):
+    """An HTTP error whose page also says where to go next (``link``, ``link_text``).
+
+    ``detail`` and ``link_text`` are English msgids; the error page translates them.
+    """
+
+    def __init__(self, status_code: int, detail: str, *, link: str, link_text: str) -> None:
+        super().__init__(status_code, detail)
+        self.link = link
+        self.link_text = link_text
 
 
 def _accept_language(header: str) -> str | None:
@@ -63,11 +76,21 @@ def gettext(request: Request, message: str) -> str:
     return translations(get_lang(request)).gettext(message)
 
 
+def same_site_path(path: str) -> str:
+    """``path`` (decoded, as the request's scope holds it) as a link that can only point at this site.
+
+    A request for ``//evil.example/x`` (or ``/\\evil.example/x``, which browsers read the same
+    way) has that as its path; printed as it is, a link would leave the site. One leading slash
+    and percent-encoding (a backslash becomes %5C) keep it on this host.
+    """
+    return "/" + quote(path, safe="/").lstrip("/")
+
+
 def switch_url(request: Request, lang: str) -> str:
     """This page's URL in another language (other query parameters kept)."""
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     params.append(("lang", lang))
-    return f"{request.url.path}?{urlencode(params)}"
+    return f"{same_site_path(request.scope['path'])}?{urlencode(params)}"
 
 
 @contextmanager
@@ -100,13 +123,17 @@ def finish(request: Request, response: HTMLResponse | Any) -> Any:
 
 
 def render(request: Request, template: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
-    """Render a page template with everything the base layout needs."""
+    """Render a page template with everything the base layout needs.
+
+    ``freshness=None`` leaves the data-freshness note out without asking the database (the
+    error page for a failure, which may be the database's own).
+    """
     lang = get_lang(request)
     settings = request.app.state.settings
     base = {
         "request": request, "path": request.url.path,
         "crisis_resources": settings.alerts.crisis_resources,
-        "freshness": freshness_cached(request),
+        "freshness": ctx.pop("freshness") if "freshness" in ctx else freshness_cached(request),
         "stale_after_hours": settings.web.stale_after_hours,
         "csrf_field": csrf.FIELD, "csrf_token": csrf.form_token(request),
         "switch_en": switch_url(request, "en"), "switch_es": switch_url(request, "es"),

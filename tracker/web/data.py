@@ -83,6 +83,16 @@ def list_bills(s: Session, f: BillFilters, page_size: int,
     return rows[start:start + page_size], total
 
 
+def topic_bill_ids(s: Session, topic: str) -> list[str]:
+    """Tracked bills tagged with ``topic``.
+
+    Topics are a JSON list, for which SQLite and PostgreSQL share no query; the tracked bills
+    are a few hundred rows, so they are filtered here and the ids go back to SQL as a list.
+    """
+    rows = s.execute(_tracked(select(Bill.bill_id, Bill.topics))).all()
+    return [bill_id for bill_id, topics in rows if topic in (topics or [])]
+
+
 def stages_in_use(s: Session) -> list[str]:
     return [x for x in s.execute(select(Bill.stage).distinct().order_by(Bill.stage)).scalars() if x]
 
@@ -102,13 +112,13 @@ def recent_changes(s: Session, limit: int = 10, bill_id: str | None = None,
         q = q.where(ChangeEvent.bill_id == bill_id)
     else:
         q = _tracked(q)
+    if topic:  # before the limit: busy bills on other topics must not crowd this topic out
+        q = q.where(ChangeEvent.bill_id.in_(topic_bill_ids(s, topic)))
     rows = s.execute(q.limit(limit * 5)).all()
     told = {(e.bill_id, e.source_run_id or e.created_at) for e, _b in rows
             if e.kind in ("stage_changed", "new_action")}
     out = []
     for e, b in rows:
-        if topic and topic not in (b.topics or []):
-            continue
         if e.kind == "status_changed" and (e.bill_id, e.source_run_id or e.created_at) in told:
             continue
         after = with_committee_name(s, b.session_year, e.after)  # a code by its name where known

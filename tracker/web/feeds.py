@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tracker.web import data, ics
+from tracker.web.caching import conditional
 from tracker.web.context import db, get_lang
 from tracker.web.pages import lookup_bill, page_gettext, plain_changes, topic_labels
 
@@ -84,9 +85,12 @@ def _feed_path(path: str, lang: str) -> str:
     return f"{path}?lang={lang}" if lang != "en" else path
 
 
-def _atom(body: bytes) -> Response:
-    return Response(body, media_type="application/atom+xml; charset=utf-8",
-                    headers={"cache-control": "public, max-age=300"})
+#: What a feed's language may come from besides its URL (see ``context.get_lang``).
+LANGUAGE_HEADERS = "Accept-Language, Cookie"
+
+
+def _atom(request: Request, body: bytes) -> Response:
+    return conditional(request, body, "application/atom+xml; charset=utf-8", vary=LANGUAGE_HEADERS)
 
 
 async def changes_feed(request: Request) -> Response:
@@ -94,7 +98,7 @@ async def changes_feed(request: Request) -> Response:
     lang, _ = get_lang(request), page_gettext(request)
     with db(request) as s:
         events = plain_changes(request, data.recent_changes(s, limit=50))
-    return _atom(build_feed(base_url=settings.public_base_url, feed_path=_feed_path("/feeds/changes.atom", lang),
+    return _atom(request, build_feed(base_url=settings.public_base_url, feed_path=_feed_path("/feeds/changes.atom", lang),
                             html_path=_feed_path("/", lang), feed_key="changes",
                             organisation=settings.advocacy.organisation,
                             title=f"{settings.advocacy.organisation}: {_('Bill changes')}", events=events, lang=lang,
@@ -110,7 +114,7 @@ async def topic_feed(request: Request) -> Response:
         raise HTTPException(404, "unknown topic")
     with db(request) as s:
         events = plain_changes(request, data.recent_changes(s, limit=50, topic=tid))
-    return _atom(build_feed(base_url=settings.public_base_url,
+    return _atom(request, build_feed(base_url=settings.public_base_url,
                             feed_path=_feed_path(f"/feeds/topics/{tid}.atom", lang),
                             html_path=_feed_path(f"/topics/{tid}", lang), feed_key=f"topic/{tid}",
                             organisation=settings.advocacy.organisation,
@@ -129,7 +133,7 @@ async def bill_feed(request: Request) -> Response:
         bill = s.get(Bill, bill_id)
         assert bill is not None
         slug = data.measure_slug(bill.measure)
-    return _atom(build_feed(base_url=settings.public_base_url,
+    return _atom(request, build_feed(base_url=settings.public_base_url,
                             feed_path=_feed_path(f"/feeds/bills/{slug}.atom", lang),
                             html_path=_feed_path(f"/bills/{slug}", lang), feed_key=f"bill/{bill_id}",
                             organisation=settings.advocacy.organisation,

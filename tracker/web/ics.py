@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tracker.web import data, integrations
+from tracker.web.caching import conditional
 from tracker.web.context import db
 from tracker.clock import local_today
 
@@ -95,8 +96,10 @@ def location(room: str | None) -> str:
 
 
 def event_lines(h: dict[str, Any], host: str, base_url: str, now: datetime) -> list[str]:
+    """One VEVENT. DTSTAMP is when the stored hearing last changed (``now`` only when unknown),
+    so the same hearings make the same bytes and a calendar app's If-None-Match gets a 304."""
     uid = f"hearing-{h['bill_id']}-{h['fingerprint']}@{host}"
-    lines = ["BEGIN:VEVENT", f"UID:{uid}", f"DTSTAMP:{_utc_stamp(now)}",
+    lines = ["BEGIN:VEVENT", f"UID:{uid}", f"DTSTAMP:{_utc_stamp(h.get('updated_at') or now)}",
              f"SEQUENCE:{sequence(h['updated_at'])}"]
     when = parse_time(h["time"])
     day: date = h["date"]
@@ -149,6 +152,5 @@ async def hearings_calendar(request: Request) -> Response:
             rows = [h for h in rows if (pos.get(h["bill_id"]) or {}).get("position") == position]
     name = f"{settings.advocacy.organisation} hearings"
     body = build_calendar(rows, tag_authority(settings.public_base_url), settings.public_base_url, name)
-    return Response(body, media_type="text/calendar; charset=utf-8",
-                    headers={"content-disposition": 'inline; filename="hearings.ics"',
-                             "cache-control": "public, max-age=300"})
+    return conditional(request, body.encode("utf-8"), "text/calendar; charset=utf-8",
+                       headers={"content-disposition": 'inline; filename="hearings.ics"'})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -13,6 +14,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from tracker.advocacy.facts import district_label
+from tracker.advocacy.legislators import _house_name as house_name
+from tracker.advocacy.progress import bill_progress
 from tracker.committees import location_name, unnamed_committee
 from tracker.alerts import phrases
 from tracker.db.models_core import Bill, Legislator
@@ -22,13 +26,19 @@ from tracker.queries import bill_detail, find_bill_id
 from tracker.web import data, integrations
 from tracker.web.context import db, get_lang, render
 from tracker.web.diffing import digest_diff
-from tracker.web.stages import progress, stage_label, step_index
+from tracker.web.stages import progress_steps, stage_label, step_index
 from tracker.clock import local_today
 
 Gettext = Callable[[str], str]
 
 LEGINFO = "https://leginfo.legislature.ca.gov/faces/billNavClient.xhtml?bill_id="
 POSITIONS = ["support", "support_if_amended", "oppose", "oppose_unless_amended", "neutral", "watch"]
+#: Numbers from a URL or a form are bounded before they reach a query: the database refuses a
+#: number wider than its integer column (SQLite raises OverflowError, PostgreSQL an error that
+#: aborts the transaction), which would be a bare 500 instead of "not found".
+MAX_MEASURE_NUMBER = 99_999  # the legislature numbers bills in the low thousands
+MAX_ROW_ID = 2**31 - 1  # an INTEGER primary key on every backend
+MAX_PAGE = 10_000
 
 
 def topic_labels(request: Request) -> dict[str, str]:
@@ -56,6 +66,32 @@ def topic_names(labels: dict[str, str], _: Gettext) -> Callable[[list[str]], str
     def names(ids: list[str]) -> str:
         return ", ".join(labels.get(t) or t.replace("_", " ") for t in ids) or _("behavioral health")
     return names
+
+
+def official_part(c: dict[str, Any]) -> str:
+    """The official (English-only) words a change sentence quotes, or ''."""
+    a = c.get("after") if isinstance(c.get("after"), dict) else {}
+    if c["kind"] == "new_action" and a.get("action"):
+        return " ".join(str(a["action"]).split())
+    return ""
+
+
+def sentence_parts(text: str, measure: str, official: str) -> list[tuple[str, str]]:
+    """A change sentence cut into ("text" | "bill" | "official", words) pieces.
+
+    The template links the bill number and marks the quoted official text ``lang="en"`` on a
+    Spanish page, so a screen reader reads it with English pronunciation.
+    """
+    before, found, after = text.partition(measure)
+    if not found:  # a sentence that does not name the bill: the number goes first
+        before, after = "", ": " + text
+    parts: list[tuple[str, str]] = [("text", before), ("bill", measure)]
+    if official and official in after:
+        head, _sep, tail = after.partition(official)
+        parts += [("text", head), ("official", official), ("text", tail)]
+    else:
+        parts.append(("text", after))
+    return [(kind, words) for kind, words in parts if words]
 
 
 def change_sentence(c: dict[str, Any], lang: str, _: Gettext, names: Callable[[list[str]], str]) -> str:
@@ -86,6 +122,7 @@ def plain_changes(request: Request, changes: list[dict[str, Any]]) -> list[dict[
     names = topic_names(topic_labels(request), _)
     for c in changes:
         c["text"] = change_sentence(c, lang, _, names)
+        c["parts"] = sentence_parts(c["text"], c["measure"], official_part(c))
     return changes
 
 
@@ -156,11 +193,34 @@ def version_label(action: str | None, _: Gettext) -> str:
     return _(msgid) if msgid else text
 
 
-def lookup_bill(request: Request, s: Any, measure: str) -> str:
+def find_measure(request: Request, s: Any, text: str) -> str | None:
+    """The bill id for 'AB 13', 'AB-13' or a bill id, or None when we hold no such bill.
+
+    A number no bill can have ('AB 16560000000000000000') is unknown before any query runs.
+    """
+    text = text.strip()
+    numbers = re.findall(r"[0-9]+", text)
+    if len(text) > 40 or (numbers and int(numbers[-1]) > MAX_MEASURE_NUMBER):
+        return None
     try:
-        return find_bill_id(s, measure, request.app.state.settings.session_year)
+        return find_bill_id(s, text, request.app.state.settings.session_year)
     except TrackerError:
-        raise HTTPException(404, "We could not find that bill.") from None
+        return None
+
+
+def lookup_bill(request: Request, s: Any, measure: str) -> str:
+    bill_id = find_measure(request, s, measure)
+    if bill_id is None:
+        raise HTTPException(404, "We could not find that bill.")
+    return bill_id
+
+
+def page_number(request: Request) -> int:
+    """``?page=`` as a page number from 1 to MAX_PAGE (anything else is page 1 or the last)."""
+    raw = request.query_params.get("page", "1").strip()
+    if not re.fullmatch(r"[0-9]+", raw):
+        return 1
+    return MAX_PAGE if len(raw) > 9 else min(max(int(raw), 1), MAX_PAGE)
 
 
 async def home(request: Request) -> HTMLResponse:
@@ -174,10 +234,7 @@ async def home(request: Request) -> HTMLResponse:
 
 def _filters(request: Request) -> data.BillFilters:
     p = request.query_params
-    try:
-        page = max(int(p.get("page", "1")), 1)
-    except ValueError:
-        page = 1
+    page = page_number(request)
     return data.BillFilters(q=p.get("q", "")[:100], topic=p.get("topic", ""), stage=p.get("stage", ""),
                             position=p.get("position", ""), house=p.get("house", ""),
                             scope="all" if p.get("scope") == "all" else "tracked", page=page)
@@ -220,6 +277,9 @@ async def bill_page(request: Request) -> Response:
     with db(request) as s:
         bill_id = lookup_bill(request, s, measure)
         d = bill_detail(s, bill_id)
+        bill = s.get(Bill, bill_id)
+        assert bill is not None
+        where = bill_progress(d["stage"], bill.measure_type, d["current_house"], [a["stage"] for a in d["actions"]])
         position = integrations.get_position(s, bill_id)
         changes = data.recent_changes(s, limit=10, bill_id=bill_id)
         committee = (committee_now(s, d["session"], d["current_location"])
@@ -240,11 +300,10 @@ async def bill_page(request: Request) -> Response:
         diffs.append({"old": older, "new": newer, "lines": digest_diff(older["digest"], newer["digest"])})
     diffs.reverse()
     latest = versions[-1] if versions else None
-    origin = "Assembly" if d["measure"].upper().startswith("A") else "Senate"
     stage = d["stage"] or ""
     return render(request, "web/bill.html", d=d, slug=slug, position=position,
                   changes=plain_changes(request, changes),
-                  steps=progress(d["stage"], origin, d["current_house"]), diffs=diffs, latest=latest,
+                  steps=progress_steps(where), diffs=diffs, latest=latest,
                   first=versions[0] if versions else None, stage_text=stage_label(stage),
                   stage_meaning=phrases.STAGE_MEANING.get(stage, ""), committee=committee,
                   official_url=LEGINFO + d["bill_id"], topics=topic_labels(request))
@@ -260,31 +319,46 @@ async def topic_index(request: Request) -> HTMLResponse:
 
 
 async def topic_page(request: Request) -> HTMLResponse:
+    """One topic's bills, a page at a time (every one reachable), and its recent changes."""
     tid = request.path_params["topic"]
     labels = topic_labels(request)
+    size = request.app.state.settings.web.page_size
+    page = page_number(request)
     with db(request) as s:
-        rows, total = data.list_bills(s, data.BillFilters(topic=tid), 500)
+        rows, total = data.list_bills(s, data.BillFilters(topic=tid, page=page), size)
         changes = data.recent_changes(s, limit=10, topic=tid)
-        if tid not in labels and not rows:
+        if tid not in labels and not total:
             raise HTTPException(404, "We could not find that topic.")
         positions = integrations.positions_for(s, [b.bill_id for b in rows])
     return render(request, "web/topic.html", tid=tid, label=labels.get(tid, tid), bills=_cards(rows, positions),
-                  changes=plain_changes(request, changes), topics=labels)
+                  changes=plain_changes(request, changes), topics=labels, total=total, page=page,
+                  pages=max((total + size - 1) // size, 1), query_base=_query_without_page(request))
+
+
+def person_view(person: Legislator) -> dict[str, Any]:
+    """A legislator as pages show one: the house in words whether PUBINFO wrote 'A' or
+    'Assembly', and the district as a plain number ('AD67' → '67')."""
+    return {"id": person.id, "name": person.full_name or person.author_name,
+            "house": house_name(person.house), "district": district_label(person.district),
+            "party": person.party or ""}
 
 
 async def legislator_index(request: Request) -> HTMLResponse:
     with db(request) as s:
-        people = data.legislators(s, request.app.state.settings.session_year)
-    return render(request, "web/legislators.html", people=people)
+        people = [person_view(p) for p in data.legislators(s, request.app.state.settings.session_year)]
+    houses = [(h, [p for p in people if p["house"] == h]) for h in ("Assembly", "Senate")]
+    return render(request, "web/legislators.html", people=people, houses=[(h, ps) for h, ps in houses if ps])
 
 
 async def legislator_page(request: Request) -> HTMLResponse:
+    person_id = int(request.path_params["id"])
     with db(request) as s:
-        person = s.get(Legislator, request.path_params["id"])
+        person = s.get(Legislator, person_id) if person_id <= MAX_ROW_ID else None
         if person is None:
             raise HTTPException(404, "We could not find that legislator.")
         bills = data.legislator_bills(s, person.author_name)
-    return render(request, "web/legislator.html", person=person, bills=bills)
+        view = person_view(person)
+    return render(request, "web/legislator.html", person=view, bills=bills)
 
 
 #: The matrix staff publish (Bill, Subject, Implications, Status, Introduced & last amended,

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from tracker.advocacy.positions import MAX_TALKING_POINTS
 from tracker.db.models_core import Bill
 from tracker.queries import tracked
 from tracker.errors import TrackerError
@@ -40,18 +41,33 @@ async def login_form(request: Request) -> Response:
     return render(request, "web/staff/login.html", error=None)
 
 
+def login_key(request: Request, username: str) -> str:
+    """What wrong passwords are counted against: this username from this address.
+
+    Counting per address alone let anyone sharing it (a venue's Wi-Fi, or everyone at once
+    behind an untrusted proxy) lock staff out with ten wrong guesses; counting per username
+    alone would let anyone anywhere do the same. Per pair, a guesser only locks themself out.
+    """
+    return f"{username.strip().lower()[:80]}\n{client_ip(request)}"
+
+
 async def login_post(request: Request) -> Response:
     form = await request.form()
     csrf.verify(request, form)
-    if not request.app.state.login_ip.hit(client_ip(request)):
+    username = str(form.get("username") or "")
+    key = login_key(request, username)
+    limiter = request.app.state.login_ip
+    if limiter.full(key):
         return render(request, "web/staff/login.html", status_code=429,
                       error=gettext(request, "Too many attempts. Please wait 15 minutes."))
     with db(request) as s:
-        user = auth.authenticate(s, str(form.get("username") or ""), str(form.get("password") or ""))
+        user = auth.authenticate(s, username, str(form.get("password") or ""))
         if user is None:
+            limiter.hit(key)
             return render(request, "web/staff/login.html", status_code=401,
                           error=gettext(request, "That username and password do not match."))
         s.commit()
+        limiter.forget(key)
         response = RedirectResponse("/staff", status_code=303)
         auth.login(request, response, user)
     return finish(request, response)
@@ -94,26 +110,34 @@ async def position_form(request: Request) -> Response:
 
 
 async def position_post(request: Request) -> Response:
+    """Save a position; when it cannot be saved, show the form again with what was typed."""
     form = await request.form()
     with db(request) as s:
         user = _require(request, s)
         csrf.verify(request, form)
         bill_id = lookup_bill(request, s, request.path_params["measure"])
         bill = s.get(Bill, bill_id)
+        assert bill is not None
+        # Read now: after a rollback the row is expired, and the page renders after the session closes.
+        shown = {"measure": bill.measure, "title": bill.title}
         fields = {"position": str(form.get("position") or ""), "ask": str(form.get("ask") or ""),
                   "summary": str(form.get("summary") or ""), "why": str(form.get("why") or ""),
                   "talking_points": _lines(str(form.get("talking_points") or ""))}
-        try:
-            integrations.set_position(s, bill_id, changed_by=f"web:{user.username}", **fields)
-            s.commit()
-            error = None
-        except TrackerError as exc:
-            s.rollback()
-            error = str(exc)
-        pos = integrations.get_position(s, bill_id) or fields
+        error = None
+        if len(fields["talking_points"]) > MAX_TALKING_POINTS:
+            error = gettext(request, "Please keep to %(n)s talking points (one per line): more do not fit "
+                                     "on the printed sheet.") % {"n": MAX_TALKING_POINTS}
+        else:
+            try:
+                integrations.set_position(s, bill_id, changed_by=f"web:{user.username}", **fields)
+                s.commit()
+            except TrackerError as exc:
+                s.rollback()
+                error = str(exc)
+        pos = fields if error else (integrations.get_position(s, bill_id) or fields)
     request.app.state.freshness_cache = None
-    return render(request, "web/staff/position.html", status_code=400 if error else 200, bill=bill,
-                  slug=data.measure_slug(bill.measure), pos=pos if not error else fields,
+    return render(request, "web/staff/position.html", status_code=400 if error else 200, bill=shown,
+                  slug=data.measure_slug(shown["measure"]), pos=pos,
                   positions=POSITIONS, error=error, saved=error is None)
 
 

@@ -1,49 +1,60 @@
 """The bill's journey as a progress line: which steps are done, which is current.
 
-Stage values come from ``tracker.stages`` (introduced, in_committee, floor, passed_house,
-enrolled, chaptered, vetoed...); this maps them onto the few steps a member recognises, using
-the current house to tell "first house" from "other house". ``stage_label`` gives the plain
-words for one stage (never the raw id).
+Where a bill stands is decided once, by ``tracker.advocacy.progress.bill_progress`` (stage,
+house the bill is in now, and its history), so the web page and the printed briefing sheet
+always agree; a bill back in its first house to concur in the other house's amendments has
+the "Other house" step done, it does not go backwards. The page adds one last step the sheet
+folds into "Governor": "Became law". ``stage_label`` gives the plain words for one stage.
 """
 
 from __future__ import annotations
 
 from tracker.advocacy.matrix import STAGE_TEXT
+from tracker.advocacy.progress import STEPS as SHEET_STEPS
+from tracker.advocacy.progress import Progress
 
-STEPS = [
+#: (key, English msgid); the first five are the sheet's steps, in its order.
+STEPS: list[tuple[str, str]] = [
     ("introduced", "Introduced"),
     ("committee", "In committee"),
     ("floor", "Floor vote"),
-    ("second_house", "Other house"),
+    ("other_house", "Other house"),
     ("governor", "Governor"),
     ("law", "Became law"),
 ]
+assert tuple(key for key, _label in STEPS[:-1]) == SHEET_STEPS, "keep the page's steps in the sheet's order"
+LAW = len(STEPS) - 1
 
 _STEP_OF = {
     "introduced": 0, "in_committee": 1, "passed_committee": 1, "held_in_committee": 1,
     "amended": 1, "two_year": 1, "floor": 2, "failed": 2, "passed_house": 3,
     "enrolled": 4, "to_governor": 4, "vetoed": 4, "chaptered": 5, "withdrawn": 0,
 }
-STOPPED = {"held_in_committee", "failed", "vetoed", "withdrawn", "two_year"}
 
 
-def step_index(stage: str | None, in_other_house: bool = False) -> int:
-    """Index into STEPS for a stored stage value (unknown stages count as introduced)."""
-    i = _STEP_OF.get(stage or "", 0)
-    if in_other_house and 1 <= i <= 2:
-        return 3
-    return i
+def step_index(stage: str | None) -> int:
+    """A rough order of stages for sorting the matrix by status (unknown stages first)."""
+    return _STEP_OF.get(stage or "", 0)
 
 
-def progress(stage: str | None, origin_house: str = "", current_house: str | None = None) -> list[dict[str, object]]:
-    """Steps with a state: 'done', 'current', 'stopped' (vetoed, held, failed) or 'todo'."""
-    other = bool(current_house and origin_house and current_house.lower() != origin_house.lower()
-                 and current_house.lower() in ("assembly", "senate"))
-    current = step_index(stage, other)
-    stopped = (stage or "") in STOPPED
-    return [{"key": key, "label": label,
-             "state": "done" if i < current else (("stopped" if stopped else "current") if i == current else "todo")}
-            for i, (key, label) in enumerate(STEPS)]
+def progress_steps(p: Progress) -> list[dict[str, object]]:
+    """Steps with a state: 'done', 'current', 'stopped' (vetoed, held, failed) or 'todo'.
+
+    The same rule as the sheet: steps before the bill's step are done, and so is "Other house"
+    once the bill has come back from it (``returned``); a signed bill is at "Became law".
+    """
+    current = LAW if p.state == "law" else p.step
+    stopped = p.state in ("stopped", "vetoed")
+    steps: list[dict[str, object]] = []
+    for i, (key, label) in enumerate(STEPS):
+        if i < current or (key == "other_house" and p.returned):
+            state = "done"
+        elif i == current:
+            state = "stopped" if stopped else "current"
+        else:
+            state = "todo"
+        steps.append({"key": key, "label": label, "state": state})
+    return steps
 
 
 def stage_label(stage: str | None) -> str:

@@ -8,13 +8,19 @@ signed tokens; this module only turns HTTP into those calls. Rules that matter h
 * a GET never changes anything (mail scanners follow links): confirm and unsubscribe pages
   ask for a click;
 * ``POST /subscribe`` answers exactly the same for new and existing addresses, so nobody can
-  learn who subscribes (the alerts module's idempotent ``subscribe`` runs either way).
+  learn who subscribes (the alerts module's idempotent ``subscribe`` runs either way); so does
+  ``POST /preferences``, which emails a member a fresh link to their choices;
+* rate limits count only requests that send an email (a member fixing a typo on the form does
+  not use them up), per visitor address and per email address.
+
+Form errors are ``{"field", "anchor", "text"}`` dicts so the page can tie each message to its
+field (``aria-invalid``, ``aria-describedby``) and link the summary to it.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypedDict
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -23,18 +29,93 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from tracker.errors import TrackerError
-from tracker.queries import find_bill_id
 from tracker.web import csrf, integrations
-from tracker.web.context import db, finish, get_lang, gettext, render
-from tracker.web.pages import topic_labels
+from tracker.web.context import LinkError, db, finish, get_lang, gettext, render
+from tracker.web.pages import find_measure, topic_labels
 
-EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$")
 CADENCES = ["immediate", "daily", "weekly"]
 ONE_CLICK = "List-Unsubscribe=One-Click"
 
 
+class FormError(TypedDict):
+    """One problem with a form: the field it is about (None: the whole form), the id of the
+    control the error summary links to, and the message in the page language."""
+
+    field: str | None
+    anchor: str
+    text: str
+
+
 def client_ip(request: Request) -> str:
+    """The visitor's address as rate limits count it.
+
+    Behind a reverse proxy this is the address the proxy reports, but only when the proxy is
+    listed in ``web.trusted_proxies`` (``tracker web`` passes that list to uvicorn); anyone
+    else's X-Forwarded-For header is ignored.
+    """
     return request.client.host if request.client else "unknown"
+
+
+def email_address(text: str) -> str | None:
+    """The address as the alerts module stores it, or None when it refuses it.
+
+    The alerts module's pattern is the only one: what this form accepts, it can store.
+    """
+    subs, _tokens = integrations.alerts()
+    try:
+        return str(subs.normalise_email(text))
+    except TrackerError:
+        return None
+
+
+def _error(field: str | None, anchor: str, text: str) -> FormError:
+    return {"field": field, "anchor": anchor, "text": text}
+
+
+def _topics_anchor(request: Request) -> str:
+    """The first checkbox of the topics fieldset (where the error summary sends the reader)."""
+    first = next(iter(topic_labels(request)), None)
+    return f"topic-{first}" if first else "all_bills"
+
+
+def _choice_errors(request: Request, v: dict[str, Any], bill_ids: list[str], unknown: list[str]) -> list[FormError]:
+    """Problems with the topics and bills a member chose (sign-up and preferences forms)."""
+    errors: list[FormError] = []
+    if unknown:
+        errors.append(_error("bills", "bills", gettext(request, "We could not find these bill numbers:")
+                             + " " + ", ".join(unknown)))
+    if not (v["topics"] or bill_ids or v["all_bills"]):
+        errors.append(_error("topics", _topics_anchor(request),
+                             gettext(request, "Please choose at least one topic or bill.")))
+    return errors
+
+
+def _refused(request: Request) -> FormError:
+    """The alerts module refused the choices (its own message is English and technical)."""
+    return _error(None, "", gettext(request, "We could not save your choices. Please check them and try again."))
+
+
+def _too_many(request: Request, address: str) -> Response | None:
+    """A 429 page when this visitor or this address has had too many emails sent, else None.
+
+    Checked, not counted: the caller counts with ``_count`` once an email will go out.
+    """
+    state = request.app.state
+    if state.subscribe_ip.full(client_ip(request)):
+        return render(request, "web/message.html", status_code=429,
+                      title=gettext(request, "Please wait a little"),
+                      message=gettext(request, "Too many sign-ups from this connection. Please try again in an hour."))
+    if state.subscribe_addr.full(address):
+        return render(request, "web/message.html", status_code=429,
+                      title=gettext(request, "Please wait a little"),
+                      message=gettext(request, "Too many sign-ups for this address today. Please try again tomorrow."))
+    return None
+
+
+def _count(request: Request, address: str) -> None:
+    state = request.app.state
+    state.subscribe_ip.hit(client_ip(request))
+    state.subscribe_addr.hit(address)
 
 
 def _choices(form: FormData) -> dict[str, Any]:
@@ -52,14 +133,15 @@ def _parse_bills(request: Request, s: Any, text: str) -> tuple[list[str], list[s
     ids, unknown = [], []
     for part in re.split(r"[,;\n]+", text):
         if part.strip():
-            try:
-                ids.append(find_bill_id(s, part, request.app.state.settings.session_year))
-            except TrackerError:
+            bill_id = find_measure(request, s, part)
+            if bill_id is None:
                 unknown.append(part.strip())
+            else:
+                ids.append(bill_id)
     return ids, unknown
 
 
-def _form_page(request: Request, values: dict[str, Any], errors: list[str], status: int = 200) -> Response:
+def _form_page(request: Request, values: dict[str, Any], errors: list[FormError], status: int = 200) -> Response:
     return render(request, "web/subscribe.html", status_code=status, values=values, errors=errors,
                   topics=topic_labels(request), cadences=CADENCES)
 
@@ -76,43 +158,56 @@ async def subscribe_form(request: Request) -> Response:
     return _form_page(request, values, [])
 
 
+def _email_error(request: Request) -> FormError:
+    return _error("email", "email", gettext(request, "Please enter an email address like name@example.org."))
+
+
 async def subscribe_post(request: Request) -> Response:
     form = await request.form()
     csrf.verify(request, form)
-    state = request.app.state
-    if not state.subscribe_ip.hit(client_ip(request)):
-        return render(request, "web/message.html", status_code=429,
-                      title=gettext(request, "Please wait a little"),
-                      message=gettext(request, "Too many sign-ups from this connection. Please try again in an hour."))
     v = _choices(form)
-    errors = []
-    if not EMAIL.match(v["email"]):
-        errors.append(gettext(request, "Please enter an email address like name@example.org."))
+    address = email_address(v["email"])
+    errors = [] if address else [_email_error(request)]
     if v["cadence"] not in CADENCES:
         v["cadence"] = "immediate"
     known = set(topic_labels(request))
     v["topics"] = [t for t in v["topics"] if t in known]
     with db(request) as s:
         bill_ids, unknown = _parse_bills(request, s, v["bills_text"])
-        if unknown:
-            errors.append(gettext(request, "We could not find these bill numbers:") + " " + ", ".join(unknown))
-        if not (v["topics"] or bill_ids or v["all_bills"]):
-            errors.append(gettext(request, "Please choose at least one topic or bill."))
-        if errors:
+        errors += _choice_errors(request, v, bill_ids, unknown)
+        if errors or address is None:
             return _form_page(request, v, errors, status=400)
-        if not state.subscribe_addr.hit(v["email"].lower()):
-            return render(request, "web/message.html", status_code=429,
-                          title=gettext(request, "Please wait a little"),
-                          message=gettext(request, "Too many sign-ups for this address today. Please try again tomorrow."))
+        refused = _too_many(request, address)
+        if refused is not None:
+            return refused
         subs, _tokens = integrations.alerts()
         try:
-            subs.subscribe(s, v["email"], lang=v["lang"], topics=tuple(v["topics"]), bills=tuple(bill_ids),
+            subs.subscribe(s, address, lang=v["lang"], topics=tuple(v["topics"]), bills=tuple(bill_ids),
                            all_bills=v["all_bills"], cadence=v["cadence"], county=v["county"], confirmed=False)
-        except TrackerError as exc:  # input the alerts module refuses; never depends on existence
+        except TrackerError:  # input the alerts module refuses; never depends on existence
             s.rollback()
-            return _form_page(request, v, [str(exc)], status=400)
+            return _form_page(request, v, [_refused(request)], status=400)
         s.commit()
+    _count(request, address)
     return render(request, "web/check_email.html", email=v["email"])
+
+
+#: What a member whose link is broken should do instead, per kind of link:
+#: (message, where to go, what the link says). Translated when the error page is rendered.
+BROKEN_LINK: dict[str, tuple[str, str, str]] = {
+    "confirm": ("This link is not valid or has expired. You can sign up again.",
+                "/subscribe", "Sign up again"),
+    "manage": ("This link to your alert choices does not work. Part of it may be missing. "
+               "We can email you a new one.", "/preferences", "Get a new link by email"),
+    "unsubscribe": ("This link to stop alerts does not work. Part of it may be missing. To stop "
+                    "alerts, use the Unsubscribe link at the bottom of our newest email to you, or "
+                    "get a new link by email.", "/preferences", "Get a new link by email"),
+}
+
+
+def _broken_link(purpose: str) -> LinkError:
+    message, link, link_text = BROKEN_LINK[purpose]
+    return LinkError(400, message, link=link, link_text=link_text)
 
 
 def _subscriber(request: Request, s: Any, purpose: str, max_age: int | None = None) -> Any:
@@ -121,7 +216,7 @@ def _subscriber(request: Request, s: Any, purpose: str, max_age: int | None = No
     try:
         token_id = tokens.read_token(purpose, request.path_params["token"], max_age=max_age)
     except TrackerError:
-        raise HTTPException(400, "This link is not valid or has expired. You can sign up again.") from None
+        raise _broken_link(purpose) from None
     return subs.find_by_token(s, token_id)
 
 
@@ -143,7 +238,7 @@ async def confirm_page(request: Request) -> Response:
     with db(request) as s:
         sub = _subscriber(request, s, "confirm", _confirm_age(request))
     if sub is None:
-        raise HTTPException(400, "This link is not valid or has expired. You can sign up again.")
+        raise _broken_link("confirm")
     return render(request, "web/confirm.html", token=request.path_params["token"])
 
 
@@ -154,7 +249,7 @@ async def confirm_post(request: Request) -> Response:
     with db(request) as s:
         sub = _subscriber(request, s, "confirm", _confirm_age(request))
         if sub is None:
-            raise HTTPException(400, "This link is not valid or has expired. You can sign up again.")
+            raise _broken_link("confirm")
         subs.confirm(s, sub)
         s.commit()
         url = manage_url(sub)
@@ -211,19 +306,15 @@ async def preferences_post(request: Request) -> Response:
         v["email"] = sub.email
         unsub = unsubscribe_url(sub)
         bill_ids, unknown = _parse_bills(request, s, v["bills_text"])
-        errors = []
-        if unknown:
-            errors.append(gettext(request, "We could not find these bill numbers:") + " " + ", ".join(unknown))
-        if not (v["topics"] or bill_ids or v["all_bills"]):
-            errors.append(gettext(request, "Please choose at least one topic or bill."))
+        errors = _choice_errors(request, v, bill_ids, unknown)
         if not errors:
             try:
                 subs.update_preferences(s, sub, lang=v["lang"], topics=tuple(v["topics"]),
                                         bills=tuple(bill_ids), all_bills=v["all_bills"], cadence=v["cadence"])
                 s.commit()
-            except TrackerError as exc:
+            except TrackerError:
                 s.rollback()
-                errors.append(str(exc))
+                errors.append(_refused(request))
     if not errors:
         request.state.lang = v["lang"]
         request.state.set_lang_cookie = v["lang"]
@@ -244,6 +335,36 @@ async def delete_data(request: Request) -> Response:
             s.commit()
     return render(request, "web/message.html", title=gettext(request, "Your data is deleted"),
                   message=gettext(request, "We deleted your email address and your choices. You will get no more email from us."))
+
+
+async def new_link_form(request: Request) -> Response:
+    """Ask for a fresh link to one's choices (for a member whose emailed link broke)."""
+    return render(request, "web/new_link.html", values={"email": ""}, errors=[])
+
+
+async def new_link_post(request: Request) -> Response:
+    """Email a fresh preferences link to an active, confirmed member; the same answer for any
+    address, so the form cannot tell anyone who subscribes."""
+    form = await request.form()
+    csrf.verify(request, form)
+    typed = str(form.get("email") or "").strip()[:254]
+    address = email_address(typed)
+    if address is None:
+        return render(request, "web/new_link.html", status_code=400, values={"email": typed},
+                      errors=[_email_error(request)])
+    refused = _too_many(request, address)
+    if refused is not None:
+        return refused
+    subs, _tokens = integrations.alerts()
+    with db(request) as s:
+        sub = subs.find_by_email(s, address)
+        if sub is not None and sub.status == "active" and sub.confirmed_at is not None:
+            subs.enqueue_manage_link(s, sub)
+            s.commit()
+    _count(request, address)
+    return render(request, "web/message.html", title=gettext(request, "Check your email"),
+                  message=gettext(request, "If this address gets our alerts, we sent it a link to your "
+                                           "choices. There you can change them or stop all alerts."))
 
 
 async def unsubscribe_page(request: Request) -> Response:
@@ -278,6 +399,8 @@ ROUTES = [
     Route("/subscribe", subscribe_post, methods=["POST"]),
     Route("/confirm/{token}", confirm_page, methods=["GET"]),
     Route("/confirm/{token}", confirm_post, methods=["POST"]),
+    Route("/preferences", new_link_form, methods=["GET"]),
+    Route("/preferences", new_link_post, methods=["POST"]),
     Route("/preferences/{token}", preferences, methods=["GET"]),
     Route("/preferences/{token}", preferences_post, methods=["POST"]),
     Route("/preferences/{token}/delete", delete_data, methods=["POST"]),
