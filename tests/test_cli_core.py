@@ -282,3 +282,10 @@ def test_importing_one_table_file_says_to_give_its_folder(env, files) -> None:
     tracker("init", env=env)
     proc = tracker("import-pubinfo", str(files / "pubinfo/mini/BILL_TBL.dat"), env=env, check=False)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "give the folder" in proc.stderr
+
+
+def test_an_impossibly_large_measure_number_is_an_unknown_bill(env, files) -> None:
+    tracker("init", env=env)
+    tracker("import-pubinfo", str(files / "pubinfo/mini"), env=env)
+    proc = tracker("show", "AB 99999999999999999999", env=env, check=False)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "unknown bill" in proc.stderr

@@ -50,9 +50,11 @@ def find_bill_id(s: Session, text: str, session_year: str) -> str:
         bill_id = bill_id_of(text, session_year)
     except ValueError as exc:
         raise TrackerError(str(exc)) from None
+    _, num, mtype, n = parse_bill_id(bill_id)
+    if n > 99_999:  # no such measure, and too large for the database's integer column
+        raise TrackerError(f"unknown bill {text!r}: measure numbers stop well below {n}")
     if s.get(Bill, bill_id) is None:
         # not in the configured session: the newest session that has this measure
-        _, num, mtype, n = parse_bill_id(bill_id)
         found = s.execute(select(Bill.bill_id).where(
             Bill.session_num == num, Bill.measure_type == mtype, Bill.measure_num == n)
             .order_by(Bill.session_year.desc())).scalars().first()

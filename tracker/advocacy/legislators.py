@@ -35,7 +35,7 @@ def _clean_name(name: str) -> str:
     return text
 
 
-def _house_name(house: str | None) -> str:
+def house_name(house: str | None) -> str:
     letter = (house or "").strip()[:1].upper()
     return {"A": "Assembly", "S": "Senate"}.get(letter, "")
 
@@ -52,7 +52,7 @@ def find_legislator(s: Session, name: str, session_year: str) -> dict[str, Any]:
         rows.sort(key=lambda r: (r.session_year != session_year, not r.active, r.session_year))
         r = rows[0]
         return {"key": r.author_name, "display_name": r.full_name or r.author_name,
-                "house": _house_name(r.house), "district": district_label(r.district),
+                "house": house_name(r.house), "district": district_label(r.district),
                 "party": r.party or "", "known": True}
     author = s.execute(select(BillAuthor.name, BillAuthor.house)
                        .where(func.lower(BillAuthor.name) == wanted).limit(1)).first()
@@ -62,7 +62,7 @@ def find_legislator(s: Session, name: str, session_year: str) -> dict[str, Any]:
         raise TrackerError(f"unknown legislator {name!r}: not found among legislators, "
                            "bill authors or vote records")
     key = author.name if author else voter.legislator_name
-    house = _house_name(author.house) if author else ""
+    house = house_name(author.house) if author else ""
     if not house and voter and voter.location_code:
         house = {"A": "Assembly", "S": "Senate"}.get(voter.location_code[:1], "")
         house = house or {"CX": "Assembly", "CS": "Senate"}.get(voter.location_code[:2], "")

@@ -46,6 +46,11 @@ class Progress:
     house: str = ""
     returned: bool = False
 
+    def done(self, index: int, key: str) -> bool:
+        """Is step ``index`` (named ``key``) behind the bill? The sheet and the web line agree on
+        this: every step before the bill's, and "other house" once the bill came back from it."""
+        return index < self.step or (key == "other_house" and self.returned)
+
 
 def origin_house(measure_type: str) -> str:
     """Assembly measures (AB, ACA, ACR, AJR, HR) start in the Assembly; the rest in the Senate."""

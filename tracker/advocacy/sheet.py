@@ -168,7 +168,7 @@ def fit_sheet(f: BillFacts, level: int = 0, *, contact: str = "", lang: str = "e
     leads = [a for a in f.authors if a["lead"]] or f.authors[:1]
     coauthors = [a["name"] for a in f.authors if a not in leads]
     changes = _changes(f, b)
-    steps = [{"key": key, "state": "done" if i < f.progress.step or (key == "other_house" and f.progress.returned)
+    steps = [{"key": key, "state": "done" if f.progress.done(i, key)
               else "current" if i == f.progress.step else "todo"} for i, key in enumerate(STEPS)]
     return {
         "bill_id": f.bill_id, "measure": f.measure, "title": f.title, "session": f.session,

@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from tracker.advocacy.facts import district_label
-from tracker.advocacy.legislators import _house_name as house_name
+from tracker.advocacy.legislators import house_name
 from tracker.advocacy.progress import bill_progress
 from tracker.committees import location_name, unnamed_committee
 from tracker.alerts import phrases

@@ -47,7 +47,7 @@ def progress_steps(p: Progress) -> list[dict[str, object]]:
     stopped = p.state in ("stopped", "vetoed")
     steps: list[dict[str, object]] = []
     for i, (key, label) in enumerate(STEPS):
-        if i < current or (key == "other_house" and p.returned):
+        if i < current or p.done(i, key):
             state = "done"
         elif i == current:
             state = "stopped" if stopped else "current"
