@@ -64,5 +64,8 @@ class Collector:
     host_down: bool = False  # a host failed several requests in a row; the rest were skipped
     stats: dict[str, Any] = field(default_factory=dict)
 
-    def problem(self, url: str, kind: str, message: str, status: int | None = None) -> None:
-        self.problems.append(Problem(url, kind, message, status))
+    def problem(self, url: str, kind: str, message: str, status: int | None = None) -> Problem:
+        """Record a problem; returned so a later line about the same host can be added to it."""
+        found = Problem(url, kind, message, status)
+        self.problems.append(found)
+        return found

@@ -43,6 +43,11 @@ def pubinfo_names(day: str, include_delta: bool) -> list[str]:
 
 class PubinfoSpider(TrackerSpider):
     name = "pubinfo"
+    #: The bulk download is the channel every other source points to: say what to do instead.
+    robots_advice = ("robots.txt disallows the bulk download (PUBINFO) for our User-Agent: check that "
+                     "sources.pubinfo_url is the legislature's download address, and if it is, ask the "
+                     "legislature's webmaster; set sources.obey_robots = false "
+                     "(TRACKER_SOURCES__OBEY_ROBOTS) only with their permission")
     custom_settings = {"DOWNLOAD_MAXSIZE": 0, "DOWNLOAD_WARNSIZE": 0, "DOWNLOAD_TIMEOUT": 3600}
 
     def __init__(self, base_url: str, target_dir: Path, names: list[str], slice_bytes: int = SLICE,

@@ -1,8 +1,8 @@
 """Scrapy settings built from the tracker's one settings object (never read elsewhere).
 
 Politeness is not optional: an honest User-Agent with a contact address, robots.txt obeyed by
-default (its Crawl-delay included), one request at a time per host with a delay plus AutoThrottle, and retries that back
-off (honouring Retry-After) instead of hammering a struggling server.
+default (its Crawl-delay included), one request at a time with a delay plus AutoThrottle, and retries that back
+off (honouring Retry-After for the whole host) instead of hammering a struggling server.
 """
 
 from __future__ import annotations
@@ -29,7 +29,10 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "BOT_NAME": BOT_NAME,
         "USER_AGENT": user_agent(settings),
         "ROBOTSTXT_OBEY": src.obey_robots,
-        "CONCURRENT_REQUESTS": 4,
+        # One request in flight per crawl (each crawl talks to one host). With more, requests
+        # already queued for the download slot would leave while the host asked us to wait:
+        # PoliteRetryMiddleware can hold back only requests that have not passed it yet.
+        "CONCURRENT_REQUESTS": 1,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
         "DOWNLOAD_DELAY": src.request_delay,
         "RANDOMIZE_DOWNLOAD_DELAY": src.request_delay > 0,

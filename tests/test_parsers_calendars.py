@@ -13,10 +13,14 @@ from spiders.parsers.calendars import (
     parse_assembly_daily_file,
     parse_senate_calendar,
 )
+from tracker.replica.calendars import senate_calendar
 from tracker.replica.faults import MAINTENANCE_PAGE, change_layout
+from tracker.replica.state import ReplicaState
 
 CAL = Path(__file__).parent / "files" / "calendars"
+SAMPLE = Path(__file__).resolve().parents[1] / "tracker" / "sample_data" / "pubinfo_2025"
 SY = "20252026"
+APRIL = (date(2025, 4, 1), date(2025, 4, 30))
 
 
 def test_senate_calendar() -> None:
@@ -45,6 +49,32 @@ def test_senate_calendar_broken() -> None:
     assert parse_senate_calendar(empty, "u", SY) == []
     with pytest.raises(LayoutError):  # no events and no "no events" note: not an empty calendar
         parse_senate_calendar('<html><body><div class="page-events"></div></body></html>', "u", SY)
+
+
+def senate_hearings(*bill_lists: list[str]) -> ReplicaState:
+    """The replica's legislature with one Senate hearing on 8 April 2025 per list of bills."""
+    state = ReplicaState(SAMPLE)
+    for bills in bill_lists:
+        state.set_hearing("senate", "Health", date(2025, 4, 8), bills)
+    return state
+
+
+def test_senate_calendar_reads_the_bills_of_agendas_shown_inline() -> None:
+    html = senate_calendar(senate_hearings(["202520260SB275", "202520260AB1656"]), *APRIL)
+    records = parse_senate_calendar(html, "u", SY)
+    assert [(r.bill_id, r.hearing_date) for r in records] == [
+        ("202520260SB275", date(2025, 4, 8)), ("202520260AB1656", date(2025, 4, 8))]
+
+
+def test_senate_calendar_whose_agendas_load_in_a_modal_is_a_layout_error_not_no_hearings() -> None:
+    html = senate_calendar(senate_hearings(["202520260SB275"], ["202520260AB1656"]), *APRIL, agenda_modal=True)
+    with pytest.raises(LayoutError, match="modal"):
+        parse_senate_calendar(html, "u", SY)
+
+
+def test_senate_hearings_without_bills_or_agenda_links_are_no_bills() -> None:
+    html = senate_calendar(senate_hearings([]), *APRIL)  # an informational hearing
+    assert parse_senate_calendar(html, "u", SY) == []
 
 
 def test_assembly_daily_file_and_agenda() -> None:

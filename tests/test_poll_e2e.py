@@ -223,3 +223,26 @@ def test_layout_change_and_robots_are_reported_not_stored(db_url: str, replica: 
     out = t("poll", "--source", "web").stdout
     assert "robots.txt disallows" in out and "pubinfo" in out
     assert t.bills() == before
+
+
+def test_robots_refusing_the_bulk_download_says_what_to_do_not_to_use_itself(db_url: str, replica: ReplicaServer) -> None:
+    t = Tracker(db_url, replica)
+    t("init")
+    t.client.fault("/pubinfo", "robots")
+    out = t("poll", "--source", "pubinfo").stdout
+    assert "robots.txt disallows the bulk download" in out, out
+    assert "webmaster" in out and "obey_robots" in out
+    assert "use the bulk channel" not in out
+
+
+def test_senate_agendas_behind_a_modal_are_a_layout_warning_not_no_hearings(db_url: str, replica: ReplicaServer) -> None:
+    t = Tracker(db_url, replica)
+    t("init")
+    t("poll", "--source", "web")
+    t.client.post("hearing", chamber="senate", committee="Health", date=(date.today() + timedelta(days=5)).isoformat(),
+                  bill_ids=["SB 275"])
+    t.client.fault("/senate/calendar", "agenda_modal")
+    n = len(t.events())
+    out = t("poll", "--source", "hearings").stdout
+    assert "layout" in out and "modal" in out, out
+    assert t.kinds_after(n) == [(None, "source_problem")]

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from parsel import Selector
+
+from spiders.parsers.bill import parse_status_authors
 from spiders.parsers.search import parse_search
 from tracker.pubinfo.reader import read_snapshot
 from tracker.replica.client import ReplicaClient
-from tracker.replica.server import ReplicaServer
+from tracker.replica.server import ReplicaServer, free_port
 
 SAMPLE = Path(__file__).resolve().parents[1] / "tracker" / "sample_data" / "pubinfo_2025"
 SEARCH = "/faces/billSearchClient.xhtml?session_year=20252026&house=Both&author=All&lawCode=All"
@@ -83,3 +86,51 @@ def test_bulk_zip_round_trip(server: ReplicaServer, tmp_path: Path) -> None:
     code, _, delta = get(server.url + "/pubinfo/pubinfo_Mon.zip")
     (tmp_path / "delta.zip").write_bytes(delta)
     assert set(read_snapshot(tmp_path / "delta.zip").bundles) == {"202520260AB1656"}
+
+
+def test_status_page_gives_each_author_the_authors_own_house(server: ReplicaServer) -> None:
+    # AB 1656 is in the Senate now; its author Davies sits in the Assembly (BILL_VERSION_AUTHORS_TBL)
+    assert server.replica.state.bills["202520260AB1656"].house == "Senate"
+    _, _, body = get(server.url + "/faces/billStatusClient.xhtml?bill_id=202520260AB1656")
+    authors = parse_status_authors(body.decode(), "status", "20250AB165697AMD")
+    assert [(a.name, a.house) for a in authors] == [("Davies", "ASSEMBLY")]
+
+
+def test_agenda_modal_fault_puts_senate_agendas_behind_ajax_links(server: ReplicaServer) -> None:
+    client = ReplicaClient(server.url)
+    client.post("hearing", chamber="senate", committee="Health", date="2025-04-08", bill_ids=["SB 275"])
+    calendar = server.url + "/senate/calendar?startDate=2025-04-01&endDate=2025-04-30&committeeHearings=1"
+    inline = Selector(text=get(calendar)[2].decode())
+    assert inline.css("div.page-events__content span.CommitteeTopic span.Measure")
+    assert not inline.css("a.use-ajax")
+    client.fault("/senate/calendar", "agenda_modal")
+    modal = Selector(text=get(calendar)[2].decode())
+    assert modal.css("div.page-events__content h4.page-events__title")  # the hearing is still listed
+    assert not modal.css("span.Measure")
+    assert modal.css("div.page-events__content a.use-ajax::attr(href)").get()
+
+
+def test_request_log_lists_page_requests_with_the_fault_that_answered(server: ReplicaServer) -> None:
+    client = ReplicaClient(server.url)
+    client.fault("/faces/billStatusClient.xhtml", "rate_limit", retry_after=5, times=1)
+    status_url = server.url + "/faces/billStatusClient.xhtml?bill_id=202520260AB831"
+    get(status_url)
+    get(status_url)
+    get(server.url + "/robots.txt")
+    log = client.requests()
+    assert [(r["path"], r["query"], r["fault_status"]) for r in log] == [
+        ("/faces/billStatusClient.xhtml", "bill_id=202520260AB831", 429),
+        ("/faces/billStatusClient.xhtml", "bill_id=202520260AB831", None),
+    ]
+    assert log[0]["at"] <= log[1]["at"]
+
+
+def test_replica_ports_confines_the_port_the_replica_listens_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    port = free_port()
+    monkeypatch.setenv("REPLICA_PORTS", f"{port}-{port}")
+    srv = ReplicaServer(SAMPLE).start()
+    try:
+        assert srv.port == port
+        assert get(srv.url + "/robots.txt")[0] == 200
+    finally:
+        srv.stop()

@@ -3,7 +3,12 @@
 No real captures exist yet (leginfo.md §10): the markup follows the third-party selectors in
 leginfo.md §6 and the synthetic fixtures in ``tests/files/calendars``. Expectations: the
 Senate page has its events container and every hearing block a date, a title and a time/room
-paragraph; an empty calendar must say so (``page-events__empty``). The Assembly daily file has
+paragraph; an empty calendar must say so (``page-events__empty``). The real Senate site loads
+each hearing's agenda in a Drupal AJAX modal (an ``a.use-ajax`` link), and leginfo.md does not
+document that agenda's address, so its links are not followed: a page whose hearings carry no
+measure inline but have agenda links to load is a layout error (the bills on it are unknown),
+never "no hearings". Hearings without measures and without such links (informational hearings)
+are simply no bills. The Assembly daily file has
 ``table.committee-hearing-table`` (or its "no hearings" note) and agenda fragments name
 measures as "A.B. No. 123".
 """
@@ -20,6 +25,9 @@ from tracker.items import HearingRecord, bill_id_of
 CANCELED_RE = re.compile(r"cancel", re.I)
 POSTPONED_RE = re.compile(r"postpon", re.I)
 ASSEMBLY_MEASURE_RE = re.compile(r"^\s*([A-Z](?:\.[A-Z])*\.?)\s*(?:No\.)?\s*(\d+)\s*$")
+#: A Drupal AJAX link in a hearing block that is not the committee's own page link: its agenda.
+AGENDA_LINK_XPATH = (".//a[contains(concat(' ', normalize-space(@class), ' '), ' use-ajax ')]"
+                     "[not(ancestor::li[contains(@class, 'page-events__committee-link')])]")
 
 
 def _status(text: str) -> str:
@@ -50,16 +58,20 @@ def parse_senate_calendar(text: str, url: str, session_year: str, status: int = 
             return []
         raise LayoutError(url, "no day blocks and no 'no events' note")
     out: list[HearingRecord] = []
+    agendas_to_load = 0
     for day in days:
         when = _date(text_of(expect(day, "h2.page-events__date", url, exactly=1)),
                      ("%A, %B %d, %Y", "%B %d, %Y"), url)
         for block in day.css("div.committee-hearings div.page-events__content"):
+            measures = block.css("span.CommitteeTopic span.Measure")
+            if not measures and block.xpath(AGENDA_LINK_XPATH):
+                agendas_to_load += 1
             title = text_of(expect(block, "h4.page-events__title", url, exactly=1))
             time_loc = [text_of(p) for p in expect(block, "div.page-events__time-location p", url)]
             hearing_time = time_loc[0] if time_loc else None
             room = time_loc[1] if len(time_loc) > 1 else None
             state = _status(text_of(block.css("div.committee-hearing-status")))
-            for measure in block.css("span.CommitteeTopic span.Measure"):
+            for measure in measures:
                 mtype = text_of(measure.css("span.MeasureType"))
                 mnum = text_of(measure.css("span.MeasureNum"))
                 try:
@@ -68,6 +80,9 @@ def parse_senate_calendar(text: str, url: str, session_year: str, status: int = 
                     raise LayoutError(url, f"unreadable measure {mtype!r} {mnum!r}") from None
                 out.append(HearingRecord(bill_id=bill_id, hearing_date=when, committee_name=title,
                                          hearing_time=hearing_time, room=room, status=state))  # type: ignore[arg-type]
+    if not out and agendas_to_load:
+        raise LayoutError(url, f"no hearing carries its agenda inline and {agendas_to_load} load it in a "
+                               "modal (a.use-ajax), whose address is undocumented: the bills are unknown")
     return out
 
 

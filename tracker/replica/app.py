@@ -3,7 +3,9 @@
 Every public response carries an ETag (hash of the body) and Last-Modified, and answers
 ``If-None-Match`` / ``If-Modified-Since`` with 304, like a well-behaved server would; the
 tracker's conditional GETs are measured against it. ``GET /_replica/stats`` counts requests
-per path so tests can assert exactly what a poll fetched.
+per path so tests can assert exactly what a poll fetched; ``GET /_replica/requests`` lists each
+page request in order (when, path, query, and the status of an injected fault that answered it)
+so a test can see what followed a 429 and how long after.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class Replica:
         self.stats: Counter[str] = Counter()
         self.stats_lock = threading.Lock()
         self.arrivals: list[float] = []  # when each page request (not robots.txt) arrived
+        self.requests: list[dict[str, Any]] = []  # the same requests: path, query, fault status
         self.zip_dir = Path(tempfile.mkdtemp(prefix="replica-zips-"))
         self._zips: dict[str, tuple[int, Path]] = {}
         self.instance = uuid.uuid4().hex[:8]  # a restarted replica never matches old ETags
@@ -131,10 +134,16 @@ def build_app(replica: Replica) -> Starlette:
     state = replica.state
 
     async def counted(request: Request) -> tuple[Response | None, set[str]]:
+        entry: dict[str, Any] = {"at": time.monotonic(), "path": request.url.path,
+                                 "query": request.url.query, "fault_status": None}
         with replica.stats_lock:
             replica.stats[request.url.path] += 1
-            replica.arrivals.append(time.monotonic())
-        return await _apply_faults(request, replica)
+            replica.arrivals.append(entry["at"])
+            replica.requests.append(entry)
+        early, transforms = await _apply_faults(request, replica)
+        if early is not None:
+            entry["fault_status"] = early.status_code
+        return early, transforms
 
     async def faces(request: Request) -> Response:
         early, transforms = await counted(request)
@@ -178,7 +187,8 @@ def build_app(replica: Replica) -> Starlette:
         except ValueError:
             start, end = date.today(), date.today() + timedelta(days=30)
         with state.lock:
-            return _html(request, calendars.senate_calendar(state, start, end), state.modified, transforms)
+            page = calendars.senate_calendar(state, start, end, agenda_modal="agenda_modal" in transforms)
+            return _html(request, page, state.modified, transforms)
 
     async def assembly(request: Request) -> Response:
         early, transforms = await counted(request)
@@ -226,6 +236,11 @@ def build_app(replica: Replica) -> Starlette:
         with replica.stats_lock:
             return JSONResponse(dict(replica.stats))
 
+    async def requests(request: Request) -> Response:
+        """Every page request in arrival order (robots.txt not counted)."""
+        with replica.stats_lock:
+            return JSONResponse([dict(e) for e in replica.requests])
+
     async def arrivals(request: Request) -> Response:
         """Seconds between consecutive page requests: how polite the crawler was."""
         with replica.stats_lock:
@@ -241,6 +256,7 @@ def build_app(replica: Replica) -> Starlette:
         Route("/robots.txt", robots),
         Route("/_replica/stats", stats, methods=["GET"]),
         Route("/_replica/arrivals", arrivals, methods=["GET"]),
+        Route("/_replica/requests", requests, methods=["GET"]),
         Route("/_replica/{action:path}", control, methods=["POST"]),
     ])
 
@@ -287,6 +303,7 @@ def _control(replica: Replica, action: str, data: dict[str, Any]) -> dict[str, A
         with replica.stats_lock:
             replica.stats.clear()
             replica.arrivals.clear()
+            replica.requests.clear()
         return {}
     if action == "reset":
         state.reset()
@@ -294,5 +311,6 @@ def _control(replica: Replica, action: str, data: dict[str, Any]) -> dict[str, A
         with replica.stats_lock:
             replica.stats.clear()
             replica.arrivals.clear()
+            replica.requests.clear()
         return {}
     raise KeyError(f"unknown control action {action!r}")

@@ -1,8 +1,11 @@
 """Synthetic chamber calendars (no real captures exist; markup per leginfo.md §6).
 
-Senate: one page per date range with the agenda inline in each hearing block (the real site
-loads it in a Drupal modal). Assembly: the daily-file hearing table, each row linking to an
-agenda fragment at ``/api/dailyfile/agenda/<id>``.
+Senate: one page per date range with the agenda inline in each hearing block; with
+``agenda_modal`` (the fault kind of that name) each block instead links to its agenda with a
+Drupal ``use-ajax`` link, as the real site does (leginfo.md §6). That agenda's address is not
+documented, so the link's target here is a placeholder the replica does not serve: the tracker
+must notice it cannot read the bills, not follow a guessed URL. Assembly: the daily-file
+hearing table, each row linking to an agenda fragment at ``/api/dailyfile/agenda/<id>``.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ def _long_date(d: date) -> str:
     return f"{d.strftime('%A')}, {d.strftime('%B')} {d.day}, {d.year}"
 
 
-def senate_calendar(state: ReplicaState, start: date, end: date) -> str:
+def senate_calendar(state: ReplicaState, start: date, end: date, *, agenda_modal: bool = False) -> str:
+    """The Senate committee calendar; ``agenda_modal``: agendas behind AJAX links, not inline."""
     hearings = sorted((h for h in state.hearings.values()
                        if h.chamber == "senate" and start <= h.hearing_date <= end),
                       key=lambda h: (h.hearing_date, h.id))
@@ -38,13 +42,16 @@ def senate_calendar(state: ReplicaState, start: date, end: date) -> str:
             )
             status = (f'<div class="committee-hearing-status">{STATUS_TEXT[h.status]}</div>'
                       if h.status in STATUS_TEXT else "")
+            agenda = (f'<div class="page-events__agenda"><a class="use-ajax" data-dialog-type="modal" '
+                      f'href="/senate/replica-undocumented-agenda/{h.id}">View Agenda</a></div>'
+                      if agenda_modal else f'<div class="agenda">{measures}</div>')
             inner.append(
                 '<div class="page-events__content">'
                 f'<h4 class="page-events__title">{escape(h.committee)}</h4>'
                 '<div class="page-events__chair"><p>Chair: Senator Example</p></div>'
                 f'<div class="page-events__time-location"><p>{escape(h.time)}</p><p>{escape(h.room)}</p></div>'
                 f"{status}<ul><li class=\"page-events__committee-link\"><a href=\"/committees/{h.id}\">{escape(h.committee)}</a></li></ul>"
-                f'<div class="agenda">{measures}</div></div>'
+                f"{agenda}</div>"
             )
         blocks.append(
             f'<div class="page-events--day-wrapper"><h2 class="page-events__date">{_long_date(day)}</h2>'

@@ -26,6 +26,12 @@ class ReplicaClient:
         with urllib.request.urlopen(f"{self.base}/_replica/arrivals", timeout=10) as resp:  # noqa: S310
             return [float(x) for x in json.load(resp)]
 
+    def requests(self) -> list[dict[str, Any]]:
+        """Page requests in arrival order: ``at`` (seconds, monotonic), ``path``, ``query`` and
+        ``fault_status`` (the status an injected fault answered with, else ``None``)."""
+        with urllib.request.urlopen(f"{self.base}/_replica/requests", timeout=10) as resp:  # noqa: S310
+            return [dict(e) for e in json.load(resp)]
+
     def reset_stats(self) -> None:
         self.post("stats/reset")
 

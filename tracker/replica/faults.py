@@ -1,5 +1,6 @@
 """Injected failures per path: latency, 5xx, 403, 429 + Retry-After, truncation, layout, robots
-(Disallow and Crawl-delay).
+(Disallow and Crawl-delay), and ``agenda_modal``: the Senate calendar in the real site's shape,
+each hearing's agenda behind a Drupal AJAX link instead of inline (leginfo.md §6).
 
 A fault applies to every request whose path starts with its ``path`` and, when ``times`` is
 set, only that many times (so a test can show a poll that recovers after two 503s).
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 KINDS = {"latency", "status", "forbidden", "rate_limit", "maintenance", "truncate", "layout", "robots",
-         "crawl_delay"}
+         "crawl_delay", "agenda_modal"}
 
 # What a "changed layout" looks like: the ids and classes parsers anchor on are renamed.
 LAYOUT_RENAMES = [

@@ -84,12 +84,21 @@ def history_page(bill: RBill, state: ReplicaState) -> str:
     return _page(f"Bill History - {bill.dash_measure}", body, bill)
 
 
+def author_label(name: str, house: str | None) -> str:
+    """An author as the status page prints one, ``Davies (A)``, with the author's own house (from
+    BILL_VERSION_AUTHORS_TBL), never the bill's: that is wherever the bill is now, and an
+    Assembly bill in the Senate still has Assembly authors."""
+    initial = (house or "").strip()[:1].upper()
+    return f"{name} ({initial})" if initial else name
+
+
 def status_page(bill: RBill, state: ReplicaState) -> str:
     v = bill.latest
     newest_first = sorted(bill.actions, key=lambda a: (a.action_date, a.sequence or 0, a.history_id), reverse=True)
     last = newest_first[0] if newest_first else None
-    coauthors = ", ".join(f"{n} ({h[:1]})" for n, h, c in bill.authors if c == "COAUTHOR") or "-"
-    principal = ", ".join(f"{n} ({h[:1]})" for n, h, c in bill.authors if c == "PRINCIPAL_COAUTHOR") or "-"
+    coauthors = ", ".join(author_label(n, h) for n, h, c in bill.authors if c == "COAUTHOR") or "-"
+    principal = ", ".join(author_label(n, h) for n, h, c in bill.authors if c == "PRINCIPAL_COAUTHOR") or "-"
+    lead_house = next((h for n, h, _ in bill.authors if n == bill.lead_author), None)
     loc = (
         f'<div><span class="statusCell">Committee Location:</span>'
         f'<span id="latest_commitee_location">{escape(bill.location)}</span></div>'
@@ -99,7 +108,7 @@ def status_page(bill: RBill, state: ReplicaState) -> str:
         _header(bill, state.session_year)
         + '<div id="bill_status"><div class="statusRow">'
         f'<span id="measureNum">{bill.dash_measure}</span></div>'
-        f'<div>Lead Authors: <span id="leadAuthors">{escape(bill.lead_author)} ({(bill.house or " ")[:1]})</span></div>'
+        f'<div>Lead Authors: <span id="leadAuthors">{escape(author_label(bill.lead_author, lead_house))}</span></div>'
         f'<div>Principal Coauthors: <span id="principalAuthors">{escape(principal)}</span></div>'
         f'<div>Coauthors: <span id="coAuthors">{escape(coauthors)}</span></div>'
         f'<div>Topic: <span id="subject">{escape(v.subject or "")}</span></div>'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -12,10 +13,28 @@ import uvicorn
 from tracker.replica.app import Replica, build_app
 
 
+#: ``LOW-HIGH``: pick replica ports only from this range (a shared machine where each user or CI
+#: job is given its own ports); unset, the operating system picks any free port.
+PORTS_VARIABLE = "REPLICA_PORTS"
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
+    """A port nothing listens on: the first free one in ``REPLICA_PORTS`` if set, else any."""
+    wanted = os.environ.get(PORTS_VARIABLE, "").strip()
+    if not wanted:
+        candidates = [0]
+    else:
+        low, _, high = wanted.partition("-")
+        candidates = list(range(int(low), int(high or low) + 1))
+    for port in candidates:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    raise RuntimeError(f"no free port in {PORTS_VARIABLE}={wanted}")
 
 
 class ReplicaServer:
