@@ -289,3 +289,47 @@ def test_an_impossibly_large_measure_number_is_an_unknown_bill(env, files) -> No
     tracker("import-pubinfo", str(files / "pubinfo/mini"), env=env)
     proc = tracker("show", "AB 99999999999999999999", env=env, check=False)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "unknown bill" in proc.stderr
+
+
+@pytest.mark.parametrize(("variable", "value", "named"), [
+    ("TRACKER_SMTP__HOTS", "mail.example.org", "smtp.hots"),  # a typo would send nothing, silently
+    ("TRACKER_SOURCES__MAINTENANCE_WINDOW", "mornings", "sources.maintenance_window"),
+    ("TRACKER_CONFIG", "/nowhere/settings.toml", "TRACKER_CONFIG"),
+])
+def test_a_misspelt_or_missing_setting_is_one_line_not_ignored(env, variable, value, named) -> None:
+    proc = tracker("bills", env={**env, variable: value}, check=False)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and named in proc.stderr
+
+
+def test_config_show_hides_the_database_password_and_names_the_development_key(env) -> None:
+    out = tracker("config", "show", env={**env, "TRACKER_DATABASE_URL": "postgresql://cw:Sup3r@db.example/x"}).stdout
+    assert "Sup3r" not in out and "postgresql://cw:***@db.example/x" in out
+    assert "development key" in out
+
+
+def test_a_database_that_cannot_be_opened_is_not_blamed_on_a_missing_init(env, tmp_path) -> None:
+    proc = tracker("bills", env={**env, "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path}"}, check=False)  # a folder
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "unable to open" in proc.stderr
+    assert "tracker init" not in proc.stderr
+
+
+def test_a_database_never_initialised_still_says_run_init(env, tmp_path) -> None:
+    proc = tracker("bills", env={**env, "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"}, check=False)
+    assert proc.returncode == 2 and "tracker init" in proc.stderr
+
+
+def test_the_web_app_on_a_taken_port_says_so_in_one_line(env) -> None:
+    import socket
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        tracker("init", env=env)
+        proc = tracker("web", "--port", str(port), env=env, check=False, timeout=30)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "cannot listen" in proc.stderr
+
+
+def test_the_web_app_will_not_serve_the_world_with_the_development_key(env) -> None:
+    tracker("init", env=env)
+    proc = tracker("web", "--host", "0.0.0.0", "--port", "1", env=env, check=False, timeout=30)
+    assert proc.returncode == 2 and "development key" in proc.stderr

@@ -117,3 +117,10 @@ def test_digest_names_a_committee_known_only_by_its_code(seeded, tmp_path: Path)
     html = out.read_text(encoding="utf-8")
     assert "Senate Health" in html and "an Assembly committee" in html
     assert "CS61" not in html and "CX99" not in html
+
+
+def test_digest_send_with_the_mail_server_down_is_a_failed_run(seeded) -> None:
+    env = {"TRACKER_SMTP__HOST": "127.0.0.1", "TRACKER_SMTP__PORT": "9", "TRACKER_SMTP__TLS": "none",
+           "TRACKER_ALERTS__STAFF_EMAILS": '["staff@example.org"]'}
+    proc = tracker("digest", "--week", "2025-W15", "--send", env=env, check=False)
+    assert proc.returncode == 1 and "warning" in proc.stderr and "deferred 1" in proc.stdout

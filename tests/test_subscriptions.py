@@ -142,3 +142,13 @@ def test_the_sign_up_form_changes_nothing_for_a_confirmed_member_and_mails_them_
         assert sub.lang == "en"
         assert [(x.kind, x.target) for x in sub.subscriptions] == [("topic", "crisis_988")]
         assert len(outbox(s, "manage")) == 1 and outbox(s, "confirm") == []
+
+
+def test_staff_adding_a_bill_for_a_spanish_speaker_keeps_their_language(factory, tmp_path) -> None:
+    tracker("subscribers", "add", "ana@example.org", "--bill", "AB 13", "--lang", "es", "--confirmed")
+    tracker("subscribers", "add", "ana@example.org", "--bill", "SB 43", "--confirmed")
+    csv_file = tmp_path / "more.csv"
+    csv_file.write_text("email,bills\nana@example.org,AB 13\n", encoding="utf-8")
+    tracker("subscribers", "import", str(csv_file))
+    with factory() as s:
+        assert s.execute(select(Subscriber.lang).where(Subscriber.email == "ana@example.org")).scalar_one() == "es"

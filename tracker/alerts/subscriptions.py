@@ -138,16 +138,18 @@ def enqueue_manage_link(s: Session, sub: Subscriber) -> None:
                        "subscriber_id": sub.id, "event_ids": [], "reasons": {}}])
 
 
-def subscribe(s: Session, email: str, *, lang: str = "en", topics: Sequence[str] = (),
+def subscribe(s: Session, email: str, *, lang: str | None = None, topics: Sequence[str] = (),
               bills: Sequence[str] = (), all_bills: bool = False, cadence: str = "immediate",
               county: str | None = None, confirmed: bool = False,
               event_kinds: Sequence[str] | None = None) -> Subscriber:
     """Create or update a subscriber (idempotent per address; never reveals existence).
 
     ``confirmed=True`` is for staff who already hold consent (CLI, CSV import); otherwise an
-    unconfirmed subscriber gets exactly one confirmation message per call.
+    unconfirmed subscriber gets exactly one confirmation message per call. ``lang=None`` keeps a
+    known member's language (staff re-adding a Spanish speaker to a bill must not switch them
+    to English); a new subscriber gets English.
     """
-    _check(lang, cadence)
+    _check(lang or "en", cadence)
     address = normalise_email(email)
     wanted = _wanted(s, topics, bills, all_bills)
     sub = s.execute(select(Subscriber).where(Subscriber.email == address)).scalar_one_or_none()
@@ -157,12 +159,13 @@ def subscribe(s: Session, email: str, *, lang: str = "en", topics: Sequence[str]
         enqueue_manage_link(s, sub)
         return sub
     if sub is None:
-        sub = Subscriber(email=address, lang=lang, status="active", bounce_count=0,
+        sub = Subscriber(email=address, lang=lang or "en", status="active", bounce_count=0,
                          token_id=secrets.token_urlsafe(18))
         s.add(sub)
     elif sub.status == "unsubscribed":
         sub.status, sub.confirmed_at = "active", None  # coming back means opting in again
-    sub.lang = lang
+    if lang is not None:
+        sub.lang = lang
     if county is not None:
         sub.county = county.strip() or None
     if confirmed and sub.confirmed_at is None:
@@ -276,7 +279,7 @@ def import_csv(s: Session, path: Path, *, confirmed: bool = False) -> int:
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
         split = lambda v: [x.strip() for x in v.split(";") if x.strip()]  # noqa: E731
         try:
-            subscribe(s, row.get("email", ""), lang=row.get("lang") or "en",
+            subscribe(s, row.get("email", ""), lang=row.get("lang") or None,
                       topics=split(row.get("topics", "")), bills=split(row.get("bills", "")),
                       all_bills=row.get("all", "").lower() in ("1", "yes", "true"),
                       cadence=row.get("cadence") or "immediate", county=row.get("county") or None,

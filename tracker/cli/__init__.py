@@ -93,9 +93,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except (OperationalError, ProgrammingError) as exc:
         first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
-        click.echo(
-            f"tracker: error: database problem: {first} (did you run 'tracker init'?)", err=True
-        )
+        missing = any(w in first.lower() for w in ("no such table", "does not exist", "undefined table"))
+        hint = " (did you run 'tracker init'?)" if missing else ""  # not for a locked or full disk
+        click.echo(f"tracker: error: database problem: {first}{hint}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         click.echo("tracker: interrupted", err=True)

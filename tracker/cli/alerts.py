@@ -32,13 +32,14 @@ def subscribers() -> None:
 @click.option("--topic", "topics", multiple=True, help="Topic id from config/topics.toml (repeatable).")
 @click.option("--bill", "bills", multiple=True, help='Bill number such as "AB 13" (repeatable).')
 @click.option("--all-bills", is_flag=True, help="Every bill we track.")
-@click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "es"]), default=None,
+              help="The member's language (default: English for a new member, unchanged for a known one).")
 @click.option("--cadence", type=click.Choice(["immediate", "daily", "weekly"]), default="immediate",
               show_default=True)
 @click.option("--county", default=None, help="Optional county.")
 @click.option("--confirmed", is_flag=True,
               help="The person already agreed (skip the confirmation email).")
-def add(email: str, topics: tuple[str, ...], bills: tuple[str, ...], all_bills: bool, lang: str,
+def add(email: str, topics: tuple[str, ...], bills: tuple[str, ...], all_bills: bool, lang: str | None,
         cadence: str, county: str | None, confirmed: bool) -> None:
     """Subscribe EMAIL to topics and/or bills."""
     with transaction(sessions()) as s:
@@ -150,9 +151,14 @@ def digest(week: str | None, out: Path | None, send_it: bool, lang: str | None) 
         with transaction(factory) as s:
             queued = enqueue_staff_digest(s, week, cfg.alerts.staff_emails)
         report = send_pending(factory)
+        if report.busy:
+            click.echo("another 'tracker send' is running; the digest is queued and goes with it")
+            return
+        if report.problem:
+            click.echo(f"warning: {report.problem}", err=True)
         click.echo(f"digest {week}: queued {queued}, sent {report.sent}, deferred {report.deferred}, "
                    f"failed {report.failed}")
-        if report.failed:
+        if report.failed or report.problem:  # not delivered: a failed run, as `tracker send` says
             sys.exit(1)
 
 

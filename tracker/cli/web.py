@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import sys
 
 import click
@@ -9,6 +11,7 @@ import click
 from tracker.cli._common import sessions, settings
 from tracker.db.base import transaction
 from tracker.errors import TrackerError
+from tracker.settings.core import DEV_SECRET_KEY
 
 
 @click.group(invoke_without_command=True)
@@ -26,9 +29,13 @@ def web(ctx: click.Context, host: str | None, port: int | None, log_level: str) 
     from tracker.web.app import create_app
 
     conf = settings()
-    app = create_app(conf, sessions())
     host = host or conf.web.host
     port = port or conf.web.port
+    if conf.secret_key.get_secret_value() == DEV_SECRET_KEY and not _loopback(host):
+        raise TrackerError(f"secret_key is the public development key, which lets anyone forge staff "
+                           f"sign-ins: set TRACKER_SECRET_KEY before serving on {host}")
+    _check_port(host, port)
+    app = create_app(conf, sessions())
     click.echo(f"serving on http://{host}:{port}", err=True)
     # Rate limits key on the visitor's address. Behind a reverse proxy every request comes from
     # the proxy, so its X-Forwarded-For is read, but only from the proxies the settings name:
@@ -36,6 +43,27 @@ def web(ctx: click.Context, host: str | None, port: int | None, log_level: str) 
     trusted = conf.web.trusted_proxies
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
                 proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None, server_header=False)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_port(host: str, port: int) -> None:
+    """Say so in one line when the port is taken, before claiming to serve on it."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise TrackerError(f"cannot listen on {host}:{port}: {exc.strerror or exc} "
+                               "(is another program using it? choose another with --port)") from None
 
 
 @web.command("create-admin")

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
@@ -134,12 +136,22 @@ def _redact(data: dict[str, Any], model: BaseModel) -> dict[str, Any]:
     for key, value in data.items():
         attr = getattr(model, key, None)
         if isinstance(attr, SecretStr):
-            out[key] = "***" if attr.get_secret_value() else ""
+            secret = attr.get_secret_value()
+            out[key] = "(the public development key: set it)" if secret == DEV_SECRET_KEY else "***" if secret else ""
+        elif key == "database_url" and isinstance(value, str):
+            out[key] = _hide_password(value)
         elif isinstance(attr, BaseModel) and isinstance(value, dict):
             out[key] = _redact(value, attr)
         else:
             out[key] = value
     return out
+
+
+def _hide_password(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
 
 
 def _describe(error: ValidationError) -> str:
@@ -191,6 +203,9 @@ def secret_files(folder: str) -> dict[str, Any]:
 def load_settings(**overrides: Any) -> Settings:
     """Read and validate settings; a bad value becomes one line naming the setting."""
     secrets_dir = os.environ.get("TRACKER_SECRETS_DIR")
+    config = os.environ.get("TRACKER_CONFIG")
+    if config and not Path(config).is_file():  # else the built-in defaults would run silently
+        raise SettingsError(f"invalid setting config file [TRACKER_CONFIG]: no such file {config!r}")
     try:
         if secrets_dir:
             return Settings(**(secret_files(secrets_dir) | overrides))

@@ -9,11 +9,13 @@ from __future__ import annotations
 import ipaddress
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 
 class SmtpSettings(BaseModel):
     """Outgoing mail. With no host set, messages are written to ``outbox_dir`` as .eml files."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is an error, not ignored
 
     host: str = Field("", description="SMTP server; empty means write .eml files instead.")
     port: int = Field(587, ge=1, le=65535)
@@ -35,6 +37,8 @@ class SmtpSettings(BaseModel):
 class CrisisResource(BaseModel):
     """One line of the crisis-resources footer shown to members."""
 
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is an error, not ignored
+
     name: str
     how: str
     name_es: str = ""
@@ -54,6 +58,8 @@ def _default_crisis() -> list[CrisisResource]:
 
 class AlertSettings(BaseModel):
     """Who gets told what, and when."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is an error, not ignored
 
     @field_validator("crisis_resources")
     @classmethod
@@ -99,12 +105,16 @@ class AlertSettings(BaseModel):
 class AdvocacySettings(BaseModel):
     """Briefing sheets, packets and the matrix."""
 
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is an error, not ignored
+
     organisation: str = Field("Capitol Watch", description="Name printed on sheets and packets.")
     staff_contact: str = ""
 
 
 class WebSettings(BaseModel):
     """The public web app (``tracker web``)."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is an error, not ignored
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

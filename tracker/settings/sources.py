@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class SourcesSettings(BaseModel):
@@ -11,6 +13,8 @@ class SourcesSettings(BaseModel):
     The defaults point at the local replica so a fresh clone never touches the real site; an
     operator points them at the real hosts deliberately (see the README).
     """
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is an error, not ignored
 
     leginfo_url: str = Field("http://127.0.0.1:8765", description="Base URL of leginfo (website).")
     pubinfo_url: str = Field(
@@ -51,6 +55,13 @@ class SourcesSettings(BaseModel):
             "failures inside it are warnings, not source problems."
         ),
     )
+    @field_validator("maintenance_window")
+    @classmethod
+    def _window(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d\s*-\s*([01]\d|2[0-3]):[0-5]\d", value.strip()):
+            raise ValueError("must be two times of day such as 05:30-06:30")
+        return value.strip()
+
     pubinfo_slice_bytes: int = Field(
         8 * 1024 * 1024, ge=1024,
         description="Bulk zips are fetched in HTTP ranges of this size: the most held in memory.",
