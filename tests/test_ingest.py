@@ -275,6 +275,7 @@ def test_a_failing_import_rolls_back_completely(factory, matcher, files) -> None
 
     class Exploding:
         watched: set[str] = set()
+        fingerprint = "exploding"
 
         def match(self, item):  # type: ignore[no-untyped-def]
             raise RuntimeError("boom")

@@ -1,4 +1,4 @@
-"""Relevance and stage commands: match, stage, topics check, explain.
+"""Relevance and stage commands: match, stage, topics check|list|apply, explain.
 
 ``match`` and ``stage`` read JSON lines (a path or ``-`` for stdin) and write one JSON line per
 input line, in input order, with the input object plus the computed fields.
@@ -173,6 +173,41 @@ def topics_list(topics_path: Path | None) -> None:
 
     for t in load_matcher(_topics_path(topics_path)).topics:
         click.echo(f"{t.id}\t{t.label}\t{t.label_es}\t{len(t.terms)} terms")
+
+
+@topics.command("apply")
+@TOPICS_OPTION
+@click.option("--session", "session_year", default=None, metavar="YEAR",
+              help="Session to re-score, e.g. 20252026 (default: the session_year setting).")
+def topics_apply(topics_path: Path | None, session_year: str | None) -> None:
+    """Re-score every stored bill of the session with the topics file now.
+
+    The next import or poll would do it too; this applies an edit (a watched bill, a new term)
+    at once, in one transaction, with the usual change events and member alerts.
+    """
+    from tracker.cli._common import sessions, settings
+    from tracker.ingest.rescan import apply_topics
+    from tracker.locks import exclusive
+    from tracker.relevance import load_matcher
+
+    path = _topics_path(topics_path)
+    matcher = load_matcher(path)  # an invalid file stops here, naming its lines
+    year = session_year or settings().session_year
+    factory = sessions()
+    with exclusive("poll") as mine:  # an import or poll at once would score the same bills twice
+        if not mine:
+            raise TrackerError("another import or poll is running; run this again when it has finished")
+        result = apply_topics(factory, matcher, [year])
+    if not result.sessions:
+        click.echo(f"no bills stored for session {year}: nothing to re-score")
+        return
+    click.echo(f"re-scored {_bills(result.bills)} of session {year} with {path}")
+    click.echo(f"{_bills(result.became_relevant)} became relevant")
+    click.echo(f"{_bills(result.no_longer_relevant)} stopped being relevant")
+
+
+def _bills(n: int) -> str:
+    return f"{n} bill" if n == 1 else f"{n} bills"
 
 
 @click.command()

@@ -34,6 +34,9 @@ class LegislativeSession(Base):
     session_year: Mapped[str] = mapped_column(String(8), primary_key=True)
     label: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # ``Matcher.fingerprint`` of the topics file the session's stored relevance was computed
+    # with: when the file changes, the next ingest scores every stored bill of the session again
+    topics_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
 
 class Bill(Base):

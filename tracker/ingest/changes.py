@@ -40,6 +40,9 @@ class Known:
 
     bill: dict[str, Any] | None = None
     version_ids: set[str] = field(default_factory=set)
+    # stored prints with neither digest nor text (their CAML file was missing or unreadable):
+    # read again when a source has their text, so the bill is not judged on its title forever
+    textless: set[str] = field(default_factory=set)
     latest_version: VersionRecord | None = None
     actions: list[KnownAction] = field(default_factory=list)
     vote_keys: set[str] = field(default_factory=set)
@@ -64,6 +67,7 @@ class BillChanges:
     bill_values: dict[str, Any]
     is_new: bool
     new_versions: list[VersionRecord] = field(default_factory=list)
+    filled_versions: list[VersionRecord] = field(default_factory=list)  # stored prints whose text arrived
     new_authors: list[dict[str, Any]] = field(default_factory=list)
     new_actions: list[dict[str, Any]] = field(default_factory=list)
     new_votes: list[tuple[dict[str, Any], list[dict[str, Any]]]] = field(default_factory=list)
@@ -75,6 +79,6 @@ class BillChanges:
 
     @property
     def changed(self) -> bool:
-        return bool(self.events or self.new_actions or self.new_versions or self.hearing_inserts
-                    or self.hearing_updates or self.new_votes or self.vote_member_inserts
+        return bool(self.events or self.new_actions or self.new_versions or self.filled_versions
+                    or self.hearing_inserts or self.hearing_updates or self.new_votes or self.vote_member_inserts
                     or self.bill_values or self.new_authors or self.veto is not None)

@@ -16,9 +16,10 @@ from tracker.alerts.phrases import STAGE_WORDS
 from tracker.committees import looks_like_code, place_key
 from tracker.ingest.changes import BillChanges, EventDraft, Known, KnownAction, KnownHearing  # noqa: F401 (re-exported)
 from tracker.ingest.diff_hearings import diff_hearings
+from tracker.ingest.diff_relevance import Cause, changed_columns, relevance_event, relevance_values
 from tracker.ingest.keys import action_keys, event_key, ordered_actions, vote_keys
 from tracker.items import BillBundle, VersionRecord, VoteRecord, measure_of, parse_bill_id
-from tracker.relevance import Matcher, MatchInput
+from tracker.relevance import Matcher
 from tracker.stages import classify_action, current_stage
 
 STATUS_FIELDS = ("current_status", "current_house", "current_location", "current_secondary_loc")
@@ -33,25 +34,6 @@ def _latest(versions: list[VersionRecord], known: VersionRecord | None) -> Versi
         return None
     # version_num counts down: the smallest number is the newest print
     return min(candidates, key=lambda v: (v.version_num, -(v.action_date or date.min).toordinal()))
-
-
-def _match(matcher: Matcher, measure: str, title: str | None, v: VersionRecord | None) -> dict[str, Any]:
-    result = matcher.match(
-        MatchInput(
-            title=title,
-            subject=v.title if v else None,
-            digest=v.digest if v else None,
-            text=v.full_text if v else None,
-        )
-    )
-    watched = measure in matcher.watched
-    return {
-        "relevant": bool(result.relevant or watched),
-        "relevance_score": float(result.score),
-        "topics": list(result.topics),
-        "relevance": {"matched": list(result.matched), "explanation": result.explanation,
-                      "watched": watched},
-    }
 
 
 def _is_amendment(v: VersionRecord, known: Known) -> bool:
@@ -106,9 +88,12 @@ def _describe_status(values: dict[str, Any]) -> str:
 
 def diff_bill(
     bundle: BillBundle, known: Known, matcher: Matcher, *, run_tag: str, source: str,
-    as_of: date | None = None, places: Mapping[str, str] | None = None,
+    as_of: date | None = None, places: Mapping[str, str] | None = None, rescore: bool = False,
 ) -> BillChanges:
     """What changed for one bill, as rows to write and events to tell.
+
+    ``rescore``: the topics file changed since the stored relevance was decided, so decide it
+    again even if no new text came (a bill added to the watch list is tracked at once).
 
     ``as_of`` is the import's date (hearing moves are looked for only among hearings to come);
     ``places`` maps this session's location codes to names, so a committee the bulk data calls
@@ -152,10 +137,17 @@ def diff_bill(
                 before_status, after_status, event_key(bill_id, "status_changed", run_tag, after_status)))
 
     # Versions and authors
+    stored_latest = known.latest_version
     for v in bundle.versions:
         if v.bill_version_id not in known.version_ids:
             changes.new_versions.append(v)
-    latest = _latest(changes.new_versions, known.latest_version)
+        elif v.bill_version_id in known.textless and (v.digest or v.full_text):
+            # a print stored without its text (its file was missing or unreadable) now has it:
+            # stored, and relevance decided again, but it is no amendment
+            changes.filled_versions.append(v)
+            if stored_latest is not None and stored_latest.bill_version_id == v.bill_version_id:
+                stored_latest = v
+    latest = _latest(changes.new_versions, stored_latest)
     new_title = (latest.subject if latest and latest.subject else None) or (
         bundle.bill.subject if bundle.bill and bundle.bill.subject else None) or (
         bundle.bill.title if bundle.bill and bundle.bill.title else None)
@@ -268,33 +260,23 @@ def diff_bill(
         changes.veto = {"bill_id": bill_id, "veto_date": bundle.veto.veto_date,
                         "message": bundle.veto.message}
 
-    # Relevance: whenever the text or title may have changed
-    if is_new or changes.new_versions or "title" in values:
+    # Relevance: whenever the text or title may have changed, or the topics file did (rescore)
+    if is_new or changes.new_versions or changes.filled_versions or "title" in values or rescore:
         title = values.get("title", old_title)
-        rel = _match(matcher, measure, title, latest)
+        rel = relevance_values(matcher, measure, title, latest)
         if is_new:
             values.update(rel)
         else:
-            was = bool(old.get("relevant"))
-            if rel["relevant"] != was:
-                kind = "became_relevant" if rel["relevant"] else "no_longer_relevant"
-                why = ", ".join(rel["topics"]) or "no behavioral-health topic"
-                # prints filled in for a bill we knew without any: its text, not an amendment, says so
-                backfill = known.latest_version is None and not amended and bool(changes.new_versions)
-                if not rel["relevant"]:
-                    summary = f"{measure} no longer touches behavioral health after its latest amendment"
-                elif backfill:
-                    summary = f"{measure} touches behavioral health ({why}), going by its bill text"
-                else:
-                    summary = f"{measure} now touches behavioral health ({why}) after its latest amendment"
-                changes.events.append(EventDraft(
-                    kind, summary, {"relevant": was, "topics": old.get("topics") or []},
-                    {"relevant": rel["relevant"], "topics": rel["topics"],
-                     "matched": rel["relevance"]["matched"][:10], **({"backfill": True} if backfill else {})},
-                    event_key(bill_id, kind, run_tag, rel["topics"])))
-            for k, v in rel.items():
-                if old.get(k) != v:
-                    values[k] = v
+            # text we lacked (older prints, or a print's missing text file) is not an amendment
+            backfill = not amended and bool(
+                (known.latest_version is None and changes.new_versions) or changes.filled_versions)
+            cause: Cause = ("amendment" if amended else "backfill" if backfill
+                            else "topics_changed" if rescore else "amendment")
+            event = relevance_event(bill_id, measure, old, rel, cause=cause, run_tag=run_tag,
+                                    tag=matcher.fingerprint if rescore else "")
+            if event is not None:
+                changes.events.append(event)
+            values.update(changed_columns(old, rel))
 
     if is_new:
         changes.events.insert(0, EventDraft(

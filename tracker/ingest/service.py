@@ -8,12 +8,11 @@ the whole transaction rolls back: no half-imported bill, no event without its ro
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.alerts.outbox import enqueue_events
@@ -24,7 +23,6 @@ from tracker.db.models_core import (
     BillAction,
     BillAuthor,
     BillVersion,
-    ChangeEvent,
     Hearing,
     LegislativeSession,
     Legislator,
@@ -36,16 +34,23 @@ from tracker.db.models_core import (
 from tracker.clock import local_today
 from tracker.gcpause import gc_paused
 from tracker.ingest.diff import BillChanges, Known, KnownAction, KnownHearing, diff_bill
+from tracker.ingest.rescan import rescan_sessions, stale_sessions
+from tracker.ingest.storage import (
+    CHUNK,
+    IN_LIMIT,
+    StoredEvent,
+    chunks,
+    newest_prints,
+    store_events,
+    with_texts,
+)
 from tracker.items import BillBundle, Snapshot, VersionRecord
 from tracker.pubinfo.caml import parse_caml
 from tracker.relevance import Matcher
 
-CHUNK = 500
-IN_LIMIT = 5000  # keys per IN (...): far below SQLite's 32,766 bound parameters
 ACTION_COLUMNS = ("bill_id", "fingerprint", "history_id", "action_date", "action", "sequence", "sort_key",
                   "action_code", "action_status", "primary_location", "secondary_location",
                   "ternary_location", "end_status", "stage", "source")
-EVENT_COLUMNS = ("bill_id", "kind", "summary", "before", "after", "dedupe_key", "source_run_id", "created_at")
 
 @dataclass
 class IngestResult:
@@ -57,11 +62,8 @@ class IngestResult:
     event_kinds: dict[str, int] = field(default_factory=dict)
     outbox_rows: int = 0
     warnings: list[str] = field(default_factory=list)
-
-
-def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+    # stored bills not in the snapshot whose relevance a topics edit moved (see ingest.rescan)
+    bills_rescored: int = 0
 
 
 def _load_known(s: Session, ids: list[str]) -> dict[str, Known]:
@@ -69,27 +71,19 @@ def _load_known(s: Session, ids: list[str]) -> dict[str, Known]:
     cols = [c for c in Bill.__table__.columns]
     for row in s.execute(select(*cols).where(Bill.bill_id.in_(ids))).mappings():
         known[row["bill_id"]].bill = dict(row)
-    latest: dict[str, VersionRecord] = {}
     vcols = BillVersion.__table__.columns
-    for row in s.execute(select(vcols.bill_version_id, vcols.bill_id, vcols.version_num,
-                                vcols.action_date).where(vcols.bill_id.in_(ids))).all():
+    rows = s.execute(select(vcols.bill_version_id, vcols.bill_id, vcols.version_num, vcols.action_date,
+                            and_(vcols.digest.is_(None), vcols.full_text.is_(None)).label("textless"))
+                     .where(vcols.bill_id.in_(ids))).all()
+    for row in rows:
         k = known[row.bill_id]
         k.version_ids.add(row.bill_version_id)
-        cur = latest.get(row.bill_id)
-        if cur is None or row.version_num < cur.version_num:
-            latest[row.bill_id] = VersionRecord(bill_version_id=row.bill_version_id,
-                                                bill_id=row.bill_id, version_num=row.version_num,
-                                                action_date=row.action_date)
+        if row.textless:  # read in the same query: the nightly re-import pays no extra one
+            k.textless.add(row.bill_version_id)
     # Texts only for the newest version (relevance rescans), in one query: one query per bill
     # made a nightly re-import of an unchanged session slower than the first import.
-    by_version = {v.bill_version_id: v for v in latest.values()}
-    for row in s.execute(select(vcols.bill_version_id, vcols.title, vcols.subject, vcols.digest,
-                                vcols.full_text, vcols.action)
-                         .where(vcols.bill_version_id.in_(list(by_version)))).all():
-        v = by_version[row.bill_version_id]
-        known[v.bill_id].latest_version = v.model_copy(update={
-            "title": row.title, "subject": row.subject, "digest": row.digest,
-            "full_text": row.full_text, "action": row.action})
+    for bill_id, v in with_texts(s, newest_prints(rows)).items():
+        known[bill_id].latest_version = v
     a = BillAction.__table__.columns
     for bill_id, *stored in s.execute(select(a.bill_id, a.fingerprint, a.action_date, a.action, a.sort_key)
                                       .where(a.bill_id.in_(ids))).tuples():
@@ -99,7 +93,7 @@ def _load_known(s: Session, ids: list[str]) -> dict[str, Known]:
         known[row.bill_id].vote_keys.add(row.fingerprint)
         votes[row.id] = (row.bill_id, row.fingerprint)
     with_members: set[int] = set()
-    for part in _chunks(list(votes), IN_LIMIT):  # which roll calls have a member list (not the names)
+    for part in chunks(list(votes), IN_LIMIT):  # which roll calls have a member list (not the names)
         with_members.update(s.execute(select(VoteMember.vote_id).where(VoteMember.vote_id.in_(part))
                                       .distinct()).scalars())
     for vote_id, (bill_id, fingerprint) in votes.items():
@@ -121,43 +115,38 @@ def _load_known(s: Session, ids: list[str]) -> dict[str, Known]:
 
 
 def _with_text(snapshot: Snapshot, bundle: BillBundle, known: Known, warnings: list[str]) -> BillBundle:
-    """Parse CAML only for versions we have not stored yet."""
-    todo = [v for v in bundle.versions if v.bill_version_id not in known.version_ids and v.lob]
+    """Parse CAML for versions we have not stored yet, and for stored ones that have no text.
+
+    A print whose text file was missing or unreadable when it was first stored would otherwise
+    be judged on its title for good; its file is read again whenever an extract names it. A
+    file still missing or unreadable then was already warned about when the print was stored,
+    so it is not warned again (a nightly warning for the same old file would be noise).
+    """
+    todo = {v.bill_version_id for v in bundle.versions if v.lob and (
+        v.bill_version_id not in known.version_ids or v.bill_version_id in known.textless)}
     if not todo:
         return bundle
     versions = []
     for v in bundle.versions:
-        if v in todo:
+        if v.bill_version_id in todo:
+            retry = v.bill_version_id in known.version_ids
             try:
                 doc = parse_caml(snapshot.read_lob(v.lob or ""))
                 v = v.model_copy(update={
                     "title": doc.title, "digest": doc.digest, "full_text": doc.text,
                     "subject": v.subject or doc.subject})
             except FileNotFoundError:
-                warnings.append(f"{v.bill_version_id}: text file {v.lob} missing")
+                if not retry:
+                    warnings.append(f"{v.bill_version_id}: text file {v.lob} missing")
             except ValueError as exc:
-                warnings.append(f"{v.bill_version_id}: unreadable bill XML in {v.lob} ({exc})")
+                if not retry:
+                    warnings.append(f"{v.bill_version_id}: unreadable bill XML in {v.lob} ({exc})")
         versions.append(v)
     return bundle.model_copy(update={"versions": versions})
 
 
 def _hash(v: VersionRecord) -> str:
     return hashlib.sha256("\x1f".join([v.title or "", v.digest or "", v.full_text or ""]).encode()).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class StoredEvent:
-    """A change event as just written: what the outbox needs, without an ORM object per row."""
-
-    id: int
-    bill_id: str | None
-    kind: str
-    summary: str
-    before: Any
-    after: Any
-    dedupe_key: str
-    source_run_id: int | None
-    created_at: datetime
 
 
 def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[StoredEvent]:
@@ -175,6 +164,10 @@ def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[S
                  "created_at": now}
                 for c in changes for v in c.new_versions]
     bulk_insert(s, BillVersion.__table__, versions)
+    filled = [{"bill_version_id": v.bill_version_id, "title": v.title, "subject": v.subject, "digest": v.digest,
+               "full_text": v.full_text, "content_hash": _hash(v)} for c in changes for v in c.filled_versions]
+    if filled:  # prints stored without their text, now read: an update, not a new print
+        s.execute(update(BillVersion), filled)
     bulk_insert(s, BillAuthor.__table__, [a for c in changes for a in c.new_authors])
     bulk_insert(s, BillAction.__table__, [a for c in changes for a in c.new_actions], ACTION_COLUMNS)
     bulk_insert(s, Hearing.__table__, [h | {"updated_at": now} for c in changes for h in c.hearing_inserts])
@@ -201,29 +194,8 @@ def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[S
 
 
 def _store_events(s: Session, changes: list[BillChanges], run_id: int | None, now: datetime) -> list[StoredEvent]:
-    drafts = [(c.bill_id, e) for c in changes for e in c.events]
-    if not drafts:
-        return []
-    col = ChangeEvent.__table__.c
-    # A bill first stored in this transaction can have no stored event yet: ask only for the rest.
-    keys = [e.key for c in changes if not c.is_new for e in c.events]
-    existing_keys = {k for part in _chunks(keys, IN_LIMIT)
-                     for k in s.execute(select(col.dedupe_key).where(col.dedupe_key.in_(part))).scalars()}
-    rows = []
-    seen: set[str] = set()
-    for bill_id, e in drafts:
-        if e.key in existing_keys or e.key in seen:
-            continue
-        seen.add(e.key)
-        rows.append({"bill_id": bill_id, "kind": e.kind, "summary": e.summary, "before": e.before,
-                     "after": e.after, "dedupe_key": e.key, "source_run_id": run_id, "created_at": now})
-    if not rows:
-        return []
-    bulk_insert(s, ChangeEvent.__table__, rows, EVENT_COLUMNS)
-    ids = {k: i for part in _chunks(list(seen), IN_LIMIT)
-           for k, i in s.execute(select(col.dedupe_key, col.id).where(col.dedupe_key.in_(part))).tuples()}
-    # Built from the rows just written (not re-read): JSON columns need no second decode.
-    return [StoredEvent(id=ids[r["dedupe_key"]], **r) for r in rows]
+    return store_events(s, [(c.bill_id, e) for c in changes for e in c.events], run_id, now,
+                        fresh={c.bill_id for c in changes if c.is_new})
 
 
 def _reference_tables(s: Session, snapshot: Snapshot) -> None:
@@ -251,11 +223,23 @@ def _reference_tables(s: Session, snapshot: Snapshot) -> None:
     s.flush()
 
 
+def _count(result: IngestResult, events: list[StoredEvent], outbox_rows: int) -> None:
+    for e in events:
+        result.event_kinds[e.kind] = result.event_kinds.get(e.kind, 0) + 1
+    result.events += len(events)
+    result.outbox_rows += outbox_rows
+
+
 def ingest_snapshot(
     factory: sessionmaker[Session], snapshot: Snapshot, *, matcher: Matcher,
     run_id: int | None = None, progress: Callable[[int], None] | None = None,
 ) -> IngestResult:
-    """Diff and store a snapshot in one transaction; returns what changed."""
+    """Diff and store a snapshot in one transaction; returns what changed.
+
+    When the topics file changed since a session's relevance was stored, every stored bill of
+    that session is scored again in the same transaction: the snapshot's bills by the diff
+    (``rescore``, so each bill's events make one alert), the others by ``rescan_sessions``.
+    """
     result = IngestResult(warnings=list(snapshot.warnings))
     run_tag = f"run{run_id}" if run_id is not None else utcnow().isoformat()
     ids = sorted(snapshot.bundles)
@@ -269,7 +253,12 @@ def ingest_snapshot(
             if name:
                 places.setdefault(sy, {})[code] = name
         today = local_today()
-        for chunk in _chunks(ids, CHUNK):
+        stale = set(stale_sessions(s, sessions, matcher))
+        if stale:
+            rescan = rescan_sessions(s, stale, matcher, run_id=run_id, run_tag=run_tag, skip=snapshot.bundles)
+            _count(result, rescan.events, rescan.outbox_rows)
+            result.bills_rescored = rescan.updated
+        for chunk in chunks(ids, CHUNK):
             known = {b: Known() for b in chunk}  # a bill we never stored needs no queries
             held = [b for b in chunk if b in stored]
             if held:
@@ -278,18 +267,15 @@ def ingest_snapshot(
             for bill_id in chunk:
                 bundle = _with_text(snapshot, snapshot.bundles[bill_id], known[bill_id], result.warnings)
                 c = diff_bill(bundle, known[bill_id], matcher, run_tag=run_tag, source=snapshot.source,
-                              as_of=today, places=places.get(bill_id[:8]))
+                              as_of=today, places=places.get(bill_id[:8]), rescore=bill_id[:8] in stale)
                 if c.changed:
                     changes.append(c)
                     result.bills_new += c.is_new
                     result.bills_changed += not c.is_new
                     result.actions_new += len(c.new_actions)
             events = _apply(s, changes, run_id)
-            for e in events:
-                result.event_kinds[e.kind] = result.event_kinds.get(e.kind, 0) + 1
-            result.events += len(events)
-            if events:  # outbox rows commit with their events, or neither does
-                result.outbox_rows += enqueue_events(s, events)
+            # outbox rows commit with their events, or neither does
+            _count(result, events, enqueue_events(s, events) if events else 0)
             s.flush()
             if progress:
                 progress(len(chunk))

@@ -15,6 +15,7 @@ dropped. A bill is relevant when the score reaches the threshold in ``[scoring]`
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -38,6 +39,9 @@ _DELETE = bytes(c for c in range(33, 128) if not (48 <= c <= 57 or 65 <= c <= 90
 _TABLE_CASED = bytes(c if 48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 else 32 for c in range(256))
 _RUNS = re.compile(r" {2,}")
 _SNIPPET = 60
+#: Bump when a change to this module decides differently for the same topics file: it is part of
+#: ``Matcher.fingerprint``, so the next ingest scores every stored bill again by the new rules.
+RULES = 1
 
 
 def normalise(text: str, fold: bool = True, table: bytes = _TABLE) -> str:
@@ -122,6 +126,8 @@ class Matcher:
         self.watched: set[str] = set(taxonomy.watched)
         self.topics = taxonomy.topics
         self.scoring = taxonomy.scoring
+        # what the stored relevance of a session was computed with (see ``Taxonomy.fingerprint``)
+        self.fingerprint: str = hashlib.sha256(f"{RULES}|{taxonomy.fingerprint()}".encode()).hexdigest()
         self._capitals: dict[tuple[int, int, str], tuple[tuple[int, str], ...]] = {}
         full: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
         body: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)

@@ -7,9 +7,11 @@ locating the offending table, key or quoted value in the raw text.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +70,20 @@ class Taxonomy:
     topics: tuple[Topic, ...]
     watched: frozenset[str]
     scoring: Scoring
+
+    def fingerprint(self) -> str:
+        """A hash of everything that decides relevance: topics, their fields, terms, weights,
+        exclusions and sections, the scoring and the watch list.
+
+        Stored with the relevance it produced, so an edit of the topics file is noticed and
+        every stored bill scored again. Labels, comments, line numbers and the order of the
+        watch list decide nothing and are left out: fixing a Spanish label re-scores nothing.
+        """
+        topics = [{"id": t.id, "fields": list(t.fields), "terms": [asdict(term) for term in t.terms],
+                   "exclude": list(t.exclude), "sections": [[r.code, r.text] for r in t.sections],
+                   "section_weight": t.section_weight} for t in self.topics]
+        payload = {"topics": topics, "watched": sorted(self.watched), "scoring": asdict(self.scoring)}
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
 def normalise_bill(number: str) -> str | None:
