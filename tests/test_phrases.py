@@ -80,3 +80,11 @@ def test_a_moved_hearing_is_said_as_a_move() -> None:
     assert phrases.describe("hearing_changed", before, after, "AB 13", "en", str, str) == (
         "AB 13: the hearing in Health moved from December 14, 2026 to December 17, 2026.")
     assert headline([("hearing_changed", before, after)]) == "AB 13: hearing moved to December 17, 2026"
+
+
+def test_a_bill_followed_because_staff_changed_the_topics_is_not_said_to_have_changed() -> None:
+    after = {"relevant": True, "topics": [], "watched": True, "reason": "topics_changed"}
+    assert phrases.describe("became_relevant", None, after, "AB 13", "en", str, str) == (
+        "AB 13 is now on our watch list.")
+    gone = {"relevant": False, "topics": [], "reason": "topics_changed"}
+    assert "changed our list of topics" in phrases.describe("no_longer_relevant", None, gone, "AB 13", "en", str, str)

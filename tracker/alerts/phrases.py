@@ -159,6 +159,14 @@ def describe(kind: str, before: Any, after: Any, measure: str, lang: str, _: Get
     if kind == "new_bill":
         return _("%(bill)s is a new bill about %(topics)s.") % {
             "bill": measure, "topics": topic_names(list(a.get("topics") or []))}
+    if kind == "became_relevant" and a.get("reason") == "topics_changed":  # staff edited the topic list
+        if a.get("watched") and not a.get("topics"):
+            return _("%(bill)s is now on our watch list.") % {"bill": measure}
+        return _("%(bill)s is now one of the bills we follow: it touches %(topics)s.") % {
+            "bill": measure, "topics": topic_names(list(a.get("topics") or []))}
+    if kind == "no_longer_relevant" and a.get("reason") == "topics_changed":
+        return _("%(bill)s is no longer one of the bills we follow (we changed our list of topics).") % {
+            "bill": measure}
     if kind == "became_relevant":
         text = (_("%(bill)s touches %(topics)s, going by its bill text.") if a.get("backfill")
                 else _("%(bill)s now touches %(topics)s after its latest changes."))
