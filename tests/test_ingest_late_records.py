@@ -76,3 +76,35 @@ def test_a_roll_call_older_than_the_known_history_is_stored_without_an_alert(fac
     ingest_snapshot(factory, late, matcher=MATCHER)
     with factory() as s:
         assert s.scalar(select(func.count()).select_from(ChangeEvent).where(ChangeEvent.kind == "vote_recorded")) == 0
+
+
+def _bill_row(folder: Path, measure_id: str, edit) -> None:  # type: ignore[no-untyped-def]
+    path = folder / "BILL_TBL.dat"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(edit(line) if line.startswith(f"`{measure_id}`") else line for line in lines),
+                    encoding="utf-8")
+
+
+def test_an_older_bill_row_does_not_roll_the_status_back(factory, files: Path, tmp_path: Path) -> None:
+    """An old extract imported by mistake, or a delta applied after a newer snapshot."""
+    ingest_snapshot(factory, read_snapshot(files / "pubinfo/mini"), matcher=MATCHER)
+    older = extract(files, tmp_path)
+    _bill_row(older, "202520260AB2052", lambda line: line.replace("2026-06-11 20:09:11", "2026-03-02 10:00:00")
+              .replace("`Third Reading`\t`Floor`\t`Senate`\t`In Floor Process`",
+                       "`CS72`\tNULL\t`Senate`\t`In Committee Process`"))
+    result = ingest_snapshot(factory, read_snapshot(older), matcher=MATCHER)
+    assert result.events == 0
+    with factory() as s:
+        from tracker.db.models_core import Bill
+        assert s.get(Bill, "202520260AB2052").current_status == "In Floor Process"
+
+
+def test_a_newer_bill_row_still_moves_the_status(factory, files: Path, tmp_path: Path) -> None:
+    ingest_snapshot(factory, read_snapshot(files / "pubinfo/mini"), matcher=MATCHER)
+    newer = extract(files, tmp_path)
+    _bill_row(newer, "202520260AB2052", lambda line: line.replace("2026-06-11 20:09:11", "2026-06-20 10:00:00")
+              .replace("`In Floor Process`", "`Enrolled`"))
+    ingest_snapshot(factory, read_snapshot(newer), matcher=MATCHER)
+    with factory() as s:
+        kinds = list(s.execute(select(ChangeEvent.kind)).scalars())
+    assert "status_changed" in kinds

@@ -74,6 +74,7 @@ class BillRecord(Record):
     latest_version_id: str | None = None
     title: str | None = None
     subject: str | None = None
+    trans_update: datetime | None = None  # when the legislature last changed this BILL_TBL row
 
 
 class VersionRecord(Record):

@@ -71,6 +71,9 @@ class Bill(Base):
     topics: Mapped[list[Any]] = mapped_column(JSON, default=list)
     relevance: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     watched: Mapped[bool] = mapped_column(Boolean, default=False)
+    # BILL_TBL.trans_update of the row we hold: an older extract (or a delta applied late) must
+    # not roll the status back and tell members the bill moved backwards.
+    trans_update: Mapped[datetime | None] = mapped_column()
     listing_hash: Mapped[str | None] = mapped_column(String(64))
     detail_fetched_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,7 +8,7 @@ subscribers with years of history.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from collections.abc import Mapping
 from typing import Any
 
@@ -72,6 +72,11 @@ def _merge_members(v: VoteRecord, bare_vote_id: int | None, changes: BillChanges
                                                 "vote_code": m.code})
 
 
+def _naive(value: datetime | None) -> datetime | None:
+    """The legislature's wall-clock time as stored (the database may hand it back zone-aware)."""
+    return value.replace(tzinfo=None) if value is not None else None
+
+
 def _status_words(values: dict[str, Any], places: Mapping[str, str] | None) -> tuple[str, str, str]:
     """What a reader of the status sees: its text, the house, and the place by name. A code
     and its name are one place; the secondary location (which the website never shows, and
@@ -116,7 +121,13 @@ def diff_bill(
 
     # Bill-level fields (BILL_TBL row, status page or listing)
     before_status = {k: (old or {}).get(k) for k in STATUS_FIELDS}
-    if bundle.bill is not None:
+    held_since = _naive((old or {}).get("trans_update"))
+    row_since = _naive(bundle.bill.trans_update) if bundle.bill else None
+    if held_since is not None and row_since is not None and row_since < held_since:
+        pass  # a BILL_TBL row older than the one we hold (an old extract, a late delta): keep ours
+    elif bundle.bill is not None:
+        if row_since is not None and row_since != held_since:
+            values["trans_update"] = row_since
         # A BILL_TBL row is the whole record: its NULL (a bill that left a committee has no
         # secondary location) clears what we had. Website rows leave out what they do not show.
         whole = source == "pubinfo"

@@ -214,7 +214,7 @@ def _bills(src: _Source, snap: Snapshot, label: str) -> None:
                    "chapter_year": r[6] or None, "chapter_num": r[9] or None,
                    "latest_version_id": r[10] or None, "current_location": r[14] or None,
                    "current_secondary_loc": r[15] or None, "current_house": r[16] or None,
-                   "current_status": r[17] or None})
+                   "current_status": r[17] or None, "trans_update": (r[13] or "")[:19] or None})
            for line, r in _rows(src, "BILL_TBL"))
     for _, rec in _validated(BILLS, raw, label):
         snap.bundle(rec.bill_id).bill = rec
