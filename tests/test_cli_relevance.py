@@ -85,3 +85,11 @@ def test_explain_unknown_bill_is_one_line_error(db_url: str, tmp_path: Path) -> 
     tracker("init", env=env)
     proc = tracker("explain", "AB 99999", env=env, check=False)
     assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0 and "no bill" in proc.stderr
+
+
+def test_match_reads_a_file_notepad_saved_with_a_byte_order_mark(tmp_path: Path) -> None:
+    data = tmp_path / "in.jsonl"
+    data.write_text('{"title": "Behavioral health."}\n', encoding="utf-8-sig")
+    assert jsonl(tracker("match", str(data)).stdout)[0]["relevant"] is True
+    piped = tracker("match", "-", input='\ufeff{"title": "Behavioral health."}\n').stdout
+    assert jsonl(piped)[0]["relevant"] is True

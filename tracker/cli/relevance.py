@@ -33,7 +33,7 @@ def _open(name: str) -> IO[str]:
     if name == "-":
         return sys.stdin
     try:
-        return open(name, encoding="utf-8")  # noqa: SIM115 - closed by the caller
+        return open(name, encoding="utf-8-sig")  # noqa: SIM115 - closed by the caller (Notepad adds a BOM)
     except OSError as exc:
         raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
 
@@ -44,6 +44,8 @@ def read_jsonl(name: str) -> Iterator[tuple[int, dict[str, Any]]]:
     fh = _open(name)
     try:
         for n, line in enumerate(fh, 1):
+            if n == 1:
+                line = line.removeprefix("\ufeff")  # a byte-order mark piped in on stdin
             if not line.strip():
                 continue
             try:
