@@ -117,3 +117,13 @@ def test_damaged_utf8_positions_file_is_refused_not_garbled(factory, tmp_path: P
     with transaction(factory) as s, pytest.raises(InputError) as err:
         import_positions(s, path, "20252026")
     assert "CSV UTF-8" in str(err.value) and ":3" in str(err.value)
+
+
+def test_a_windows_1252_csv_with_accented_capitals_and_smart_quotes_imports(factory, tmp_path: Path) -> None:
+    """'Í' then '”' (0xCD 0x94) happens to look like a UTF-8 letter; it is still Excel's text."""
+    path = tmp_path / "excel.csv"
+    path.write_bytes("bill,position,summary\r\nAB 831,support,Campaña “SÍ” a la salud mental\r\n".encode("cp1252"))
+    with transaction(factory) as s:
+        assert import_positions(s, path, "20252026") == 1
+    with factory() as s:
+        assert get_position(s, AB831)["summary"] == "Campaña “SÍ” a la salud mental"

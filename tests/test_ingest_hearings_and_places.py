@@ -124,3 +124,15 @@ def test_a_hearing_day_already_past_is_stored_without_an_alert(factory) -> None:
     with factory() as s:
         assert s.execute(select(Hearing).where(
             Hearing.bill_id == AB1656, Hearing.hearing_date == local_today() - timedelta(days=20))).scalar_one()
+
+
+def test_a_same_named_committee_in_the_other_house_is_a_new_place(factory) -> None:
+    """Both houses have a 'Health' committee: the Senate's is not the Assembly's CX08."""
+    assembly = bill_status("pubinfo", "CX08")
+    assembly.bundles[AB1656].bill = assembly.bundles[AB1656].bill.model_copy(update={"current_house": "Assembly"})
+    assembly.locations.append(LocationRecord(session_year="20252026", code="CX08", description="Health"))
+    ingest_snapshot(factory, assembly, matcher=MATCHER)
+    ingest_snapshot(factory, bill_status("web", "Senate Health Committee"), matcher=MATCHER)
+    with factory() as s:
+        bill = s.get(Bill, AB1656)
+        assert (bill.current_house, bill.current_location) == ("Senate", "Senate Health Committee")

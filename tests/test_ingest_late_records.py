@@ -8,7 +8,7 @@ stored, and old ones must not reach members as today's news.
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -108,3 +108,35 @@ def test_a_newer_bill_row_still_moves_the_status(factory, files: Path, tmp_path:
     with factory() as s:
         kinds = list(s.execute(select(ChangeEvent.kind)).scalars())
     assert "status_changed" in kinds
+
+
+def test_bill_row_times_compare_right_on_a_server_in_another_time_zone(db_url: str, files: Path, tmp_path: Path) -> None:
+    """PostgreSQL hands stored times back in its own zone (a California server's default)."""
+    url = db_url + "%20-ctimezone%3DEurope%2FBerlin" if db_url.startswith("postgresql") else db_url
+    engine = make_engine(url)
+    upgrade(engine)
+    made = session_factory(engine)
+    try:
+        ingest_snapshot(made, read_snapshot(files / "pubinfo/mini"), matcher=MATCHER)
+        again = ingest_snapshot(made, read_snapshot(files / "pubinfo/mini"), matcher=MATCHER)
+        assert again.bills_changed == 0  # the same rows are not "changed" every night
+        newer = extract(files, tmp_path)
+        _bill_row(newer, "202520260AB2052", lambda line: line.replace("2026-06-11 20:09:11", "2026-06-11 20:39:11")
+                  .replace("`In Floor Process`", "`Enrolled`"))
+        assert ingest_snapshot(made, read_snapshot(newer), matcher=MATCHER).event_kinds.get("status_changed") == 1
+    finally:
+        engine.dispose()
+
+
+def test_a_committee_roll_call_posted_after_its_report_action_is_still_news(factory, files: Path) -> None:
+    """The roll call carries the hearing day; the 'Do pass' action is dated days later."""
+    ingest_snapshot(factory, read_snapshot(files / "pubinfo/mini"), matcher=MATCHER)
+    with factory() as s:
+        from tracker.db.models_core import Bill
+        last = s.get(Bill, SB275).last_action_date
+    late = Snapshot(source="web")
+    late.bundle(SB275).votes.append(VoteRecord(bill_id=SB275, vote_date=last - timedelta(days=3), ayes=9, noes=2,
+                                               result="(PASS)", location_code="CS61"))
+    ingest_snapshot(factory, late, matcher=MATCHER)
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(ChangeEvent).where(ChangeEvent.kind == "vote_recorded")) == 1

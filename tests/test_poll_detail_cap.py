@@ -26,3 +26,21 @@ def test_bills_beyond_the_cap_are_read_by_the_next_poll_not_this_one(db_url: str
     t.client.reset_stats()
     t("poll", "--source", "web")
     assert STATUS not in t.client.stats()
+
+
+def test_a_followed_bill_left_waiting_by_the_cap_is_read_at_the_next_poll(db_url: str, replica: ReplicaServer) -> None:  # noqa: F811
+    from datetime import date
+    t = Tracker(db_url, replica)
+    t("init")
+    t("poll", "--source", "pubinfo")
+    t.sql("UPDATE bill SET watched = true WHERE bill_id IN ('202520260AB1656', '202520260AB2052')")
+    t("poll", "--source", "web")  # both followed bills read in full
+    for measure in ("AB 1656", "AB 2052"):
+        t.client.post("action", bill_id=measure, action="From committee: Do pass. (Ayes 9. Noes 0.)",
+                      when=date.today().isoformat(), status="Passed committee")
+    t.env["TRACKER_SOURCES__MAX_DETAIL_BILLS"] = "1"
+    before = len(t.events())
+    t("poll", "--source", "web")
+    t("poll", "--source", "web")
+    told = {bill for bill, kind in t.kinds_after(before) if kind == "new_action"}
+    assert told == {"202520260AB1656", "202520260AB2052"}  # the one left waiting was not forgotten

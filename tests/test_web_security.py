@@ -261,3 +261,12 @@ def test_a_member_can_ask_for_a_new_link_to_their_choices(client: TestClient, fa
     assert manage_messages() == 1
     status, text = ask("not an address")
     assert status == 400 and 'aria-invalid="true"' in text
+
+
+def test_the_csrf_token_differs_in_every_page_and_each_copy_works(client: TestClient, factory) -> None:
+    """Compressed pages that echo input must not carry one fixed secret (BREACH)."""
+    first = csrf_from(client.get("/subscribe").text)
+    second = csrf_from(client.get("/subscribe").text)
+    assert first != second
+    r = client.post("/subscribe", data={**FORM, "csrf_token": first})
+    assert r.status_code == 200 and subscriber(factory) is not None

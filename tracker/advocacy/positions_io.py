@@ -103,9 +103,10 @@ def _read_toml(path: Path) -> list[tuple[str, dict[str, Any]]]:
     return [(f"entry {i} ({e.get('bill', '?')})", e) for i, e in enumerate(entries, 1)]
 
 
-#: A UTF-8 encoded letter beyond ASCII (lead byte, then continuation bytes). Windows-1252 text
-#: almost never holds one: it would read as 'Ã³' or 'Ã±' in a spreadsheet.
-_UTF8_LETTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+#: UTF-8 for the accented letters and punctuation of Spanish and English text (lead byte 0xC2
+#: or 0xC3, or 0xE2 0x80 for dashes, quotes and '…'). Read as Windows-1252 these are 'Ã³', 'Â¿',
+#: 'â€œ': text a spreadsheet user would never have typed, unlike 'Í”' (0xCD 0x94), which is.
+_UTF8_LETTER = re.compile(rb"[\xc2\xc3][\x80-\xbf]|\xe2\x80[\x80-\xbf]")
 
 
 def _decode_csv(path: Path) -> str:

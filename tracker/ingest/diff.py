@@ -8,12 +8,12 @@ subscribers with years of history.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from collections.abc import Mapping
 from typing import Any
 
 from tracker.alerts.phrases import STAGE_WORDS
-from tracker.committees import looks_like_code, place_key
+from tracker.committees import committee_house, looks_like_code, place_key
 from tracker.ingest.changes import BillChanges, EventDraft, Known, KnownAction, KnownHearing  # noqa: F401 (re-exported)
 from tracker.ingest.diff_hearings import diff_hearings
 from tracker.ingest.diff_relevance import Cause, changed_columns, relevance_event, relevance_values
@@ -21,6 +21,9 @@ from tracker.ingest.keys import action_keys, event_key, ordered_actions, vote_ke
 from tracker.items import BillBundle, VersionRecord, VoteRecord, measure_of, parse_bill_id
 from tracker.relevance import Matcher
 from tracker.stages import classify_action, current_stage
+
+#: A roll call dated this long before the last action we had is the record being filled in.
+VOTE_FILL_IN = timedelta(days=30)
 
 STATUS_FIELDS = ("current_status", "current_house", "current_location", "current_secondary_loc")
 BILL_FIELDS = STATUS_FIELDS + ("measure_state", "chapter_year", "chapter_num", "latest_version_id")
@@ -73,8 +76,11 @@ def _merge_members(v: VoteRecord, bare_vote_id: int | None, changes: BillChanges
 
 
 def _naive(value: datetime | None) -> datetime | None:
-    """The legislature's wall-clock time as stored (the database may hand it back zone-aware)."""
-    return value.replace(tzinfo=None) if value is not None else None
+    """A stored time as the naive value it was written as: PostgreSQL hands it back in the
+    server's own zone, so it is turned back to UTC (how it was stored) before the zone goes."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _status_words(values: dict[str, Any], places: Mapping[str, str] | None) -> tuple[str, str, str]:
@@ -136,7 +142,9 @@ def diff_bill(
             if (new_value is not None or (whole and not is_new)) and (old or {}).get(name) != new_value:
                 values[name] = new_value
         stored_place = before_status["current_location"]
+        now_house = str(values.get("current_house") or before_status["current_house"] or "").lower()
         if (not whole and "current_location" in values and looks_like_code(stored_place or "")
+                and committee_house(stored_place).lower() in ("", now_house)  # CX08 'Health' ≠ Senate Health
                 and place_key(stored_place, places) == place_key(values["current_location"], places)):
             del values["current_location"]  # the website's name for the bulk data's code: keep the code
         after_status = {k: values.get(k, before_status[k]) for k in STATUS_FIELDS}
@@ -256,8 +264,12 @@ def diff_bill(
         changes.new_votes.append((row, members))
         # A roll call older than the history we already had is the record being filled in
         # (an archive, a partial extract first): stored, not announced as news.
+        # A committee's roll call carries the hearing day and its "Do pass" action is dated days
+        # later, and the votes page lags the history: only a roll call well before the history we
+        # had is fill-in.
         known_until = (old or {}).get("last_action_date")
-        if not is_new and (v.vote_date is None or known_until is None or v.vote_date >= known_until):
+        if not is_new and (v.vote_date is None or known_until is None
+                           or v.vote_date >= known_until - VOTE_FILL_IN):
             changes.events.append(EventDraft(
                 "vote_recorded",
                 f"{measure} vote{' in ' + (v.location_name or v.location_code) if (v.location_name or v.location_code) else ''}: "

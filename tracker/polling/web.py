@@ -32,6 +32,7 @@ class WebPoll(SourcePoll):
         self.validators = load_validators(self.factory, self.base)
         self.jobs: list[Any] = []
         self.deferred = 0
+        self.waiting: set[str] = set()  # bills due a detail read that this poll left for the next
 
     def crawl(self, crawls: Crawls) -> Generator[Any, Any, None]:
         yield crawls.crawl(LeginfoSearchSpider, base_url=self.base, session_year=self.settings.session_year,
@@ -47,6 +48,7 @@ class WebPoll(SourcePoll):
         # nothing stored; the rest wait for the next poll, most urgent first.
         cap = self.settings.sources.max_detail_bills
         self.jobs, self.deferred = due[:cap], max(0, len(due) - cap)
+        self.waiting = {job.bill_id for job in due[cap:]}
         if self.jobs:
             yield crawls.crawl(LeginfoBillSpider, base_url=self.base, jobs=self.jobs,
                                collector=self.collector, validators=self.validators)
@@ -75,7 +77,8 @@ class WebPoll(SourcePoll):
             k = self.known.get(bill_id)
             if k is None or k.listing_hash != row.digest:
                 snap.bundle(bill_id).bill = row.to_record()
-            hashes[bill_id] = row.digest
+            if bill_id not in self.waiting:  # else the next poll would no longer see its row change
+                hashes[bill_id] = row.digest
         fetched: list[Fetched] = []
         for d in ok_details:
             bundle: BillBundle = snap.bundle(d.bill_id)
@@ -96,7 +99,7 @@ class WebPoll(SourcePoll):
         # a bill we do not hold yet needs its listing row (the bill record) to be created
         for bill_id in [b for b, bundle in snap.bundles.items() if bundle.bill is None and b not in self.known]:
             del snap.bundles[bill_id]
-        if col.listing_fetched is not None and not failed:  # else a 304 would hide the retry
+        if col.listing_fetched is not None and not failed and not self.waiting:  # else a 304 would hide them
             fetched.append(col.listing_fetched)
         summary.bills_seen = len(rows)
         summary.stats.update(detail_jobs=len(self.jobs), detail_deferred=self.deferred, detail_failed=len(failed),

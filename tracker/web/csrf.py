@@ -8,6 +8,8 @@ session store is needed, which keeps the app stateless for members.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 import secrets
 
@@ -39,8 +41,27 @@ def cookie_value(request: Request) -> str:
 
 
 def form_token(request: Request) -> str:
-    """The hidden-field value for forms on this page."""
-    return str(_serializer(request).dumps(cookie_value(request)))
+    """The hidden-field value for forms on this page, masked afresh for every response.
+
+    Pages are gzip-compressed and some echo what the visitor typed; a token that is the same in
+    every response could be recovered byte by byte from compressed sizes (BREACH). XOR with a
+    one-time pad (sent alongside) makes every copy different while verifying the same way.
+    """
+    signed = str(_serializer(request).dumps(cookie_value(request))).encode()
+    pad = secrets.token_bytes(len(signed))
+    masked = bytes(a ^ b for a, b in zip(signed, pad))
+    return base64.urlsafe_b64encode(pad + masked).decode()
+
+
+def _unmask(token: str) -> str:
+    try:
+        raw = base64.urlsafe_b64decode(token.encode())
+    except (ValueError, binascii.Error):
+        return ""
+    half = len(raw) // 2
+    if not half or len(raw) % 2:
+        return ""
+    return bytes(a ^ b for a, b in zip(raw[:half], raw[half:])).decode("latin-1")
 
 
 def set_cookie_if_new(request: Request, response: Response, secure: bool) -> None:
@@ -53,7 +74,7 @@ def set_cookie_if_new(request: Request, response: Response, secure: bool) -> Non
 def verify(request: Request, form: FormData) -> None:
     """Refuse (403) unless the form token is validly signed and matches the cookie."""
     cookie = request.cookies.get(COOKIE) or ""
-    token = str(form.get(FIELD) or "")
+    token = _unmask(str(form.get(FIELD) or ""))
     try:
         signed_value = str(_serializer(request).loads(token))
     except BadSignature:
