@@ -45,6 +45,8 @@ def test_catch_up_after_downtime_runs_each_job_once(monkeypatch: pytest.MonkeyPa
     first.shutdown(wait=True)
     assert calls == []
 
+    if datetime.now().second >= 50:  # the every-minute fire after the catch-up must not
+        time.sleep(61 - datetime.now().second)  # fall inside this test and count twice
     second = scheduler.build_scheduler(settings, BackgroundScheduler)  # the restart
     second.start()
     deadline = time.monotonic() + 10
@@ -80,10 +82,9 @@ def test_killed_crawl_leaves_database_consistent(monkeypatch: pytest.MonkeyPatch
     with factory() as s:
         runs = list(s.execute(select(SourceRun)).scalars())
         assert [(r.source, r.status) for r in runs] == [("web", "failed")]
-        # SIGTERM first: the poll closes its own run; a poll that ignored it would be SIGKILLed
-        # and closed by the scheduler ("killed after 6s timeout")
-        assert runs[0].error in ("Interrupted: stopped by a signal before the crawl finished",
-                                 "crawl killed after 6s timeout; retried at the next run")
+        # SIGTERM first: the poll closes its own run as interrupted (or, ignoring it, is
+        # SIGKILLed); either way the scheduler records the real reason
+        assert runs[0].error == "timed out after 6 s; retried at the next run"
         assert s.execute(select(func.count()).select_from(Bill)).scalar() == 0  # nothing half-stored
 
     client.post("faults/clear")

@@ -25,17 +25,38 @@ def _sources(source: str) -> list[str]:
 @click.option("--source", type=click.Choice(SOURCE_CHOICES), default="all", show_default=True,
               help="Which source to poll.")
 @click.option("--delta", is_flag=True, help="Also fetch the weekday PUBINFO delta zip.")
-def poll(source: str, delta: bool) -> None:
+@click.option("--wait", type=click.FloatRange(0), default=0, metavar="SECONDS",
+              help="If another poll or import is running, wait up to SECONDS for it to finish "
+                   "(the scheduler waits one crawl_timeout) instead of doing nothing.")
+def poll(source: str, delta: bool, wait: float) -> None:
     """Poll the legislature now: one cycle, then a one-paragraph summary per source."""
-    from tracker.locks import exclusive
+    from tracker.locks import BUSY_EXIT, exclusive
+    from tracker.polling.child import DEAD, INTERRUPTED, close_open_runs
 
     cfg = settings()
     factory = sessions()
-    with exclusive("poll") as mine:
-        if not mine:  # two polls would store the same news twice (and fight over the rows)
-            click.echo("another 'tracker poll' is running; nothing to do")
-            return
-        summaries = _poll_now(cfg, factory, source, delta)
+    runs_of = None if source == "all" else source
+    with exclusive("poll", wait=wait) as mine:
+        if mine:
+            # Holding the lock proves no other poll or import is running: a run of ours still
+            # 'running' lost its process (SIGKILL, power cut) and would otherwise stay open.
+            dead = close_open_runs(factory, runs_of, None, DEAD)
+            if dead:
+                click.echo(f"{_runs(dead)} of {source} left open by a poll or import that was "
+                           f"killed: marked failed ({DEAD})", err=True)
+            try:
+                summaries = _poll_now(cfg, factory, source, delta)
+            except KeyboardInterrupt:
+                # Ctrl-C/SIGTERM in the ingest after the crawls: its transaction rolled back,
+                # and the runs not yet closed (all of them still 'running' are ours) say so.
+                close_open_runs(factory, runs_of, None, INTERRUPTED)
+                raise
+    if not mine:  # two polls would store the same news twice (and fight over the rows)
+        if wait:  # the scheduler's poll: a distinct exit code, so it is logged as skipped
+            click.echo(f"another 'tracker poll' is still running after {wait:g} s; nothing done")
+            sys.exit(BUSY_EXIT)
+        click.echo("another 'tracker poll' is running; nothing to do")
+        return
     for s in summaries:
         click.echo(s.line())
         for w in s.warnings[:10]:
@@ -44,6 +65,10 @@ def poll(source: str, delta: bool) -> None:
             click.echo(f"  … {len(s.warnings) - 10} more warnings (see 'tracker runs')")
     if any(s.status == "failed" for s in summaries):
         sys.exit(1)
+
+
+def _runs(n: int) -> str:
+    return "1 run" if n == 1 else f"{n} runs"
 
 
 def _poll_now(cfg: Any, factory: Any, source: str, delta: bool) -> list[Any]:

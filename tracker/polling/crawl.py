@@ -7,7 +7,9 @@ The Twisted reactor cannot be restarted, so every source's crawls are chained in
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Generator
+import signal
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerRunner
@@ -18,6 +20,8 @@ from spiders.settings import scrapy_settings
 from tracker.settings import Settings
 
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+# What ``reactor.run()`` takes over and leaves behind when it returns.
+REACTOR_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD)
 Step = Callable[["Crawls"], Generator[Any, Any, None]]
 
 
@@ -64,10 +68,33 @@ def run_steps(settings: Settings, steps: list[tuple[Crawls, Step]]) -> list[Base
 
     d = chain()
     d.addBoth(lambda _: reactor.stop())  # type: ignore[attr-defined]
-    reactor.run()  # type: ignore[attr-defined]
+    with own_signals():
+        reactor.run()  # type: ignore[attr-defined]
     if len(errors) < len(steps):  # SIGINT/SIGTERM stopped the reactor mid-crawl
         errors += [Interrupted("stopped by a signal before the crawl finished")] * (len(steps) - len(errors))
     return errors
+
+
+@contextmanager
+def own_signals() -> Iterator[None]:
+    """Give back the signal handlers (and wakeup fd) the reactor replaces while it runs.
+
+    During the crawls, Twisted's handlers turn Ctrl-C/SIGTERM into a clean reactor stop. It
+    leaves them installed when it returns, where they only ask a stopped reactor to stop: a
+    signal during the long ingest that follows would be swallowed and the poll would run to
+    the end. Restored, the caller's handlers (``tracker.cli.main``: SIGTERM as Ctrl-C) make it
+    a KeyboardInterrupt, so the ingest rolls back and the run is closed as interrupted.
+    """
+    saved = {sig: signal.getsignal(sig) for sig in REACTOR_SIGNALS}
+    wakeup = signal.set_wakeup_fd(-1)
+    signal.set_wakeup_fd(wakeup)
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            if handler is not None:  # None: installed outside Python, nothing we can put back
+                signal.signal(sig, handler)
+        signal.set_wakeup_fd(wakeup)
 
 
 def totals(stats: list[dict[str, Any]]) -> tuple[int, int]:

@@ -3,19 +3,22 @@
 Jobs live in ``apscheduler_jobs`` (SQLAlchemyJobStore), so a restart after downtime knows what
 it missed; ``coalesce=True`` turns any number of missed fires into one catch-up run, and
 ``max_instances=1`` keeps a slow crawl from overlapping the next one. Every job is a child
-process (see ``child.py``).
+process (see ``child.py``); poll children that fall due together wait their turn for the poll
+lock rather than give up, so a catch-up of every source polls every source.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import threading
 from datetime import datetime, timezone
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -29,6 +32,7 @@ log = logging.getLogger("tracker.scheduler")
 JOB_TABLE = "apscheduler_jobs"
 POLL_JOBS = ("pubinfo", "web", "hearings")
 COMMAND_JOBS = ("send", "digest")
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 # The digest job mails the staff digest for the last full week (tracker digest --send).
 COMMAND_ARGS: dict[str, tuple[str, ...]] = {"send": ("send",), "digest": ("digest", "--send")}
 
@@ -48,12 +52,29 @@ def one_line_errors(job: Callable[[str], None]) -> Callable[[str], None]:
 
 @one_line_errors
 def poll_job(source: str) -> None:
-    """Scheduled poll of one source (module-level: the job store keeps a textual reference)."""
+    """Scheduled poll of one source (module-level: the job store keeps a textual reference).
+
+    The child waits its turn behind another poll, so polls due together (the catch-up after
+    downtime) all run. Anything but a clean finish is logged above INFO, where an operator
+    filtering the service log for problems sees it: a poll that waited a whole crawl_timeout
+    and did nothing at WARNING, a failed or timed-out one at ERROR.
+    """
     settings = get_settings()
     factory = session_factory(make_engine(settings.database_url))
-    result = child.poll_in_child(factory, source, settings.sources.crawl_timeout)
-    log.info("poll %s finished (exit %s)%s", source, result.returncode,
-             ": " + result.output.strip().splitlines()[-1] if result.output.strip() else "")
+    timeout = settings.sources.crawl_timeout
+    result = child.poll_in_child(factory, source, timeout)
+    said = _said(result.output)
+    if result.stopped:  # the scheduler is stopping: its own line says what it interrupted
+        return
+    if result.timed_out:
+        log.error("poll %s timed out after %.0f s and was stopped; %d run(s) marked failed and "
+                  "reported to staff; retried at the next run", source, timeout, result.closed)
+    elif result.busy:
+        log.warning("poll %s skipped: %s", source, said)
+    elif result.returncode:
+        log.error("poll %s failed (%s): %s", source, _exit(result.returncode), said)
+    else:
+        log.info("poll %s finished: %s", source, said)
 
 
 @one_line_errors
@@ -64,11 +85,26 @@ def command_job(name: str) -> None:
         return
     settings = get_settings()
     result = child.run_child(child.tracker_command(*COMMAND_ARGS[name]), settings.sources.crawl_timeout)
+    if result.stopped:
+        return
     lines = [line for line in result.output.strip().splitlines() if line.strip()]
     # Its summary and any warning, so an SMTP outage shows in the service log.
     said = [line for line in lines if "warning" in line or "error" in line][-3:] + lines[-1:]
-    (log.warning if result.returncode else log.info)(
-        "%s finished (exit %s)%s", name, result.returncode, ": " + " | ".join(dict.fromkeys(said)) if said else "")
+    (log.error if result.returncode or result.timed_out else log.info)(
+        "%s finished (%s)%s", name, "timed out" if result.timed_out else _exit(result.returncode),
+        ": " + " | ".join(dict.fromkeys(said)) if said else "")
+
+
+def _said(output: str) -> str:
+    """A child's summary lines (not its indented detail) as one log line."""
+    lines = [line.strip() for line in output.splitlines() if line.strip() and not line[:1].isspace()]
+    return " | ".join(lines[-3:]) or "no output"
+
+
+def _exit(code: int | None) -> str:
+    if code is not None and code < 0:
+        return f"killed by signal {-code}"
+    return f"exit {code}"
 
 
 def command_available(name: str) -> bool:
@@ -117,8 +153,18 @@ def _missed_fires(url: str) -> dict[str, datetime]:
 
 
 def run_scheduler(settings: Settings) -> None:
-    """Block until SIGTERM/SIGINT; a running child finishes or is killed by its own timeout."""
+    """Run the jobs until SIGTERM/SIGINT, then stop the running children too and return.
+
+    The first signal stops new jobs and sends SIGTERM to every running child's process group
+    (a poll closes its runs as interrupted), waits up to ``child.STOP_GRACE`` s, then SIGKILLs
+    what is left. Children live in their own sessions, so nothing else would reach them: a
+    scheduler that left first would orphan a poll that keeps the poll lock and its run open.
+    Later signals are ignored: the stop is under way and bounded.
+    """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # APScheduler's own INFO lines (added, running, executed, shut down) repeat ours; its
+    # warnings (a missed run, a run skipped as the previous one still runs) stay.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     factory = session_factory(make_engine(settings.database_url))
     closed = child.close_stale_runs(factory, settings.sources.crawl_timeout * 2)
     if closed:
@@ -126,17 +172,30 @@ def run_scheduler(settings: Settings) -> None:
     for name in COMMAND_JOBS:
         if not command_available(name):
             log.info("'tracker %s' is not installed: its job will log and skip", name)
-    scheduler = build_scheduler(settings)
+    scheduler = build_scheduler(settings, BackgroundScheduler)
+    received: list[int] = []
+    wake = threading.Event()
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        log.info("signal %s: shutting down", signum)
-        scheduler.shutdown(wait=False)
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        for sig in STOP_SIGNALS:  # a second Ctrl-C must not cut the stop short
+            signal.signal(sig, signal.SIG_IGN)
+        received.append(signum)
+        wake.set()
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, on_signal)
     for job in scheduler.get_jobs():
         log.info("job %s: %s", job.id, job.trigger)
     scheduler.start()
+    while not wake.wait(1.0):
+        pass
+    stopping = child.stop_children()
+    log.info("%s: stopping%s", signal.Signals(received[0]).name,
+             f"; asked {len(stopping)} running job(s) to stop ({', '.join(stopping)})" if stopping else "")
+    scheduler.shutdown(wait=False)
+    killed = child.wait_children(child.STOP_GRACE)
+    if killed:
+        log.warning("%s did not stop within %.0f s: killed", ", ".join(killed), child.STOP_GRACE)
 
 
 def describe(scheduler: BaseScheduler) -> list[dict[str, Any]]:
