@@ -333,3 +333,13 @@ def test_the_web_app_will_not_serve_the_world_with_the_development_key(env) -> N
     tracker("init", env=env)
     proc = tracker("web", "--host", "0.0.0.0", "--port", "1", env=env, check=False, timeout=30)
     assert proc.returncode == 2 and "development key" in proc.stderr
+
+
+def test_the_replica_on_a_taken_port_says_so_in_one_line(env) -> None:
+    import socket
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = tracker("replica", "serve", "--port", str(port), env=env, check=False, timeout=30)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "cannot listen" in proc.stderr

@@ -225,3 +225,10 @@ def test_retry_now_tries_each_message_once_per_run(factory, monkeypatch) -> None
         assert (report.deferred, report.failed) == (2, 0)
     with factory() as s:
         assert [r.attempts for r in s.execute(select(OutboxMessage)).scalars()] == [1, 1]
+
+
+def test_cli_send_without_smtp_host_says_where_the_messages_went(factory, tmp_path) -> None:
+    """A misspelt or missing SMTP host must not look like delivered mail."""
+    queue_alerts(factory, 1)
+    out = subprocess.run([TRACKER, "send"], capture_output=True, text=True, env=dict(os.environ), check=True).stdout
+    assert "sent 1" in out and ".eml files in" in out and str(tmp_path / "outbox") in out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,3 +44,15 @@ def read_session() -> Iterator[Session]:
 def interactive() -> bool:
     """Progress bars only on a terminal; pipes and CI logs stay quiet."""
     return sys.stderr.isatty()
+
+
+def check_port(host: str, port: int) -> None:
+    """Say so in one line when the port is taken, before claiming to serve on it."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise TrackerError(f"cannot listen on {host}:{port}: {exc.strerror or exc} "
+                               "(is another program using it? choose another with --port)") from None

@@ -121,6 +121,8 @@ def send(retry_now: bool, limit: int | None) -> None:
     extra = f", {report.recovered} recovered after a crash" if report.recovered else ""
     click.echo(f"sent {report.sent}, deferred {report.deferred}, failed {report.failed}, "
                f"canceled {report.canceled}{extra}")
+    if not cfg.smtp.host and report.sent:  # a typo in the SMTP host must not look like delivery
+        click.echo(f"(no SMTP server configured: the messages are .eml files in {cfg.smtp.outbox_dir}/)")
     if report.failed or report.problem:  # a run that could not deliver is a failed run (exit 1)
         sys.exit(1)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from tracker.cli._common import interactive, sessions, settings
+from tracker.cli._common import check_port, interactive, sessions, settings
 from tracker.errors import TrackerError
 
 SOURCE_CHOICES = ["pubinfo", "web", "hearings", "all"]
@@ -107,6 +107,8 @@ def replica_serve(pubinfo_dir: Path, port: int, host: str, scale: int) -> None:
     """Serve leginfo pages, PUBINFO zips and chamber calendars from DIR's bills."""
     from tracker.replica.server import ReplicaServer
 
+    if port:
+        check_port(host, port)
     try:
         server = ReplicaServer(pubinfo_dir, port=port, host=host, scale=scale)
     except OSError as exc:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
-import socket
 import sys
 
 import click
 
-from tracker.cli._common import sessions, settings
+from tracker.cli._common import check_port, sessions, settings
 from tracker.db.base import transaction
 from tracker.errors import TrackerError
 from tracker.settings.core import DEV_SECRET_KEY
@@ -34,7 +33,7 @@ def web(ctx: click.Context, host: str | None, port: int | None, log_level: str) 
     if conf.secret_key.get_secret_value() == DEV_SECRET_KEY and not _loopback(host):
         raise TrackerError(f"secret_key is the public development key, which lets anyone forge staff "
                            f"sign-ins: set TRACKER_SECRET_KEY before serving on {host}")
-    _check_port(host, port)
+    check_port(host, port)
     app = create_app(conf, sessions())
     click.echo(f"serving on http://{host}:{port}", err=True)
     # Rate limits key on the visitor's address. Behind a reverse proxy every request comes from
@@ -52,18 +51,6 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def _check_port(host: str, port: int) -> None:
-    """Say so in one line when the port is taken, before claiming to serve on it."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise TrackerError(f"cannot listen on {host}:{port}: {exc.strerror or exc} "
-                               "(is another program using it? choose another with --port)") from None
 
 
 @web.command("create-admin")
