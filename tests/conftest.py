@@ -15,6 +15,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from tracker.db import make_engine, session_factory
+from tracker.db.migrate import upgrade
 
 FILES = Path(__file__).parent / "files"
 PG_URL = os.environ.get("TRACKER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -56,6 +60,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, pg_problem: str | Non
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture
+def factory(db_url: str) -> Iterator[sessionmaker[Session]]:
+    """Sessions on a fresh database at the newest schema (a test module may define its own)."""
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield session_factory(engine)
+    engine.dispose()
 
 
 @pytest.fixture

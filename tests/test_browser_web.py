@@ -24,7 +24,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from playwright.sync_api import Browser, sync_playwright
 
-from test_web_support import free_port, seed
+from test_web_support import free_port, seed, start_web
 
 pytestmark = pytest.mark.browser
 TRACKER = str(Path(sys.executable).with_name("tracker"))
@@ -62,18 +62,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
                 "TRACKER_SMTP__HOST": "127.0.0.1", "TRACKER_SMTP__PORT": str(smtp.port),
                 "TRACKER_SMTP__TLS": "none", "TRACKER_SMTP__OUTBOX_DIR": str(tmp / "outbox"),
                 "TRACKER_WEB__SUBSCRIBE_RATE_PER_IP": "50"})
-    proc = subprocess.Popen([TRACKER, "web", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(base + "/", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        raise AssertionError(proc.stdout.read().decode() if proc.stdout else "server did not start")
+    proc, base = start_web(env, port)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield {"base": base, "env": env, "inbox": inbox, "browser": browser}

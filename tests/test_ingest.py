@@ -10,8 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.clock import local_today
-from tracker.db import make_engine, session_factory
-from tracker.db.migrate import upgrade
 from tracker.db.models_core import Bill, BillAction, BillVersion, ChangeEvent, Hearing, Vote, VoteMember
 from tracker.ingest.service import ingest_snapshot
 from tracker.items import (
@@ -28,14 +26,6 @@ from tracker.relevance import load_matcher
 from tracker.settings import PROJECT_ROOT
 
 AB1656 = "202520260AB1656"
-
-
-@pytest.fixture
-def factory(db_url: str) -> sessionmaker[Session]:
-    engine = make_engine(db_url)
-    upgrade(engine)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 @pytest.fixture

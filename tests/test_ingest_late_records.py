@@ -11,7 +11,6 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,14 +25,6 @@ from tracker.settings import PROJECT_ROOT
 
 MATCHER = load_matcher(PROJECT_ROOT / "config" / "topics.toml")
 SB275 = "202520260SB275"
-
-
-@pytest.fixture
-def factory(db_url: str) -> sessionmaker[Session]:
-    engine = make_engine(db_url)
-    upgrade(engine)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 def extract(files: Path, tmp_path: Path, *leave_out: str) -> Path:

@@ -18,8 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.test_relevance_rescan import COURT_TOPIC, SHIPPED  # a topic whose term is in AB 1656's digest
-from tracker.db import make_engine, session_factory
-from tracker.db.migrate import upgrade
 from tracker.db.models_core import Bill, BillVersion, ChangeEvent
 from tracker.ingest.service import IngestResult, ingest_snapshot
 from tracker.pubinfo.reader import read_snapshot
@@ -27,14 +25,6 @@ from tracker.relevance import Matcher, load_matcher
 
 AB1656, NEWEST = "202520260AB1656", "20250AB165697AMD"
 LOB = "BILL_VERSION_TBL_14928.lob"
-
-
-@pytest.fixture
-def factory(db_url: str) -> sessionmaker[Session]:
-    engine = make_engine(db_url)
-    upgrade(engine)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 @pytest.fixture

@@ -13,15 +13,12 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.clirun import jsonl, tracker
 from tracker.alerts import subscriptions as subs
-from tracker.db import make_engine, session_factory
 from tracker.db.base import transaction
-from tracker.db.migrate import upgrade
 from tracker.db.models_alerts import OutboxMessage
 from tracker.db.models_core import Bill, ChangeEvent
 from tracker.ingest.service import IngestResult, ingest_snapshot
@@ -42,14 +39,6 @@ label_es = "Retrasos judiciales"
 fields = ["title", "subject", "digest", "text"]
 terms = [{ term = "good cause", weight = 5 }]
 """
-
-
-@pytest.fixture
-def factory(db_url: str) -> sessionmaker[Session]:
-    engine = make_engine(db_url)
-    upgrade(engine)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 def topics_file(tmp_path: Path, name: str, watch: Sequence[str] = (), extra: str = "") -> Path:

@@ -11,9 +11,6 @@ address comes from X-Forwarded-For, but only from the proxies the settings trust
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,12 +20,11 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
-from test_web_support import csrf_from, free_port, seed
+from test_web_support import csrf_from, free_port, seed, start_web
 from tracker.settings import Settings, get_settings
 from tracker.web.app import create_app
 from tracker.web.auth import create_admin
 
-TRACKER = str(Path(sys.executable).with_name("tracker"))
 FORM = {"lang": "en", "topics": "mental_health_services", "cadence": "weekly"}
 PASSWORD = "correct horse battery"
 
@@ -119,19 +115,8 @@ def tracker_web(tmp_path: Path, **settings: str) -> Iterator[str]:
     env.update({"TRACKER_DATABASE_URL": db_url, "TRACKER_DATA_DIR": str(tmp_path / "var"),
                 "TRACKER_SMTP__OUTBOX_DIR": str(tmp_path / "outbox"),
                 "TRACKER_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", **settings})
-    proc = subprocess.Popen([TRACKER, "web", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    proc, base = start_web(env, port, probe="/staff/login")
     try:
-        for _ in range(150):
-            try:
-                if httpx.get(base + "/staff/login", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            proc.kill()
-            raise AssertionError(proc.stdout.read().decode() if proc.stdout else "server did not start")
         yield base
     finally:
         proc.terminate()

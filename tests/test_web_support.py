@@ -10,14 +10,18 @@ from __future__ import annotations
 import os
 import re
 import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from tests.clirun import TRACKER
 from tracker.db import make_engine, session_factory
 from tracker.db.migrate import upgrade
 from tracker.db.models_core import Bill, BillVersion, ChangeEvent, Hearing, SourceRun
@@ -104,3 +108,18 @@ def free_port() -> int:
                 continue
             return int(sock.getsockname()[1])
     raise AssertionError(f"no free port in WEB_TEST_PORTS={wanted}")
+
+
+def start_web(env: dict[str, str], port: int, probe: str = "/") -> tuple[subprocess.Popen[bytes], str]:
+    """The real ``tracker web`` on loopback ``port``, returned once ``probe`` answers 200."""
+    proc = subprocess.Popen([TRACKER, "web", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if httpx.get(base + probe, timeout=1).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError(proc.stdout.read().decode() if proc.stdout else "server did not start")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
@@ -160,13 +159,8 @@ def _veto(row: VetoMessage | None) -> dict[str, Any] | None:
     return {"date": row.veto_date, "paragraphs": [p for p in cleaned if p]}
 
 
-def _utc(value: datetime) -> datetime:
-    """A stored time as naive UTC: PostgreSQL hands aware times back in the server's own zone."""
-    return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
-
-
 def recent_runs(s: Session, limit: int = 20) -> list[dict[str, Any]]:
     rows = s.execute(select(SourceRun).order_by(SourceRun.id.desc()).limit(limit)).scalars()
-    return [{"id": r.id, "source": r.source, "started_at": _utc(r.started_at).isoformat(), "status": r.status,
+    return [{"id": r.id, "source": r.source, "started_at": r.started_at.isoformat(), "status": r.status,
              "duration_s": r.duration_s, "requests": r.requests, "bytes": r.bytes, "bills_seen": r.bills_seen,
              "changes": r.changes, "warnings": list(r.warnings or []), "error": r.error} for r in rows]

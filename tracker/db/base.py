@@ -31,7 +31,8 @@ def utcnow() -> datetime:
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """A timestamp that always comes back timezone-aware (SQLite forgets the zone)."""
+    """A timestamp that always comes back timezone-aware and in UTC (SQLite forgets the zone;
+    PostgreSQL answers in the server's own zone, e.g. a California host's Pacific time)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -42,9 +43,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 class Base(DeclarativeBase):

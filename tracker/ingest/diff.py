@@ -8,13 +8,13 @@ subscribers with years of history.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from collections.abc import Mapping
 from typing import Any
 
 from tracker.alerts.phrases import STAGE_WORDS
 from tracker.committees import committee_house, looks_like_code, place_key
-from tracker.ingest.changes import BillChanges, EventDraft, Known, KnownAction, KnownHearing  # noqa: F401 (re-exported)
+from tracker.ingest.changes import BillChanges, EventDraft, Known
 from tracker.ingest.diff_hearings import diff_hearings
 from tracker.ingest.diff_relevance import Cause, changed_columns, relevance_event, relevance_values
 from tracker.ingest.keys import action_keys, event_key, ordered_actions, vote_keys
@@ -76,11 +76,8 @@ def _merge_members(v: VoteRecord, bare_vote_id: int | None, changes: BillChanges
 
 
 def _naive(value: datetime | None) -> datetime | None:
-    """A stored time as the naive value it was written as: PostgreSQL hands it back in the
-    server's own zone, so it is turned back to UTC (how it was stored) before the zone goes."""
-    if value is None or value.tzinfo is None:
-        return value
-    return value.astimezone(timezone.utc).replace(tzinfo=None)
+    """A time as the legislature's naive value: stored ones come back as UTC-aware (UTCDateTime)."""
+    return value.replace(tzinfo=None) if value is not None else None
 
 
 def _status_words(values: dict[str, Any], places: Mapping[str, str] | None) -> tuple[str, str, str]:

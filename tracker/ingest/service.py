@@ -33,7 +33,8 @@ from tracker.db.models_core import (
 )
 from tracker.clock import local_today
 from tracker.gcpause import gc_paused
-from tracker.ingest.diff import BillChanges, Known, KnownAction, KnownHearing, diff_bill
+from tracker.ingest.changes import BillChanges, Known, KnownAction, KnownHearing
+from tracker.ingest.diff import diff_bill
 from tracker.ingest.rescan import rescan_sessions, stale_sessions
 from tracker.ingest.storage import (
     CHUNK,

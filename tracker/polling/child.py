@@ -23,7 +23,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import IO
+from typing import IO, Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -196,23 +196,32 @@ def wait_children(grace: float = STOP_GRACE) -> list[str]:
     return [name for _proc, name in left]
 
 
+def _fail_runs(factory: sessionmaker[Session], where: list[Any], reason: str) -> list[tuple[int, str]]:
+    """Close the runs matching ``where`` as failed with ``reason``: (id, source) of each.
+
+    One rule for every way a run is left behind (its process died, was stopped, timed out):
+    failed, the reason said, and a finish time and duration when it had none.
+    """
+    with transaction(factory) as s:
+        runs = list(s.execute(select(SourceRun).where(*where)).scalars())
+        now = utcnow()
+        for run in runs:
+            run.status, run.error = "failed", reason
+            if run.finished_at is None:
+                run.finished_at = now
+                run.duration_s = (now - run.started_at).total_seconds()
+        return [(run.id, run.source) for run in runs]
+
+
+def _of(source: str | None, since: datetime | None) -> list[Any]:
+    return ([SourceRun.source == source] if source else []) + (
+        [SourceRun.started_at >= since] if since is not None else [])
+
+
 def close_open_runs(factory: sessionmaker[Session], source: str | None, since: datetime | None,
                     reason: str) -> int:
     """Mark runs still 'running' (their process died) as failed; returns how many."""
-    with transaction(factory) as s:
-        q = select(SourceRun).where(SourceRun.status == "running")
-        if source:
-            q = q.where(SourceRun.source == source)
-        if since is not None:
-            q = q.where(SourceRun.started_at >= since)
-        runs = list(s.execute(q).scalars())
-        now = utcnow()
-        for run in runs:
-            run.status = "failed"
-            run.error = reason
-            run.finished_at = now
-            run.duration_s = (now - run.started_at).total_seconds()
-        return len(runs)
+    return len(_fail_runs(factory, [SourceRun.status == "running", *_of(source, since)], reason))
 
 
 def mark_timed_out(factory: sessionmaker[Session], source: str | None, since: datetime | None,
@@ -224,21 +233,8 @@ def mark_timed_out(factory: sessionmaker[Session], source: str | None, since: da
     about (a ``source_problem`` event per run, as for a layout change or a 403).
     """
     reason = f"timed out after {timeout:.0f} s; retried at the next run"
-    with transaction(factory) as s:
-        q = select(SourceRun).where(or_(SourceRun.status == "running",
-                                        SourceRun.error.in_((INTERRUPTED_CRAWL, INTERRUPTED))))
-        if source:
-            q = q.where(SourceRun.source == source)
-        if since is not None:
-            q = q.where(SourceRun.started_at >= since)
-        runs = list(s.execute(q).scalars())
-        now = utcnow()
-        for run in runs:
-            run.status, run.error = "failed", reason
-            if run.finished_at is None:
-                run.finished_at = now
-                run.duration_s = (now - run.started_at).total_seconds()
-        told = [(run.id, run.source) for run in runs]
+    left = or_(SourceRun.status == "running", SourceRun.error.in_((INTERRUPTED_CRAWL, INTERRUPTED)))
+    told = _fail_runs(factory, [left, *_of(source, since)], reason)
     for run_id, run_source in told:
         record_source_problem(factory, run_id, run_source, f"the poll {reason}")
     return len(told)
@@ -247,12 +243,8 @@ def mark_timed_out(factory: sessionmaker[Session], source: str | None, since: da
 def close_stale_runs(factory: sessionmaker[Session], older_than_s: float) -> int:
     """At scheduler start: runs 'running' for longer than any crawl may take died with us."""
     cutoff = utcnow() - timedelta(seconds=older_than_s)
-    with transaction(factory) as s:
-        runs = list(s.execute(select(SourceRun).where(SourceRun.status == "running",
-                                                      SourceRun.started_at < cutoff)).scalars())
-        for run in runs:
-            run.status, run.error, run.finished_at = "failed", "process ended without closing the run", utcnow()
-        return len(runs)
+    return len(_fail_runs(factory, [SourceRun.status == "running", SourceRun.started_at < cutoff],
+                          "process ended without closing the run"))
 
 
 def poll_in_child(factory: sessionmaker[Session], source: str, timeout: float) -> ChildResult:
