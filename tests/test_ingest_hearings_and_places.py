@@ -19,7 +19,7 @@ from tracker.db import make_engine, session_factory
 from tracker.db.migrate import upgrade
 from tracker.db.models_core import Bill, ChangeEvent, Hearing
 from tracker.ingest.service import ingest_snapshot
-from tracker.items import BillRecord, HearingRecord, LocationRecord, Snapshot
+from tracker.items import ActionRecord, BillRecord, HearingRecord, LocationRecord, Snapshot
 from tracker.pubinfo.reader import read_snapshot
 from tracker.relevance import load_matcher
 from tracker.settings import PROJECT_ROOT
@@ -136,3 +136,25 @@ def test_a_same_named_committee_in_the_other_house_is_a_new_place(factory) -> No
     with factory() as s:
         bill = s.get(Bill, AB1656)
         assert (bill.current_house, bill.current_location) == ("Senate", "Senate Health Committee")
+
+
+def test_an_old_undated_cancellation_does_not_close_a_hearing_set_months_later(factory) -> None:
+    """The bulk data on a first look holds both: April's "Hearing canceled at the request of
+    author." and December's hearing. The April action spoke of April's hearing, not December's."""
+    snap = calendar(health(240, hearing_time="1:30 p.m."))
+    snap.bundles[AB1656].actions.append(ActionRecord(
+        AB1656, local_today(), "In committee: Set, first hearing. Hearing canceled at the request of author."))
+    ingest_snapshot(factory, snap, matcher=MATCHER)
+    with factory() as s:
+        day = local_today() + timedelta(days=240)
+        assert s.execute(select(Hearing.status).where(
+            Hearing.bill_id == AB1656, Hearing.hearing_date == day)).scalar_one() == "scheduled"
+
+
+def test_an_undated_cancellation_closes_the_hearing_set_for_the_days_ahead(factory) -> None:
+    ingest_snapshot(factory, calendar(health(9)), matcher=MATCHER)
+    snap = Snapshot(source="hearings")
+    snap.bundle(AB1656).actions.append(ActionRecord(
+        AB1656, local_today(), "In committee: Hearing canceled at the request of author."))
+    ingest_snapshot(factory, snap, matcher=MATCHER)
+    assert [e.kind for e in events(factory, "hearing")] == ["hearing_set", "hearing_canceled"]

@@ -12,7 +12,7 @@ that will not happen.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from tracker.committees import same_committee
@@ -20,6 +20,13 @@ from tracker.hearing_text import extract_hearings
 from tracker.ingest.changes import BillChanges, EventDraft, Known, KnownHearing
 from tracker.ingest.keys import event_key, hearing_key
 from tracker.items import BillBundle, HearingRecord
+
+
+#: How far ahead an undated "Hearing canceled" / "postponed" action reaches. Committees set a
+#: bill for a hearing days or a few weeks ahead (four days' notice in the Daily File), and the
+#: cancellation is posted before that day; a hearing months after the action is a later one,
+#: set again since, and must not be closed by it (a first import holds both at once).
+UNDATED_REACH = timedelta(days=30)
 
 
 @dataclass(slots=True)
@@ -60,10 +67,12 @@ def diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
                 # "Hearing canceled at the request of author." / "In committee: Hearing postponed
                 # by committee.": no date, so it is the next hearing still set.
                 if m.kind in ("canceled", "postponed"):
+                    soon = a.action_date + UNDATED_REACH
                     upcoming = sorted((h for h in known.hearings.values()
-                                       if h.status == "scheduled" and h.hearing_date >= a.action_date),
+                                       if h.status == "scheduled" and a.action_date <= h.hearing_date <= soon),
                                       key=lambda h: h.hearing_date)
-                    pending = [r for r in records if r.status == "scheduled" and r.hearing_date >= a.action_date]
+                    pending = sorted((r for r in records if r.status == "scheduled"
+                                      and a.action_date <= r.hearing_date <= soon), key=lambda r: r.hearing_date)
                     if upcoming:
                         records.append(_Said(upcoming[0].hearing_date, m.kind, note=m.text))
                     elif pending:
