@@ -343,3 +343,21 @@ def test_the_replica_on_a_taken_port_says_so_in_one_line(env) -> None:
         port = busy.getsockname()[1]
         proc = tracker("replica", "serve", "--port", str(port), env=env, check=False, timeout=30)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "cannot listen" in proc.stderr
+
+
+def test_corrupt_bill_text_file_in_zip_is_one_clear_line(env, files, tmp_path) -> None:
+    """A damaged .lob member is a damaged download like a damaged table: one line naming it."""
+    lob = next(p for p in sorted((files / "pubinfo/mini").glob("BILL_VERSION_TBL_*.lob")))
+    bad = tmp_path / "corrupt-text.zip"
+    with zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as zf:
+        for p in (files / "pubinfo/mini").iterdir():
+            zf.write(p, p.name)
+    raw = bytearray(bad.read_bytes())
+    mid = raw.find(lob.name.encode()) + len(lob.name) + 60
+    raw[mid : mid + 20] = b"\x00" * 20
+    bad.write_bytes(bytes(raw))
+    tracker("init", env=env)  # an empty database: every print's text is read
+    proc = tracker("import-pubinfo", str(bad), env=env, check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()] and f"corrupt-text.zip!{lob.name}" in proc.stderr
+    assert tracker("export", "bills", env=env).stdout == ""

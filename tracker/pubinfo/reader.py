@@ -102,10 +102,16 @@ class _Source:
         return open(self.names[name], "rb")
 
     def read(self, name: str) -> bytes:
+        """A side file's bytes. A damaged member of the zip (a transfer cut short or corrupted)
+        stops the import with one line naming it, as a damaged table does: the next download
+        is whole, and nothing is stored from a half-read extract."""
         if name not in self.names:
             raise FileNotFoundError(name)
-        with self.open(name) as fh:
-            return fh.read()
+        try:
+            with self.open(name) as fh:
+                return fh.read()
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise InputError(self.label(name), f"corrupt compressed data ({exc})") from None
 
 
 def _plain_rows(src: _Source, table: str) -> Iterator[tuple[int, Row]]:
