@@ -321,3 +321,21 @@ def test_a_person_found_mentally_incompetent_to_stand_trial_is_still_relevant(ma
         "This bill would require the court to suspend proceedings when a defendant is found mentally "
         "incompetent, and would require treatment to restore competency."))
 
+
+
+def test_a_long_title_printed_inside_the_summary_is_read_for_the_sections_it_cites(matcher: Matcher) -> None:
+    """Some sources print the long title in the summary and have no subject field: a "Health."
+    budget bill amending the Welfare and Institutions Code's mental-health sections is still one."""
+    digest = ("An act to amend Section 5961.4 of the Welfare and Institutions Code, and to repeal Section "
+              "11756.8 of the Health and Safety Code, relating to health, and making an appropriation therefor.")
+    assert matcher.match(MatchInput(title="Health.", digest=digest)).relevant
+    budget = digest.replace("5961.4 of the Welfare and Institutions", "14105 of the Welfare and Institutions")
+    assert not matcher.match(MatchInput(title="Health.", digest=budget.replace("11756.8", "1250"))).relevant
+
+
+def test_the_statutes_words_for_a_5150_detention_are_involuntary_treatment(matcher: Matcher) -> None:
+    res = matcher.match(MatchInput(title="Emergency medical services: transport.", digest=(
+        "This bill would require a local emergency medical services agency to adopt a policy on the transport of "
+        "a person who is subject to a 5150 hold and would require the 5150 application to travel with the "
+        "person.")))
+    assert res.relevant and "involuntary_treatment" in res.topics

@@ -38,6 +38,10 @@ _DELETE = bytes(c for c in range(33, 128) if not (48 <= c <= 57 or 65 <= c <= 90
 # the same mapping without lower-casing: positions match ``normalise`` byte for byte
 _TABLE_CASED = bytes(c if 48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 else 32 for c in range(256))
 _RUNS = re.compile(r" {2,}")
+#: The long title ("An act to amend Section 5150 of the Welfare and Institutions Code, relating
+#: to mental health.") as some sources print it: inside the summary, with no subject field.
+_LONG_TITLE = re.compile(r"\bAn act (?:to|making|relating)\b.{0,2000}?(?:relating to [^.]{0,200}\.|\.(?:\s|$))",
+                         re.IGNORECASE | re.DOTALL)
 _SNIPPET = 60
 #: Bump when a change to this module decides differently for the same topics file: it is part of
 #: ``Matcher.fingerprint``, so the next ingest scores every stored bill again by the new rules.
@@ -256,7 +260,11 @@ class Matcher:
         scans, norms = {}, {}
         for f, text in fields.items():
             scans[f], norms[f] = self._scan_norm(f, text)
-        rows: list[dict[str, Any]] = self._section_rows(item.subject) if item.subject else []
+        long_title = item.subject
+        if not long_title and item.digest:
+            quoted = _LONG_TITLE.search(item.digest)
+            long_title = quoted.group(0) if quoted else None
+        rows: list[dict[str, Any]] = self._section_rows(long_title) if long_title else []
         anchored = bool(rows) or any(not self.topics[ti].terms[ki].weak for s in scans.values() for ti, ki in s)
         text_total = 0.0
         for f, found in scans.items():
