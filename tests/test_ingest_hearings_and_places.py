@@ -158,3 +158,27 @@ def test_an_undated_cancellation_closes_the_hearing_set_for_the_days_ahead(facto
         AB1656, local_today(), "In committee: Hearing canceled at the request of author."))
     ingest_snapshot(factory, snap, matcher=MATCHER)
     assert [e.kind for e in events(factory, "hearing")] == ["hearing_set", "hearing_canceled"]
+
+
+def _stored_hearing(factory: sessionmaker[Session], day) -> Hearing:
+    with factory() as s:
+        return s.execute(select(Hearing).where(Hearing.bill_id == AB1656, Hearing.hearing_date == day)).scalar_one()
+
+
+def test_action_shorthand_never_replaces_the_committee_the_hearings_table_named(factory) -> None:
+    day = local_today() + timedelta(days=5)
+    snap = calendar(HearingRecord(bill_id=AB1656, hearing_date=day, committee_code="CS61"))
+    snap.bundles[AB1656].actions.append(ActionRecord(
+        AB1656, local_today(), f"{day:%B} {day.day} hearing: Placed on APPR. suspense file."))
+    ingest_snapshot(factory, snap, matcher=MATCHER)
+    assert (_stored_hearing(factory, day).committee_code, _stored_hearing(factory, day).committee_name) == ("CS61", None)
+
+
+def test_a_later_action_shorthand_keeps_the_calendars_committee_name(factory) -> None:
+    ingest_snapshot(factory, calendar(health(5)), matcher=MATCHER)
+    day = local_today() + timedelta(days=5)
+    snap = Snapshot(source="hearings")
+    snap.bundle(AB1656).actions.append(ActionRecord(
+        AB1656, local_today(), f"{day:%B} {day.day} hearing: Placed on APPR. suspense file."))
+    ingest_snapshot(factory, snap, matcher=MATCHER)
+    assert _stored_hearing(factory, day).committee_name == "Health"

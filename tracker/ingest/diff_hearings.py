@@ -43,6 +43,9 @@ class _Said:
     hearing_time: str | None = None
     room: str | None = None
     note: str | None = None
+    #: Said by history action text ("Placed on APPR. suspense file."): its committee is the
+    #: legislature's shorthand, so it only fills a gap, never replaces a table's or calendar's name.
+    from_text: bool = False
 
 
 def _said(r: HearingRecord) -> _Said:
@@ -74,13 +77,13 @@ def diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
                     pending = sorted((r for r in records if r.status == "scheduled"
                                       and a.action_date <= r.hearing_date <= soon), key=lambda r: r.hearing_date)
                     if upcoming:
-                        records.append(_Said(upcoming[0].hearing_date, m.kind, note=m.text))
+                        records.append(_Said(upcoming[0].hearing_date, m.kind, note=m.text, from_text=True))
                     elif pending:
-                        records.append(replace(pending[0], status=m.kind, note=m.text))
+                        records.append(_Said(pending[0].hearing_date, m.kind, note=m.text, from_text=True))
                 continue
             status = {"set": "scheduled", "canceled": "canceled", "postponed": "postponed",
                       "heard": "heard"}[m.kind]
-            records.append(_Said(m.hearing_date, status, committee_name=m.committee, note=m.text))
+            records.append(_Said(m.hearing_date, status, committee_name=m.committee, note=m.text, from_text=True))
     merged: dict[str, _Said] = {}
     for r in records:  # later statements about the same hearing win, details accumulate
         k = hearing_key(bundle.bill_id, r.hearing_date)
@@ -90,8 +93,9 @@ def diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
             continue
         for f in ("committee_code", "committee_name", "hearing_time", "room", "note"):
             value = getattr(r, f)
-            if value:
+            if value and not (r.from_text and f == "committee_name" and (prev.committee_name or prev.committee_code)):
                 setattr(prev, f, value)
+        prev.from_text = prev.from_text and r.from_text
         if r.status != "scheduled" or prev.status == "scheduled":
             prev.status = r.status
     for k, r in merged.items():
@@ -120,6 +124,8 @@ def diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
         update: dict[str, Any] = {}
         for f in ("committee_code", "committee_name", "hearing_time", "room"):
             val = getattr(r, f)
+            if f == "committee_name" and r.from_text and (have.committee_name or have.committee_code):
+                continue  # "APPR." from an action never replaces the committee's name we hold
             if val and val != getattr(have, f):
                 update[f] = val
         # "scheduled" (a calendar or the hearings table still listing it) never undoes what we
