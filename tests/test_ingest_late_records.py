@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.db import make_engine, session_factory
 from tracker.db.migrate import upgrade
-from tracker.db.models_core import BillAuthor, ChangeEvent, VetoMessage
+from tracker.db.models_core import BillAction, BillAuthor, ChangeEvent, VetoMessage
 from tracker.ingest.service import ingest_snapshot
 from tracker.items import Snapshot, VoteRecord
 from tracker.pubinfo.reader import read_snapshot
@@ -131,3 +131,24 @@ def test_a_committee_roll_call_posted_after_its_report_action_is_still_news(fact
     ingest_snapshot(factory, late, matcher=MATCHER)
     with factory() as s:
         assert s.scalar(select(func.count()).select_from(ChangeEvent).where(ChangeEvent.kind == "vote_recorded")) == 1
+
+
+def test_a_history_row_the_legislature_corrects_replaces_the_stored_one_without_an_alert(
+        factory, files: Path, tmp_path: Path) -> None:
+    """A delta re-sends row 118204735 under its id with corrected text: one action, no new_action."""
+    delta = tmp_path / "delta"
+    delta.mkdir()
+    rows = (files / "pubinfo/mini/BILL_HISTORY_TBL.dat").read_text(encoding="utf-8").splitlines()
+    row = next(r for r in rows if "\t118204735\t" in r)
+    (delta / "BILL_HISTORY_TBL.dat").write_text(
+        row.replace("Re-referred to Coms. on  G.O. and  PUB. S.", "Re-referred to Com. on  PUB. S.") + "\n",
+        encoding="utf-8")
+    ingest_snapshot(factory, read_snapshot(files / "pubinfo/mini"), matcher=MATCHER)
+    before = count(factory, BillAction)
+    result = ingest_snapshot(factory, read_snapshot(delta), matcher=MATCHER)
+    assert result.event_kinds == {} and count(factory, BillAction) == before
+    with factory() as s:
+        texts = s.execute(select(BillAction.action).where(BillAction.history_id == "118204735")).scalars().all()
+    assert texts == ["Re-referred to Com. on  PUB. S."]
+    again = ingest_snapshot(factory, read_snapshot(delta), matcher=MATCHER)
+    assert again.event_kinds == {} and count(factory, BillAction) == before

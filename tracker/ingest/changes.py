@@ -20,6 +20,7 @@ class KnownAction(NamedTuple):
     action_date: date
     action: str
     sort_key: str
+    history_id: str | None = None
 
 
 @dataclass
@@ -70,6 +71,9 @@ class BillChanges:
     filled_versions: list[VersionRecord] = field(default_factory=list)  # stored prints whose text arrived
     new_authors: list[dict[str, Any]] = field(default_factory=list)
     new_actions: list[dict[str, Any]] = field(default_factory=list)
+    # stored bulk actions the legislature re-sent under their history id with other content:
+    # (stored fingerprint, new values)
+    corrected_actions: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     new_votes: list[tuple[dict[str, Any], list[dict[str, Any]]]] = field(default_factory=list)
     vote_member_inserts: list[dict[str, Any]] = field(default_factory=list)
     hearing_inserts: list[dict[str, Any]] = field(default_factory=list)
@@ -79,6 +83,6 @@ class BillChanges:
 
     @property
     def changed(self) -> bool:
-        return bool(self.events or self.new_actions or self.new_versions or self.filled_versions
+        return bool(self.events or self.new_actions or self.corrected_actions or self.new_versions or self.filled_versions
                     or self.hearing_inserts or self.hearing_updates or self.new_votes or self.vote_member_inserts
                     or self.bill_values or self.new_authors or self.veto is not None)

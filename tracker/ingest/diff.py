@@ -14,11 +14,11 @@ from typing import Any
 
 from tracker.alerts.phrases import STAGE_WORDS
 from tracker.committees import committee_house, looks_like_code, place_key
-from tracker.ingest.changes import BillChanges, EventDraft, Known
+from tracker.ingest.changes import BillChanges, EventDraft, Known, KnownAction
 from tracker.ingest.diff_hearings import diff_hearings
 from tracker.ingest.diff_relevance import Cause, changed_columns, relevance_event, relevance_values
 from tracker.ingest.keys import action_keys, event_key, ordered_actions, vote_keys
-from tracker.items import BillBundle, VersionRecord, VoteRecord, measure_of, parse_bill_id
+from tracker.items import ActionRecord, BillBundle, VersionRecord, VoteRecord, measure_of, parse_bill_id
 from tracker.relevance import Matcher
 from tracker.stages import classify_action, current_stage
 
@@ -200,6 +200,9 @@ def diff_bill(
     ordered = ordered_actions(bundle.actions)
     known_fps = {a.fingerprint for a in known.actions}
     all_actions = [(a.sort_key, a.action_date, a.action) for a in known.actions]
+    # The bulk data's own row id: a row re-sent under it with other text or date is the
+    # legislature correcting that action, not a new one (no second alert, no duplicate line).
+    by_history_id = {k.history_id: k for k in known.actions if k.history_id}
     new_action_records = []
     base_pos = len(known.actions)
     newest_known = max((k.sort_key for k in known.actions), default=None)
@@ -208,6 +211,11 @@ def diff_bill(
             continue
         known_fps.add(fp)
         stage = classify_action(a.action)
+        was = by_history_id.get(a.history_id) if a.history_id else None
+        if was is not None:
+            if (a.action_date, a.action) != (was.action_date, was.action):
+                _correct(changes, all_actions, was, fp, a, stage)
+            continue
         if newest_known is not None and sort_key <= newest_known and a.sequence is None:
             sort_key = f"{a.action_date.isoformat()}|{999999:06d}|{base_pos:06d}"
             base_pos += 1
@@ -226,7 +234,7 @@ def diff_bill(
                 "new_action", f"{measure}: {a.action}", None,
                 {"date": a.action_date.isoformat(), "action": a.action, "stage": stage},
                 event_key(bill_id, "new_action", fp)))
-    if changes.new_actions:
+    if changes.new_actions or changes.corrected_actions:
         all_actions.sort(key=lambda t: t[0])
         last = all_actions[-1]
         values["last_action"] = last[2]
@@ -306,3 +314,16 @@ def diff_bill(
                    "stage": values.get("stage")},
             event_key(bill_id, "new_bill")))
     return changes
+
+
+def _correct(changes: BillChanges, all_actions: list[tuple[str, date, str]], was: KnownAction, fp: str,
+             a: ActionRecord, stage: str | None) -> None:
+    """Replace a stored action by the legislature's corrected row (same history id)."""
+    sort_key = f"{a.action_date.isoformat()}|{a.sequence or 0:06d}|{was.sort_key.rsplit('|', 1)[-1]}"
+    changes.corrected_actions.append((was.fingerprint, {
+        "fingerprint": fp, "action_date": a.action_date, "action": a.action, "sequence": a.sequence,
+        "sort_key": sort_key, "action_code": a.action_code, "action_status": a.action_status,
+        "primary_location": a.primary_location, "secondary_location": a.secondary_location,
+        "ternary_location": a.ternary_location, "end_status": a.end_status, "stage": stage}))
+    all_actions[:] = [t for t in all_actions if (t[0], t[1], t[2]) != (was.sort_key, was.action_date, was.action)]
+    all_actions.append((sort_key, a.action_date, a.action))

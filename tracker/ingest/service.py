@@ -86,7 +86,8 @@ def _load_known(s: Session, ids: list[str]) -> dict[str, Known]:
     for bill_id, v in with_texts(s, newest_prints(rows)).items():
         known[bill_id].latest_version = v
     a = BillAction.__table__.columns
-    for bill_id, *stored in s.execute(select(a.bill_id, a.fingerprint, a.action_date, a.action, a.sort_key)
+    for bill_id, *stored in s.execute(select(a.bill_id, a.fingerprint, a.action_date, a.action, a.sort_key,
+                                             a.history_id)
                                       .where(a.bill_id.in_(ids))).tuples():
         known[bill_id].actions.append(KnownAction._make(stored))
     votes: dict[int, tuple[str, str]] = {}
@@ -171,6 +172,10 @@ def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[S
         s.execute(update(BillVersion), filled)
     bulk_insert(s, BillAuthor.__table__, [a for c in changes for a in c.new_authors])
     bulk_insert(s, BillAction.__table__, [a for c in changes for a in c.new_actions], ACTION_COLUMNS)
+    for c in changes:
+        for old_fp, values in c.corrected_actions:
+            s.execute(update(BillAction).where(BillAction.bill_id == c.bill_id, BillAction.fingerprint == old_fp)
+                      .values(**values))
     bulk_insert(s, Hearing.__table__, [h | {"updated_at": now} for c in changes for h in c.hearing_inserts])
     bulk_insert(s, VoteMember.__table__, [m for c in changes for m in c.vote_member_inserts])
     for c in changes:
