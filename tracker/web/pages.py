@@ -17,6 +17,7 @@ from starlette.routing import Route
 from tracker.advocacy.facts import district_label
 from tracker.advocacy.legislators import house_name
 from tracker.advocacy.progress import bill_progress
+from tracker.advocacy.text import clean_paragraphs
 from tracker.committees import location_name, unnamed_committee
 from tracker.alerts import phrases
 from tracker.db.models_core import Bill, Legislator
@@ -303,6 +304,8 @@ async def bill_page(request: Request) -> Response:
     stage = d["stage"] or ""
     return render(request, "web/bill.html", d=d, slug=slug, position=position,
                   changes=plain_changes(request, changes),
+                  # blank line = paragraph, a single line break = a space (as stored by older imports)
+                  digest_paragraphs=clean_paragraphs(latest["digest"] if latest else None),
                   steps=progress_steps(where), diffs=diffs, latest=latest,
                   first=versions[0] if versions else None, stage_text=stage_label(stage),
                   stage_meaning=phrases.STAGE_MEANING.get(stage, ""), committee=committee,

@@ -1,0 +1,147 @@
+"""Bill text as the legislature wrote it, and the public bill page (review 8 findings).
+
+Paragraphs of the Legislative Counsel's Digest are the XML's own paragraphs, never the line
+breaks that only lay out the file; table cells stay apart; all joint lead authors are named;
+the Governor's message is headed by what the Governor did; ``tracker explain`` finds a bill
+wherever ``tracker show`` does. Bill XML and bulk rows are the real samples in tests/files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import lxml.html
+import pytest
+from lxml import etree
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.testclient import TestClient
+
+from test_web_support import client, seed  # noqa: F401  (fixture)
+from tests.clirun import tracker
+from tracker.db import make_engine, session_factory
+from tracker.db.migrate import upgrade
+from tracker.db.models_core import BillVersion, VetoMessage
+from tracker.i18n import translations
+from tracker.ingest.service import ingest_snapshot
+from tracker.pubinfo.caml import NS, parse_caml
+from tracker.pubinfo.reader import read_snapshot
+from tracker.relevance import load_matcher
+from tracker.settings import PROJECT_ROOT, get_settings
+from tracker.web.app import create_app
+
+FILES = Path(__file__).parent / "files"
+MINI = FILES / "pubinfo/mini"
+AB831_CHAPTERED = MINI / "BILL_VERSION_TBL_9506.lob"  # 20250AB83194CHP
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def paragraphs(text: str | None) -> list[str]:
+    return (text or "").split("\n\n")
+
+
+def xml_digest_paragraphs(lob: Path) -> list[str]:
+    """The DigestText's ``p`` elements, each with its whitespace collapsed."""
+    root = etree.fromstring(lob.read_bytes())
+    digest = root.find(".//caml:DigestText", NS)
+    assert digest is not None
+    return [" ".join("".join(p.itertext()).split()) for p in digest.iter(XHTML + "p")]
+
+
+def page_digest(html: str) -> list[str]:
+    doc = lxml.html.fromstring(html)
+    return [" ".join(p.text_content().split()) for p in doc.cssselect("div.digest p")]
+
+
+# --- defect 4: paragraphs are the XML's paragraphs ------------------------------------------
+
+def test_digest_paragraphs_are_the_xml_paragraphs_not_the_files_line_breaks() -> None:
+    doc = parse_caml(AB831_CHAPTERED.read_bytes())
+    assert paragraphs(doc.digest) == xml_digest_paragraphs(AB831_CHAPTERED)
+    assert "The bill would delete the term “gambling-themed games”" in (doc.digest or "")
+
+
+def test_stored_text_has_no_line_break_inside_a_paragraph() -> None:
+    for name in ("BILL_VERSION_TBL_9506.lob", "BILL_VERSION_TBL_8685.lob"):  # AB 831, SB 275
+        doc = parse_caml((MINI / name).read_bytes())
+        for text in (doc.digest, doc.text, doc.title):
+            assert text and all("\n" not in p for p in paragraphs(text)), name
+
+
+def test_a_numbered_1999_digest_paragraph_keeps_its_number_and_starts_a_paragraph() -> None:
+    # ABX1 1 (1999) as chaptered: "<p>(2)\n  <span class="EnSpace"/>Existing law ...", and
+    # "(4)" after an empty line inside the previous p.
+    doc = parse_caml((FILES / "pubinfo/archive/1999/BILL_VERSION_TBL_25379.lob").read_bytes())
+    paras = paragraphs(doc.digest)
+    assert any(p.startswith("(2) Existing law requires the governing board") for p in paras)
+    assert any(p.startswith("(4) The California Constitution requires the state") for p in paras)
+    assert "(2)" not in paras
+
+
+def test_the_bill_page_shows_each_digest_paragraph_whole(client: TestClient) -> None:
+    page = client.get("/bills/AB-831").text
+    assert page_digest(page) == xml_digest_paragraphs(AB831_CHAPTERED)
+
+
+# The digest as imports before this fix stored it (real text of 20250AB83194CHP): the file's
+# own line breaks kept inside paragraphs, a blank line between paragraphs.
+OLD_STORED_DIGEST = (
+    "This bill would specify that using or offering for use any method, including an internet website or "
+    "an online application, in the manner described above is prohibited, and would make conforming "
+    "changes. The bill would\ndelete the term “gambling-themed games” from the above-described provisions."
+    "\n\nExisting law makes it unlawful to engage in specified activities related to gambling.")
+
+
+@pytest.fixture
+def seeded(db_url: str) -> Iterator[sessionmaker[Session]]:
+    factory = seed(db_url)
+    yield factory
+    factory.kw["bind"].dispose()
+
+
+def site(factory: sessionmaker[Session]) -> TestClient:
+    return TestClient(create_app(get_settings(), factory))
+
+
+def test_text_stored_by_older_imports_reads_as_whole_paragraphs(seeded: sessionmaker[Session]) -> None:
+    with seeded() as s:
+        version = s.get(BillVersion, "20250AB83194CHP")
+        assert version is not None
+        version.digest = OLD_STORED_DIGEST
+        s.commit()
+    with site(seeded) as c:
+        shown = page_digest(c.get("/bills/AB-831").text)
+    assert shown == [
+        "This bill would specify that using or offering for use any method, including an internet website or "
+        "an online application, in the manner described above is prohibited, and would make conforming "
+        "changes. The bill would delete the term “gambling-themed games” from the above-described provisions.",
+        "Existing law makes it unlawful to engage in specified activities related to gambling."]
+
+
+# --- defect 14: tables ---------------------------------------------------------------------
+
+def test_table_cells_are_separated_and_each_row_is_its_own_line() -> None:
+    # Synthetic: no real CAML print with an XHTML table is in the samples (budget bills have
+    # them); the shape is a budget item's row of cells inside a bill section.
+    xml = ('<caml:MeasureDoc xmlns="http://www.w3.org/1999/xhtml" '
+           'xmlns:caml="http://lc.ca.gov/legalservices/schemas/caml.1#">'
+           '<caml:Description><caml:Id>X</caml:Id></caml:Description><caml:Bill><caml:BillSection>'
+           '<caml:Num>SEC. 2.</caml:Num><caml:Content><p>Item 4440 is amended to read:</p>'
+           '<table><tbody>\n\t\t<tr><td>(1)</td><td>4440-101-0001</td>\n\t\t<td><p>Mental health\n\t\t'
+           'services</p></td><td>1,000,000</td></tr>\n\t\t'
+           '<tr><th>Total</th><td/><td/><td>1,000,000</td></tr></tbody></table>'
+           '</caml:Content></caml:BillSection></caml:Bill></caml:MeasureDoc>').encode()
+    assert paragraphs(parse_caml(xml).text) == [
+        "SEC. 2.", "Item 4440 is amended to read:",
+        "(1) | 4440-101-0001 | Mental health services | 1,000,000",
+        "Total | | | 1,000,000"]
+
+
+def test_an_old_print_table_drawn_with_line_breaks_keeps_one_row_per_line() -> None:
+    # SB 729 (1989): the ballot measure's box is lines separated by <br/> in a NCTTable span.
+    text = parse_caml((FILES / "pubinfo/archive/1989/BILL_VERSION_TBL_1094.lob").read_bytes()).text
+    paras = paragraphs(text)
+    assert "' Shall the proposed work or project for ' _ '" in paras
+    assert "' Zones No. ___ in the Monterey Peninsula ' No '_' '" in paras
