@@ -145,3 +145,42 @@ def test_an_old_print_table_drawn_with_line_breaks_keeps_one_row_per_line() -> N
     paras = paragraphs(text)
     assert "' Shall the proposed work or project for ' _ '" in paras
     assert "' Zones No. ___ in the Monterey Peninsula ' No '_' '" in paras
+
+
+# --- defect 8: the Governor's message is headed by what the Governor did ------------------
+
+def add_message(factory: sessionmaker[Session], bill_id: str, text: str) -> None:
+    """Synthetic message text: the sample's own message file is missing upstream."""
+    with factory() as s:
+        row = s.get(VetoMessage, bill_id) or VetoMessage(bill_id=bill_id)
+        row.veto_date, row.message = date(2025, 10, 11), text
+        s.add(row)
+        s.commit()
+
+
+def message_heading(page: str) -> str:
+    found = re.search(r'<h2 id="veto-h">([^<(]+)', page)
+    assert found, "no message section"
+    return found.group(1).strip()
+
+
+def test_a_signed_bills_message_is_the_signing_message(seeded: sessionmaker[Session]) -> None:
+    add_message(seeded, "202520260AB831", "I am signing Assembly Bill 831.")
+    with site(seeded) as c:
+        assert message_heading(c.get("/bills/AB-831").text) == "The Governor's signing message"
+        assert message_heading(c.get("/bills/AB-831?lang=es").text) == "El mensaje del Gobernador al firmar la ley"
+
+
+def test_a_vetoed_bills_message_is_the_veto_message(seeded: sessionmaker[Session]) -> None:
+    add_message(seeded, "202520260SB275", "I am returning Senate Bill 275 without my signature.")
+    with site(seeded) as c:
+        assert message_heading(c.get("/bills/SB-275").text) == "The Governor's veto message"
+        assert message_heading(c.get("/bills/SB-275?lang=es").text) == "El mensaje de veto del Gobernador"
+
+
+def test_a_message_for_a_bill_neither_signed_nor_vetoed_has_a_neutral_heading(
+        seeded: sessionmaker[Session]) -> None:
+    add_message(seeded, "202520260AB1656", "A message.")
+    with site(seeded) as c:
+        assert message_heading(c.get("/bills/AB-1656").text) == "The Governor's message"
+        assert message_heading(c.get("/bills/AB-1656?lang=es").text) == "El mensaje del Gobernador"

@@ -228,3 +228,22 @@ def topic_counts(s: Session) -> dict[str, int]:
         for t in topics or []:
             counts[t] = counts.get(t, 0) + 1
     return counts
+
+
+def governor_decision(stage: str | None, action_stages: list[str | None],
+                      current_status: str | None) -> str | None:
+    """'signed', 'vetoed', or None when we cannot tell, for heading the Governor's message.
+
+    The legislature's veto message table carries signing messages too, so the heading must
+    follow what happened to the bill: its stage first, then the bulk status ("Vetoed" or
+    "Chaptered"), then any step of its history.
+    """
+    decisions = {"vetoed": "vetoed", "chaptered": "signed"}
+    if stage in decisions:
+        return decisions[stage]
+    status = (current_status or "").lower()
+    if "veto" in status:
+        return "vetoed"
+    if "chaptered" in status:
+        return "signed"
+    return next((decisions[st] for st in decisions if st in action_stages), None)

@@ -194,6 +194,13 @@ def version_label(action: str | None, _: Gettext) -> str:
     return _(msgid) if msgid else text
 
 
+#: Heading of the Governor's message by what the Governor did: the legislature's veto-message
+#: table also carries signing messages, so "veto" only when the bill was vetoed.
+GOVERNOR_MESSAGE = {"signed": N_("The Governor's signing message"),
+                    "vetoed": N_("The Governor's veto message"),
+                    None: N_("The Governor's message")}
+
+
 def find_measure(request: Request, s: Any, text: str) -> str | None:
     """The bill id for 'AB 13', 'AB-13' or a bill id, or None when we hold no such bill.
 
@@ -302,10 +309,12 @@ async def bill_page(request: Request) -> Response:
     diffs.reverse()
     latest = versions[-1] if versions else None
     stage = d["stage"] or ""
+    decision = data.governor_decision(d["stage"], [a["stage"] for a in d["actions"]], d["current_status"])
     return render(request, "web/bill.html", d=d, slug=slug, position=position,
                   changes=plain_changes(request, changes),
                   # blank line = paragraph, a single line break = a space (as stored by older imports)
                   digest_paragraphs=clean_paragraphs(latest["digest"] if latest else None),
+                  governor_heading=GOVERNOR_MESSAGE[decision],
                   steps=progress_steps(where), diffs=diffs, latest=latest,
                   first=versions[0] if versions else None, stage_text=stage_label(stage),
                   stage_meaning=phrases.STAGE_MEANING.get(stage, ""), committee=committee,
