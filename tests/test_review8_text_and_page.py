@@ -184,3 +184,41 @@ def test_a_message_for_a_bill_neither_signed_nor_vetoed_has_a_neutral_heading(
     with site(seeded) as c:
         assert message_heading(c.get("/bills/AB-1656").text) == "The Governor's message"
         assert message_heading(c.get("/bills/AB-1656?lang=es").text) == "El mensaje del Gobernador"
+
+
+# --- defect 10: every joint lead author --------------------------------------------------
+
+@pytest.fixture
+def archive_1999(db_url: str) -> Iterator[TestClient]:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    factory = session_factory(engine)
+    ingest_snapshot(factory, read_snapshot(FILES / "pubinfo/archive/1999"),
+                    matcher=load_matcher(PROJECT_ROOT / "config" / "topics.toml"))
+    with site(factory) as c:
+        yield c
+    engine.dispose()
+
+
+def meta_line(page: str) -> str:
+    return " ".join(lxml.html.fromstring(page).cssselect("p.meta")[0].text_content().split())
+
+
+def test_the_bill_page_names_every_joint_lead_author_primary_first(archive_1999: TestClient) -> None:
+    # ABX1 1 (1999): Villaraigosa (primary), Strom-Martin and Alquist are all lead authors.
+    assert meta_line(archive_1999.get("/bills/ABX1-1").text).endswith(
+        "Authors: Villaraigosa, Strom-Martin and Alquist")
+    assert meta_line(archive_1999.get("/bills/ABX1-1?lang=es").text).endswith(
+        "Autores: Villaraigosa, Strom-Martin y Alquist")
+
+
+def test_a_bill_with_one_lead_author_says_author(client: TestClient) -> None:
+    assert meta_line(client.get("/bills/SB-275").text).endswith("Author: Smallwood-Cuevas")
+
+
+def test_spanish_joins_a_name_starting_with_an_i_sound_with_e() -> None:
+    from tracker.web.pages import name_list
+
+    assert name_list(["Ruiz", "Irwin"], translations("es")) == "Ruiz e Irwin"
+    assert name_list(["Ruiz", "Bauer-Kahan", "Alvarez"], translations("es")) == "Ruiz, Bauer-Kahan y Alvarez"
+    assert name_list(["Ruiz", "Irwin"], translations("en")) == "Ruiz and Irwin"

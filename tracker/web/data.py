@@ -230,6 +230,17 @@ def topic_counts(s: Session) -> dict[str, int]:
     return counts
 
 
+def lead_authors(authors: list[dict[str, Any]]) -> list[str]:
+    """Every lead author's name, the primary one first (a bill can have several joint authors).
+
+    Authors without a contribution (read from the website) count as lead authors, as on the
+    legislator pages; a bill whose rows name no lead author shows its first author.
+    """
+    leads = [a for a in authors if (a.get("contribution") or "LEAD_AUTHOR") == "LEAD_AUTHOR"]
+    leads.sort(key=lambda a: not a.get("primary"))
+    return [a["name"] for a in leads] or [a["name"] for a in authors[:1]]
+
+
 def governor_decision(stage: str | None, action_stages: list[str | None],
                       current_status: str | None) -> str | None:
     """'signed', 'vetoed', or None when we cannot tell, for heading the Governor's message.

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from babel.support import NullTranslations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
@@ -199,6 +200,17 @@ def version_label(action: str | None, _: Gettext) -> str:
 GOVERNOR_MESSAGE = {"signed": N_("The Governor's signing message"),
                     "vetoed": N_("The Governor's veto message"),
                     None: N_("The Governor's message")}
+#: Names starting with an "i" sound: Spanish writes "e" instead of "y" before them.
+_I_SOUND = re.compile(r"h?[ií](?![aeouáéó])", re.IGNORECASE)
+
+
+def name_list(names: list[str], tr: NullTranslations) -> str:
+    """'A', 'A and B', 'A, B and C' in the catalog's language ('A, B y C'; 'Ruiz e Irwin')."""
+    if len(names) < 2:
+        return "".join(names)
+    pattern = (tr.pgettext("before a name starting with an i sound", "%(names)s and %(last)s")
+               if _I_SOUND.match(names[-1]) else tr.gettext("%(names)s and %(last)s"))
+    return pattern % {"names": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def find_measure(request: Request, s: Any, text: str) -> str | None:
@@ -309,11 +321,13 @@ async def bill_page(request: Request) -> Response:
     diffs.reverse()
     latest = versions[-1] if versions else None
     stage = d["stage"] or ""
+    leads = data.lead_authors(d["authors"])
     decision = data.governor_decision(d["stage"], [a["stage"] for a in d["actions"]], d["current_status"])
     return render(request, "web/bill.html", d=d, slug=slug, position=position,
                   changes=plain_changes(request, changes),
                   # blank line = paragraph, a single line break = a space (as stored by older imports)
                   digest_paragraphs=clean_paragraphs(latest["digest"] if latest else None),
+                  lead_count=len(leads), lead_names=name_list(leads, translations(get_lang(request))),
                   governor_heading=GOVERNOR_MESSAGE[decision],
                   steps=progress_steps(where), diffs=diffs, latest=latest,
                   first=versions[0] if versions else None, stage_text=stage_label(stage),
