@@ -84,7 +84,7 @@ def test_explain_unknown_bill_is_one_line_error(db_url: str, tmp_path: Path) -> 
     env = {"TRACKER_DATABASE_URL": db_url, "TRACKER_DATA_DIR": str(tmp_path / "var")}
     tracker("init", env=env)
     proc = tracker("explain", "AB 99999", env=env, check=False)
-    assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0 and "no bill" in proc.stderr
+    assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0 and "unknown bill" in proc.stderr
 
 
 def test_match_reads_a_file_notepad_saved_with_a_byte_order_mark(tmp_path: Path) -> None:

@@ -222,3 +222,13 @@ def test_spanish_joins_a_name_starting_with_an_i_sound_with_e() -> None:
     assert name_list(["Ruiz", "Irwin"], translations("es")) == "Ruiz e Irwin"
     assert name_list(["Ruiz", "Bauer-Kahan", "Alvarez"], translations("es")) == "Ruiz, Bauer-Kahan y Alvarez"
     assert name_list(["Ruiz", "Irwin"], translations("en")) == "Ruiz and Irwin"
+
+
+# --- defect 13: explain finds bills the way show does ------------------------------------
+
+def test_explain_finds_a_bill_of_another_session_like_show(db_url: str, tmp_path: Path) -> None:
+    env = {"TRACKER_DATABASE_URL": db_url, "TRACKER_DATA_DIR": str(tmp_path / "var")}
+    tracker("init", env=env)
+    tracker("import-pubinfo", str(FILES / "pubinfo/archive/1989"), env=env)
+    assert tracker("show", "SCR 39", env=env).stdout.startswith("SCR 39 (198919900SCR39)")
+    assert tracker("explain", "SCR 39", env=env).stdout.startswith("SCR 39 (198919900SCR39): ")

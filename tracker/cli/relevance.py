@@ -222,19 +222,16 @@ def explain(bill: str, topics_path: Path | None, as_json: bool) -> None:
 
     from tracker.cli._common import read_session, settings
     from tracker.db.models_core import Bill, BillVersion
-    from tracker.items import bill_id_of
+    from tracker.queries import find_bill_id
     from tracker.relevance import MatchInput, load_matcher, normalise_bill
 
-    cfg = settings()
-    try:
-        bill_id = bill_id_of(bill, cfg.session_year)
-    except ValueError as exc:
-        raise TrackerError(str(exc)) from None
     matcher = load_matcher(_topics_path(topics_path))
     with read_session() as s:
+        # The same lookup as ``tracker show``: a bill of another session is found too.
+        bill_id = find_bill_id(s, bill, settings().session_year)
         row = s.get(Bill, bill_id)
-        if row is None:
-            raise TrackerError(f"no bill {bill!r} ({bill_id}) in the database")
+        if row is None:  # removed between the lookup and now
+            raise TrackerError(f"unknown bill {bill!r}: not in the database")
         version = s.scalars(select(BillVersion).where(BillVersion.bill_id == bill_id)
                             .order_by(BillVersion.version_num.asc())).first()
         measure = row.measure
