@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.db import make_engine, session_factory
 from tracker.db.migrate import upgrade
-from tracker.db.models_core import BillAction, BillAuthor, ChangeEvent, VetoMessage
+from tracker.db.models_core import BillAction, BillAuthor, ChangeEvent, VetoMessage, Vote, VoteMember
 from tracker.ingest.service import ingest_snapshot
 from tracker.items import Snapshot, VoteRecord
 from tracker.pubinfo.reader import read_snapshot
@@ -152,3 +152,45 @@ def test_a_history_row_the_legislature_corrects_replaces_the_stored_one_without_
     assert texts == ["Re-referred to Com. on  PUB. S."]
     again = ingest_snapshot(factory, read_snapshot(delta), matcher=MATCHER)
     assert again.event_kinds == {} and count(factory, BillAction) == before
+
+
+def _only(folder: Path, table: str, rows: list[str]) -> Path:
+    folder.mkdir()
+    (folder / f"{table}.dat").write_text("".join(r + "\n" for r in rows), encoding="utf-8")
+    return folder
+
+
+def test_a_roll_call_resent_with_a_grown_tally_updates_the_stored_one_without_an_alert(
+        factory, files: Path, tmp_path: Path) -> None:
+    """Members add their votes after the roll call: the legislature re-sends the row, 35 → 36 ayes."""
+    archive = files / "pubinfo/archive/1999"
+    ingest_snapshot(factory, read_snapshot(archive), matcher=MATCHER)
+    row = (archive / "BILL_SUMMARY_VOTE_TBL.dat").read_text(encoding="utf-8").splitlines()[0]
+    assert "\t35\t1\t4\t" in row
+    delta = _only(tmp_path / "delta", "BILL_SUMMARY_VOTE_TBL", [row.replace("\t35\t1\t4\t", "\t36\t1\t3\t")])
+    before = count(factory, Vote)
+    result = ingest_snapshot(factory, read_snapshot(delta), matcher=MATCHER)
+    assert result.event_kinds == {} and count(factory, Vote) == before
+    with factory() as s:
+        tally = s.execute(select(Vote.ayes, Vote.abstain).where(
+            Vote.bill_id == "199920001SCR2", Vote.location_code == "SFLOOR")).one()
+    assert tuple(tally) == (36, 3)
+
+
+def test_member_votes_sent_after_their_roll_call_join_it(factory, files: Path, tmp_path: Path) -> None:
+    archive = files / "pubinfo/archive/1999"
+    ingest_snapshot(factory, read_snapshot(extract_of(archive, tmp_path / "no-members", "BILL_DETAIL_VOTE_TBL")),
+                    matcher=MATCHER)
+    assert count(factory, VoteMember) == 0
+    details = (archive / "BILL_DETAIL_VOTE_TBL.dat").read_text(encoding="utf-8").splitlines()
+    result = ingest_snapshot(factory, read_snapshot(_only(tmp_path / "delta", "BILL_DETAIL_VOTE_TBL", details)),
+                             matcher=MATCHER)
+    assert result.event_kinds == {}
+    assert count(factory, VoteMember) == len({tuple(r.split("\t")[:7]) for r in details})
+
+
+def extract_of(source: Path, folder: Path, *leave_out: str) -> Path:
+    shutil.copytree(source, folder)
+    for name in leave_out:
+        (folder / f"{name}.dat").unlink()
+    return folder

@@ -48,6 +48,8 @@ class Known:
     actions: list[KnownAction] = field(default_factory=list)
     vote_keys: set[str] = field(default_factory=set)
     bare_votes: dict[str, int] = field(default_factory=dict)  # stored roll calls with no members: key → id
+    # stored bulk roll calls by the bulk data's own identity (place, day, sequence, motion): key, id
+    roll_calls: dict[tuple[Any, ...], tuple[str, int]] = field(default_factory=dict)
     hearings: dict[str, KnownHearing] = field(default_factory=dict)
     author_keys: set[tuple[str, str, str | None, str | None]] = field(default_factory=set)
     veto: tuple[date | None, str | None] | None = None  # the stored veto message (date, text)
@@ -75,6 +77,7 @@ class BillChanges:
     # (stored fingerprint, new values)
     corrected_actions: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     new_votes: list[tuple[dict[str, Any], list[dict[str, Any]]]] = field(default_factory=list)
+    corrected_votes: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (vote id, new values)
     vote_member_inserts: list[dict[str, Any]] = field(default_factory=list)
     hearing_inserts: list[dict[str, Any]] = field(default_factory=list)
     hearing_updates: list[dict[str, Any]] = field(default_factory=list)
@@ -84,5 +87,5 @@ class BillChanges:
     @property
     def changed(self) -> bool:
         return bool(self.events or self.new_actions or self.corrected_actions or self.new_versions or self.filled_versions
-                    or self.hearing_inserts or self.hearing_updates or self.new_votes or self.vote_member_inserts
+                    or self.hearing_inserts or self.hearing_updates or self.new_votes or self.corrected_votes or self.vote_member_inserts
                     or self.bill_values or self.new_authors or self.veto is not None)

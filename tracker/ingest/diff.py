@@ -57,6 +57,14 @@ def _is_amendment(v: VersionRecord, known: Known) -> bool:
     return last is None or v.action_date is None or v.action_date > last
 
 
+def roll_call_of(v: VoteRecord) -> tuple[Any, ...] | None:
+    """The bulk data's own identity of a roll call (place, day, sequence, motion), when it has one."""
+    day = v.vote_date or (v.vote_datetime.date() if v.vote_datetime else None)
+    if not (v.location_code and day and v.vote_seq and v.motion_id):
+        return None
+    return (v.location_code, day, v.vote_seq, v.motion_id)
+
+
 def _merge_members(v: VoteRecord, bare_vote_id: int | None, changes: BillChanges) -> None:
     """Give a stored roll call that has no member list the members this source names (no event).
 
@@ -256,7 +264,28 @@ def diff_bill(
 
     # Votes
     for v, vk in vote_keys(bundle.votes):
+        ident = roll_call_of(v)
+        stored = known.roll_calls.get(ident) if ident else None
+        if v.ayes is None and v.noes is None and v.members:
+            # member rows whose summary came in an earlier extract
+            if stored is not None:
+                _merge_members(v, known.bare_votes.pop(stored[0], None), changes)
+            continue
         if vk in known.vote_keys:
+            _merge_members(v, known.bare_votes.pop(vk, None), changes)
+            continue
+        if stored is not None:
+            # The same roll call re-sent with another tally: members add their votes after the
+            # roll call, so the count grows; the stored roll call is updated, no second alert.
+            old_key, vote_id = stored
+            changes.corrected_votes.append((vote_id, {"fingerprint": vk, "ayes": v.ayes, "noes": v.noes,
+                                                      "abstain": v.abstain, "result": v.result}))
+            known.vote_keys.discard(old_key)
+            known.vote_keys.add(vk)
+            known.roll_calls[ident] = (vk, vote_id)  # type: ignore[index]
+            bare = known.bare_votes.pop(old_key, None)
+            if bare is not None:
+                known.bare_votes[vk] = bare
             _merge_members(v, known.bare_votes.pop(vk, None), changes)
             continue
         known.vote_keys.add(vk)

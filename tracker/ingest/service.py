@@ -91,9 +91,13 @@ def _load_known(s: Session, ids: list[str]) -> dict[str, Known]:
                                       .where(a.bill_id.in_(ids))).tuples():
         known[bill_id].actions.append(KnownAction._make(stored))
     votes: dict[int, tuple[str, str]] = {}
-    for row in s.execute(select(Vote.id, Vote.bill_id, Vote.fingerprint).where(Vote.bill_id.in_(ids))).all():
+    for row in s.execute(select(Vote.id, Vote.bill_id, Vote.fingerprint, Vote.location_code, Vote.vote_date,
+                                Vote.vote_datetime, Vote.vote_seq, Vote.motion_id).where(Vote.bill_id.in_(ids))).all():
         known[row.bill_id].vote_keys.add(row.fingerprint)
         votes[row.id] = (row.bill_id, row.fingerprint)
+        day = row.vote_date or (row.vote_datetime.date() if row.vote_datetime else None)
+        if row.location_code and day and row.vote_seq and row.motion_id:
+            known[row.bill_id].roll_calls[(row.location_code, day, row.vote_seq, row.motion_id)] = (row.fingerprint, row.id)
     with_members: set[int] = set()
     for part in chunks(list(votes), IN_LIMIT):  # which roll calls have a member list (not the names)
         with_members.update(s.execute(select(VoteMember.vote_id).where(VoteMember.vote_id.in_(part))
@@ -179,6 +183,8 @@ def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[S
     bulk_insert(s, Hearing.__table__, [h | {"updated_at": now} for c in changes for h in c.hearing_inserts])
     bulk_insert(s, VoteMember.__table__, [m for c in changes for m in c.vote_member_inserts])
     for c in changes:
+        for vote_id, values in c.corrected_votes:
+            s.execute(update(Vote).where(Vote.id == vote_id).values(**values))
         for row, members in c.new_votes:
             vote_id = s.execute(insert(Vote).values(**row).returning(Vote.id)).scalar_one()
             bulk_insert(s, VoteMember.__table__, [m | {"vote_id": vote_id} for m in members])

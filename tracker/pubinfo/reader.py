@@ -204,6 +204,8 @@ def _read_snapshot(path: Path, source: str) -> Snapshot:
     for table, parse in parsers:
         if table in present:
             parse(src, snap, src.label(f"{table}.dat"))
+        elif table == "BILL_SUMMARY_VOTE_TBL" and "BILL_DETAIL_VOTE_TBL" in present:  # members sent later
+            parse(src, snap, src.label("BILL_DETAIL_VOTE_TBL.dat"))
     orphans = [b for b, bundle in snap.bundles.items() if bundle.bill is None]
     if orphans and "BILL_TBL" in present:
         snap.warnings.append(
@@ -283,6 +285,8 @@ def _votes(src: _Source, snap: Snapshot, label: str) -> None:
             if r[0]:
                 motions[r[0]] = r[1] or ""
     members: dict[tuple[str | None, ...], list[VoteMemberRecord]] = {}
+    first_line: dict[tuple[str | None, ...], int] = {}
+    dlabel = label
     if "BILL_DETAIL_VOTE_TBL.dat" in src.names:
         dlabel = src.label("BILL_DETAIL_VOTE_TBL.dat")
         for line, r in _plain_rows(src, "BILL_DETAIL_VOTE_TBL"):
@@ -292,11 +296,13 @@ def _votes(src: _Source, snap: Snapshot, label: str) -> None:
             rec = _check(dlabel, line, lambda: VoteMemberRecord(name=r[2] or "", code=r[5] or ""))
             assert isinstance(rec, VoteMemberRecord)
             found = members.setdefault(key, [])
+            first_line.setdefault(key, line)
             if all(m.name != rec.name for m in found):
                 found.append(rec)
     seen: set[tuple[str | None, ...]] = set()
     names = _location_names(snap)
-    for line, r in _plain_rows(src, "BILL_SUMMARY_VOTE_TBL"):
+    summaries = _plain_rows(src, "BILL_SUMMARY_VOTE_TBL") if "BILL_SUMMARY_VOTE_TBL.dat" in src.names else iter(())
+    for line, r in summaries:
         key = (r[0], r[1], r[2], r[3], r[4])
         if key in seen:  # keyless table: deltas resend rows
             continue
@@ -309,8 +315,16 @@ def _votes(src: _Source, snap: Snapshot, label: str) -> None:
             vote_date=when.date() if when else None, vote_seq=r[3], motion_id=r[4],
             motion_text=motions.get(r[4] or ""), ayes=_int(r[5]), noes=_int(r[6]),
             abstain=_int(r[7]), result=(r[8] or "").strip("()") or None,
-            members=tuple(members.get(roll_call, ())),
+            members=tuple(members.pop(roll_call, ())),
         ))
+        assert isinstance(rec, VoteRecord)
+        snap.bundle(rec.bill_id).votes.append(rec)
+    # Member rows whose summary row is not in this extract (a delta sends them days later): a
+    # roll call with no tally, which the diff gives to the stored roll call it belongs to.
+    for (bill_id, code, day, seq, motion), names_of in members.items():
+        rec = _check(dlabel, first_line[(bill_id, code, day, seq, motion)], lambda: VoteRecord(
+            bill_id=bill_id or "", location_code=code, vote_date=_date(day), vote_seq=seq, motion_id=motion,
+            members=tuple(names_of)))
         assert isinstance(rec, VoteRecord)
         snap.bundle(rec.bill_id).votes.append(rec)
 
