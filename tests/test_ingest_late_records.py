@@ -194,3 +194,31 @@ def extract_of(source: Path, folder: Path, *leave_out: str) -> Path:
     for name in leave_out:
         (folder / f"{name}.dat").unlink()
     return folder
+
+
+def test_a_new_print_without_a_bill_row_makes_its_authors_the_bills_authors(files: Path, tmp_path: Path,
+                                                                             factory) -> None:
+    """The June amendment of AB 831 names Valencia; a delta without BILL_TBL must not keep Ramos."""
+    from tracker.queries import current_authors
+
+    mini = files / "pubinfo/mini"
+
+    def part(name: str, keep: str, tables: tuple[str, ...]) -> Path:
+        folder = tmp_path / name
+        folder.mkdir()
+        for table in tables:
+            rows = (mini / f"{table}.dat").read_text(encoding="utf-8").splitlines()
+            (folder / f"{table}.dat").write_text("".join(r + "\n" for r in rows if keep in r), encoding="utf-8")
+        for lob in mini.glob("BILL_VERSION_TBL_*.lob"):
+            shutil.copy(lob, folder / lob.name)
+        return folder
+
+    june = part("introduced", "AB83199INT", ("BILL_VERSION_TBL", "BILL_VERSION_AUTHORS_TBL"))
+    bill_row = next(r for r in (mini / "BILL_TBL.dat").read_text(encoding="utf-8").splitlines() if "`202520260AB831`" in r)
+    (june / "BILL_TBL.dat").write_text(bill_row.replace("`20250AB83194CHP`", "`20250AB83199INT`") + "\n", encoding="utf-8")
+    ingest_snapshot(factory, read_snapshot(june), matcher=MATCHER)
+    ingest_snapshot(factory, read_snapshot(part("amended", "AB83198AMD",
+                                                ("BILL_VERSION_TBL", "BILL_VERSION_AUTHORS_TBL"))), matcher=MATCHER)
+    with factory() as s:
+        from tracker.db.models_core import Bill
+        assert [a["name"] for a in current_authors(s, s.get(Bill, "202520260AB831"))] == ["Valencia"]

@@ -172,6 +172,11 @@ def diff_bill(
             if stored_latest is not None and stored_latest.bill_version_id == v.bill_version_id:
                 stored_latest = v
     latest = _latest(changes.new_versions, stored_latest)
+    if (bundle.bill is None and latest is not None and latest in changes.new_versions
+            and latest.bill_version_id != (old or {}).get("latest_version_id")):
+        # A delta with the new print but no BILL_TBL row: the bill's current print (whose
+        # authors are shown) is that one, not the print the last BILL_TBL row named.
+        values["latest_version_id"] = latest.bill_version_id
     new_title = (latest.subject if latest and latest.subject else None) or (
         bundle.bill.subject if bundle.bill and bundle.bill.subject else None) or (
         bundle.bill.title if bundle.bill and bundle.bill.title else None)
