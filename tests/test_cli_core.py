@@ -361,3 +361,15 @@ def test_corrupt_bill_text_file_in_zip_is_one_clear_line(env, files, tmp_path) -
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines() == [proc.stderr.strip()] and f"corrupt-text.zip!{lob.name}" in proc.stderr
     assert tracker("export", "bills", env=env).stdout == ""
+
+
+def test_show_heads_a_signed_bills_governor_message_as_a_signing_message(env, files, tmp_path) -> None:
+    extract = tmp_path / "extract"
+    shutil.copytree(files / "pubinfo/mini", extract)
+    veto = (extract / "VETO_MESSAGE_TBL.dat").read_text(encoding="utf-8")
+    (extract / "VETO_MESSAGE_TBL.dat").write_text(
+        veto + veto.splitlines()[0].replace("202520260SB275", "202520260AB831") + "\n", encoding="utf-8")
+    tracker("init", env=env)
+    tracker("import-pubinfo", str(extract), env=env)
+    assert "Signing message" in tracker("show", "AB 831", env=env).stdout
+    assert "Veto message" in tracker("show", "SB 275", env=env).stdout

@@ -198,3 +198,22 @@ def current_stage(actions: Sequence[tuple[date | None, str]]) -> str | None:
             continue
         return stage
     return "amended" if pending_amended else None
+
+
+def governor_decision(stage: str | None, action_stages: list[str | None],
+                      current_status: str | None) -> str | None:
+    """'signed', 'vetoed', or None when we cannot tell, for heading the Governor's message.
+
+    The legislature's veto message table carries signing messages too, so the heading must
+    follow what happened to the bill: its stage first, then the bulk status ("Vetoed" or
+    "Chaptered"), then any step of its history.
+    """
+    decisions = {"vetoed": "vetoed", "chaptered": "signed"}
+    if stage in decisions:
+        return decisions[stage]
+    status = (current_status or "").lower()
+    if "veto" in status:
+        return "vetoed"
+    if "chaptered" in status:
+        return "signed"
+    return next((decisions[st] for st in decisions if st in action_stages), None)

@@ -22,6 +22,7 @@ from tracker.ingest.service import IngestResult, ingest_snapshot
 from tracker.pubinfo.reader import read_snapshot
 from tracker.queries import bill_detail, export_bills, export_events, find_bill_id, recent_runs
 from tracker.relevance import load_matcher
+from tracker.stages import governor_decision
 
 
 @click.command()
@@ -123,7 +124,9 @@ def show(bill: str) -> None:
     out.append("\nHearings:")
     out += [f"  {h['date']}  {h['committee'] or ''}  {h['time'] or ''} {h['room'] or ''}  {h['status']}" for h in d["hearings"]] or ["  none"]
     if d["veto"] is not None:
-        out.append(f"\nVeto message ({d['veto']['date'] or 'date unknown'}):")
+        decision = governor_decision(d["stage"], [a["stage"] for a in d["actions"]], d["current_status"])
+        heading = {"signed": "Signing message", "vetoed": "Veto message"}.get(decision or "", "The Governor's message")
+        out.append(f"\n{heading} ({d['veto']['date'] or 'date unknown'}):")
         out += [textwrap.fill(p, width=100, initial_indent="  ", subsequent_indent="  ")
                 for p in d["veto"]["paragraphs"]] or ["  (no text in the data)"]
     click.echo("\n".join(out))

@@ -239,22 +239,3 @@ def lead_authors(authors: list[dict[str, Any]]) -> list[str]:
     leads = [a for a in authors if (a.get("contribution") or "LEAD_AUTHOR") == "LEAD_AUTHOR"]
     leads.sort(key=lambda a: not a.get("primary"))
     return [a["name"] for a in leads] or [a["name"] for a in authors[:1]]
-
-
-def governor_decision(stage: str | None, action_stages: list[str | None],
-                      current_status: str | None) -> str | None:
-    """'signed', 'vetoed', or None when we cannot tell, for heading the Governor's message.
-
-    The legislature's veto message table carries signing messages too, so the heading must
-    follow what happened to the bill: its stage first, then the bulk status ("Vetoed" or
-    "Chaptered"), then any step of its history.
-    """
-    decisions = {"vetoed": "vetoed", "chaptered": "signed"}
-    if stage in decisions:
-        return decisions[stage]
-    status = (current_status or "").lower()
-    if "veto" in status:
-        return "vetoed"
-    if "chaptered" in status:
-        return "signed"
-    return next((decisions[st] for st in decisions if st in action_stages), None)

@@ -30,6 +30,7 @@ from tracker.web.context import db, get_lang, render
 from tracker.web.diffing import digest_diff
 from tracker.web.stages import progress_steps, stage_label, step_index
 from tracker.clock import local_today
+from tracker.stages import governor_decision
 
 Gettext = Callable[[str], str]
 
@@ -322,7 +323,7 @@ async def bill_page(request: Request) -> Response:
     latest = versions[-1] if versions else None
     stage = d["stage"] or ""
     leads = data.lead_authors(d["authors"])
-    decision = data.governor_decision(d["stage"], [a["stage"] for a in d["actions"]], d["current_status"])
+    decision = governor_decision(d["stage"], [a["stage"] for a in d["actions"]], d["current_status"])
     return render(request, "web/bill.html", d=d, slug=slug, position=position,
                   changes=plain_changes(request, changes),
                   # blank line = paragraph, a single line break = a space (as stored by older imports)
