@@ -462,3 +462,16 @@ def test_a_same_day_action_arriving_in_a_later_delta_is_the_last_action(factory,
     ingest_snapshot(factory, bulk(("1300", "Veto sustained.")), matcher=matcher)  # the nightly delta
     with factory() as s:
         assert s.get(Bill, bill).last_action == "Veto sustained."
+
+
+def test_a_1999_days_actions_keep_their_order_though_that_archive_numbers_rows_downwards(
+        factory, matcher, files) -> None:
+    """In the 1999 archive a day's last action has the smallest row id: the vote that sent SB 2
+    to the Assembly comes before "In Assembly. Read first time.", and Chapter 1's last action
+    is the Governor's approval, not the enrollment."""
+    ingest_snapshot(factory, read_snapshot(files / "pubinfo/archive/1999"), matcher=matcher)
+    with factory() as s:
+        texts = [a.action for a in s.execute(select(BillAction).where(BillAction.bill_id == "199920001SB2")
+                                              .order_by(BillAction.sort_key)).scalars()]
+    passed = next(i for i, t in enumerate(texts) if t.startswith("Read third time.  Passed."))
+    assert texts[passed + 1].startswith("In Assembly.  Read first time.")

@@ -178,3 +178,8 @@ def test_a_rescinded_passage_is_no_longer_the_current_stage() -> None:
                (date(2024, 8, 27), "Action rescinded whereby the bill was read third time, passed, and "
                                    "ordered to the Senate. (Page 5120.)")]
     assert current_stage(history) == "floor"
+
+
+def test_the_1990s_wording_enrolled_to_governor_is_sent_to_the_governor() -> None:
+    assert classify_action("Enrolled.  To Governor at 9 a.m.") == "to_governor"
+    assert classify_action("Enrolled.") == "enrolled"

@@ -70,7 +70,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("chaptered", _rx(r"chaptered by (?:the )?secretary of state|approved by (?:the )?governor"
                       r"|\bres(?:olution)?\. chapter \d|\bchapter \d+, statutes of")),
     ("vetoed", _rx(r"\bveto(?:ed)?\b|joint rule 58\.5")),
-    ("to_governor", _rx(r"presented to (?:the )?governor|enrolled and to (?:the )?governor")),
+    # the 1990s wording: "Enrolled. To Governor at 9 a.m."
+    ("to_governor", _rx(r"presented to (?:the )?governor|enrolled and to (?:the )?governor|enrolled\.\s+to (?:the )?governor")),
     ("enrolled", _rx(r"enrolled and filed|filed with (?:the )?secretary of state")),
     ("held_in_committee", _rx(r"held in committee|under submission")),
     # "Failed Deadline pursuant to Rule 61(a)(2). (Last location was HEALTH on 3/1/2025)": the

@@ -32,15 +32,37 @@ def ordered_actions(actions: Sequence[ActionRecord]) -> list[ActionRecord]:
             seen.add(a.history_id)
         unique.append(a)
     indexed = list(enumerate(unique))
+    way = -1 if ids_descend(sorted(unique, key=lambda a: a.action_date)) else 1
     indexed.sort(
         key=lambda ia: (
             ia[1].action_date,
             ia[1].sequence if ia[1].sequence is not None else -1,
-            int(ia[1].history_id) if (ia[1].history_id or "").isdigit() else 0,
+            way * int(ia[1].history_id) if (ia[1].history_id or "").isdigit() else 0,
             ia[0],
         )
     )
     return [a for _, a in indexed]
+
+
+def ids_descend(by_day: Sequence[ActionRecord]) -> bool:
+    """Do this bill's bulk row ids fall as its days go on? (actions in day order)
+
+    Today's rows get rising ids, so a day's actions are in id order. The 1999 archive numbers
+    them the other way (the day's last action has the smallest id), which put "In Assembly.
+    Read first time." before the vote that sent the bill there. Which way a bill's ids run is
+    read from its own rows on different days; a bill with no such pair keeps rising order.
+    """
+    score = 0
+    prev_day, prev_id = None, None
+    for a in by_day:
+        hid = a.history_id
+        if not hid or not hid.isdigit():
+            continue
+        n = int(hid)
+        if prev_day is not None and a.action_date != prev_day:
+            score += 1 if n > prev_id else -1  # type: ignore[operator]
+        prev_day, prev_id = a.action_date, n
+    return score < 0
 
 
 @lru_cache(maxsize=65536)
@@ -60,6 +82,8 @@ def action_keys(bill_id: str, actions: Iterable[ActionRecord]) -> list[tuple[str
     """
     counts: dict[tuple[date, str], int] = {}
     out: list[tuple[str, str]] = []
+    actions = list(actions)
+    top = 10**12 - 1 if ids_descend(actions) else 0  # the tie then counts down, in day order
     for pos, a in enumerate(actions):
         norm = _normalised(a.action)
         day = a.action_date.isoformat()
@@ -69,7 +93,7 @@ def action_keys(bill_id: str, actions: Iterable[ActionRecord]) -> list[tuple[str
         # Same day, same sequence (it repeats): the bulk row id orders them across imports; a
         # position in this import would put a delta's newer row before the stored ones.
         hid = a.history_id or ""
-        tie = f"h{int(hid):012d}" if hid.isdigit() else f"{pos:06d}"
+        tie = f"h{abs(top - int(hid)):012d}" if hid.isdigit() else f"{pos:06d}"
         out.append((_h(bill_id, day, norm, n), f"{day}|{seq:06d}|{tie}"))
     return out
 
