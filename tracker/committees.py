@@ -60,9 +60,23 @@ def location_name(s: Session, session_year: str, code: str | None) -> str:
     if not code:
         return ""
     row = s.get(LocationCode, (session_year, code))
-    if row is not None and row.description:
-        return row.description
+    if row is not None and (row.description or row.long_description):
+        return place_words(code, row.description, row.long_description)
     return "" if looks_like_code(code) else code
+
+
+_HOUSE_WORD = re.compile(r"\b(?:senate|assembly|joint|conference)\b", re.IGNORECASE)
+
+
+def place_words(code: str, description: str | None, long_description: str | None) -> str:
+    """The location table's name for a code, with its house: both houses have a 'Health'
+    committee, so 'Health' alone sends a reader to the wrong one ('Senate Health')."""
+    for name in (description, long_description):
+        if name and _HOUSE_WORD.search(name):
+            return name.strip()
+    name = (description or long_description or "").strip()
+    house = committee_house(code)
+    return f"{house} {name}" if house and name else name or code
 
 
 def committee_house(code: str | None) -> str:

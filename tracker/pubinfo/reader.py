@@ -17,6 +17,7 @@ from typing import IO, Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
+from tracker.committees import place_words
 from tracker.errors import InputError
 from tracker.gcpause import gc_paused
 from tracker.items import (
@@ -331,7 +332,7 @@ def _votes(src: _Source, snap: Snapshot, label: str) -> None:
 
 def _location_names(snap: Snapshot) -> dict[str, str]:
     """Committee and floor names by code, so people read "Senate Health", not "CS44"."""
-    return {loc.code: (loc.description or loc.long_description or loc.code) for loc in snap.locations}
+    return {loc.code: place_words(loc.code, loc.description, loc.long_description) for loc in snap.locations}
 
 
 def _hearings(src: _Source, snap: Snapshot, label: str) -> None:
