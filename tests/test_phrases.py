@@ -88,3 +88,26 @@ def test_a_bill_followed_because_staff_changed_the_topics_is_not_said_to_have_ch
         "AB 13 is now on our watch list.")
     gone = {"relevant": False, "topics": [], "reason": "topics_changed"}
     assert "changed our list of topics" in phrases.describe("no_longer_relevant", None, gone, "AB 13", "en", str, str)
+
+
+def _said(measure: str, after: str, lang: str = "en") -> tuple[str, str | None]:
+    _ = translations(lang).gettext
+    return (phrases.headline([("stage_changed", "floor", after)], measure, lang, _),
+            phrases.describe("stage_changed", "floor", after, measure, lang, _, lambda topics: ""))
+
+
+def test_a_resolution_is_adopted_and_filed_never_signed_into_law() -> None:
+    subject, body = _said("SCR 64", "chaptered")
+    assert subject == "SCR 64 was adopted"
+    assert body is not None and "Secretary of State" in body and "Governor" not in body
+    assert "Gobernador" not in "".join(str(x) for x in _said("SCR 64", "chaptered", "es"))
+
+
+def test_a_constitutional_amendment_passed_by_both_houses_goes_to_the_voters() -> None:
+    subject, body = _said("ACA 1", "chaptered")
+    assert subject == "ACA 1 goes to the voters" and body is not None and "Governor" not in body
+
+
+def test_a_resolution_passed_by_both_houses_is_not_said_to_go_to_the_governor() -> None:
+    _subject, body = _said("SJR 31", "enrolled")
+    assert body is not None and "Governor" not in body

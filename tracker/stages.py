@@ -218,3 +218,21 @@ def governor_decision(stage: str | None, action_stages: list[str | None],
     if "chaptered" in status:
         return "signed"
     return next((decisions[st] for st in decisions if st in action_stages), None)
+
+
+_MEASURE_TYPE = re.compile(r"\s*(?:\d{9})?([A-Z]+?)(?:X\d+)?[\s\-]*\d")
+RESOLUTIONS = frozenset({"ACR", "SCR", "AJR", "SJR", "HR", "SR"})
+CONSTITUTIONAL_AMENDMENTS = frozenset({"ACA", "SCA"})
+
+
+def measure_kind(measure: str) -> str:
+    """'bill', 'resolution' or 'amendment' (constitutional) for 'AB 13', 'SCR 64', 'ACA 1' or a
+    bill id. Only bills go to the Governor: a resolution is adopted and filed, a constitutional
+    amendment goes to the voters, so "signed into law" would be wrong for them."""
+    m = _MEASURE_TYPE.match(measure.upper())
+    mtype = m.group(1) if m else ""
+    if mtype in RESOLUTIONS:
+        return "resolution"
+    if mtype in CONSTITUTIONAL_AMENDMENTS:
+        return "amendment"
+    return "bill"

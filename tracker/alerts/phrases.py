@@ -16,6 +16,7 @@ from babel.dates import format_date
 
 from tracker.alerts.kinds import OUTCOME_STAGES
 from tracker.committees import committee_text
+from tracker.stages import measure_kind
 
 Gettext = Callable[[str], str]
 
@@ -149,12 +150,19 @@ def describe(kind: str, before: Any, after: Any, measure: str, lang: str, _: Get
     """One plain sentence for one event, or None when there is nothing worth saying."""
     a = after if isinstance(after, dict) else {}
     if kind == "stage_changed":
+        kind_of = measure_kind(measure)
+        if after == "chaptered" and kind_of != "bill":
+            return (_("%(bill)s was adopted: both houses passed it, and it was filed with the Secretary of State.")
+                    if kind_of == "resolution" else
+                    _("%(bill)s passed both houses. It goes to the voters at a statewide election.")) % {"bill": measure}
         if after in OUTCOME_STAGES:
             return (_("%(bill)s was signed into law by the Governor.") if after == "chaptered"
                     else _("%(bill)s was vetoed by the Governor.")) % {"bill": measure}
         text = _("%(bill)s moved from “%(before)s” to “%(after)s”.") % {
             "bill": measure, "before": stage_words(before, _), "after": stage_words(after, _)}
         meaning = STAGE_MEANING.get(str(after))
+        if after == "enrolled" and kind_of != "bill":  # "It goes to the Governor next" is untrue
+            meaning = None
         return f"{text} {_(meaning)}" if meaning else text
     if kind == "new_bill":
         return _("%(bill)s is a new bill about %(topics)s.") % {
@@ -201,7 +209,9 @@ def headline(events: list[tuple[str, Any, Any]], measure: str, lang: str, _: Get
     kinds = {k for k, _a in kinds_after}
     stage = next((a for k, a in kinds_after if k == "stage_changed"), None)
     if stage == "chaptered":
-        return _("%(bill)s was signed into law") % {"bill": measure}
+        kind_of = measure_kind(measure)
+        return (_("%(bill)s was signed into law") if kind_of == "bill" else _("%(bill)s was adopted")
+                if kind_of == "resolution" else _("%(bill)s goes to the voters")) % {"bill": measure}
     if stage == "vetoed":
         return _("%(bill)s was vetoed") % {"bill": measure}
     if "became_relevant" in kinds:  # a gut-and-amend into our issues is the news, whatever else moved
