@@ -22,6 +22,7 @@ from tracker.settings import get_settings
 FILES = Path(__file__).parent / "files"
 MINI = FILES / "pubinfo" / "mini"
 ARCHIVE_1999 = FILES / "pubinfo" / "archive" / "1999"
+ARCHIVE_1989 = FILES / "pubinfo" / "archive" / "1989"  # no history: stage not known
 GOLDEN = FILES / "golden" / "docs"
 AS_OF = date(2026, 11, 23)
 LONGEST = "202520260AB831"  # the longest digest (3.8k chars) and title in the samples

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
@@ -41,25 +42,62 @@ def tracked_ids(s: Session, bill_ids: list[str]) -> set[str]:
         return set()
     return set(s.execute(select(Bill.bill_id).where(Bill.bill_id.in_(bill_ids), tracked())).scalars())
 
-def find_bill_id(s: Session, text: str, session_year: str) -> str:
-    """Accept 'AB 13', 'AB-13', 'ab13' or a bill_id; unknown → one clear error."""
+_SESSION = re.compile(r"(\d{4})\s*(?:[-–—/]\s*)?(\d{4}|\d{2})")
+
+
+def parse_session(text: str) -> str:
+    """'2025-26', '2025–26', '2025-2026', '2025/26' or '20252026' → '20252026'.
+
+    Staff type a session the way it is written on paper; anything that is not two years in a
+    row starting in an odd year (California sessions run 2025–26, 1999–2000) is one clear error.
+    """
+    value = " ".join(str(text).split())
+    m = _SESSION.fullmatch(value)
+    if m:
+        start = int(m.group(1))
+        end = m.group(2)
+        end_year = int(end) if len(end) == 4 else (start // 100) * 100 + int(end)
+        if len(end) == 2 and end_year < start:  # '1999-00'
+            end_year += 100
+        if start % 2 == 1 and end_year == start + 1:
+            return f"{start}{end_year}"
+    raise TrackerError(f"session {text!r} is not a session of the Legislature: write it like 2025-26 "
+                       "(two years, starting in an odd year)")
+
+
+def find_bill_id(s: Session, text: str, session_year: str, *, exact_session: bool = False) -> str:
+    """Accept 'AB 13', 'AB-13', 'ab13' or a bill_id; unknown → one clear error.
+
+    ``session_year`` may be written as staff write it ('2025-26'). When the bill is not in that
+    session, the newest session that has the number is used, unless ``exact_session`` says the
+    session was given on purpose (a positions file naming 2025-26 must never attach a position
+    to the 1999-2000 bill of the same number): then it is an error.
+    """
     text = text.strip()
     if s.get(Bill, text) is not None:
         return text
+    session_year = parse_session(session_year)
     try:
         bill_id = bill_id_of(text, session_year)
+        _, num, mtype, n = parse_bill_id(bill_id)
     except ValueError as exc:
         raise TrackerError(str(exc)) from None
-    _, num, mtype, n = parse_bill_id(bill_id)
     if n > 99_999:  # no such measure, and too large for the database's integer column
         raise TrackerError(f"unknown bill {text!r}: measure numbers stop well below {n}")
     if s.get(Bill, bill_id) is None:
-        # not in the configured session: the newest session that has this measure
+        def written(year: str) -> str:  # '20252026' as staff write it: '2025-26'
+            start, end = year[:4], year[4:8]
+            return f"{start}-{end[2:] if start[:2] == end[:2] else end}"
+
+        # not in that session: the newest session that has this measure
         found = s.execute(select(Bill.bill_id).where(
             Bill.session_num == num, Bill.measure_type == mtype, Bill.measure_num == n)
             .order_by(Bill.session_year.desc())).scalars().first()
         if found is None:
-            raise TrackerError(f"unknown bill {text!r}: not in the database for session {session_year}")
+            raise TrackerError(f"unknown bill {text!r}: not in the database for session {written(session_year)}")
+        if exact_session:
+            raise TrackerError(f"unknown bill {text!r}: not in the database for session {written(session_year)} "
+                               f"(the database has it in session {written(found[:8])})")
         return found
     return bill_id
 

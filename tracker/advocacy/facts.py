@@ -74,6 +74,14 @@ def legislator_lookup(s: Session, session_year: str) -> dict[tuple[str, str], Le
     return {(r.author_name.lower(), _house_letter(r.house)): r for r in rows}
 
 
+def session_label(session_year: str) -> str:
+    """'20252026' → '2025–26', '19992000' → '1999–2000' (how sessions are written)."""
+    start, end = session_year[:4], session_year[4:8]
+    if len(end) != 4:
+        return session_year
+    return f"{start}–{end[2:]}" if start[:2] == end[:2] else f"{start}–{end}"
+
+
 def district_label(district: str | None) -> str:
     """'AD67' / 'SD12' / '67' → '67' (the house is printed separately)."""
     digits = "".join(ch for ch in (district or "") if ch.isdigit())

@@ -3,7 +3,8 @@
 Export then import gives the same records back (a round trip), so staff can edit the file,
 review the diff, and load it. TOML is the friendlier format for long text; CSV is for people
 who prefer a spreadsheet. An import is all-or-nothing: the caller runs it in one transaction
-and any bad entry raises an error naming the file and the entry.
+and any bad entry raises an error naming the file and the entry. A field the file leaves out
+keeps its current value; an unknown column or key is an error, never silently dropped.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import csv
 import io
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +23,14 @@ from tracker.advocacy.positions import (
     LIST_FIELDS,
     MAX_TALKING_POINTS,
     TEXT_FIELDS,
+    get_position,
     list_positions,
     set_position,
 )
 from tracker.advocacy.text import safe_cell, unsafe_cell
 from tracker.errors import InputError, TrackerError
-from tracker.queries import find_bill_id
+from tracker.items import measure_of
+from tracker.queries import find_bill_id, parse_session
 
 CSV_LIST_SEP = "; "
 CSV_COLUMNS: list[str] = (
@@ -137,29 +141,71 @@ def _decode_csv(path: Path) -> str:
                          "\"CSV UTF-8\" (neither UTF-8 nor Windows-1252)", line) from None
 
 
+def _column_key(header: str) -> str:
+    """A header as staff may type it ('Bill', ' Talking point 1 ', 'Story-prompt') as our
+    column name ('bill', 'talking_point_1', 'story_prompt')."""
+    return "_".join(header.replace("-", " ").lower().split())
+
+
+def _delimiter(text: str) -> str:
+    """Comma, semicolon or tab, whichever separates the header line's names.
+
+    Excel in Spanish (and most of Europe) saves "CSV" with semicolons, and "Text" with tabs;
+    a header line never contains those characters inside a column name.
+    """
+    header = text.split("\n", 1)[0]
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
+
+
 def _read_csv(path: Path) -> list[tuple[str, dict[str, Any]]]:
-    with io.StringIO(_decode_csv(path), newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = {"bill", "position"} - set(reader.fieldnames or [])
+    """(where, entry) pairs; an entry holds only the columns the file has, so a field whose
+    column is missing is left as it is (an empty cell in a present column clears it)."""
+    text = _decode_csv(path)
+    with io.StringIO(text, newline="") as fh:
+        reader = csv.reader(fh, delimiter=_delimiter(text))
+        try:
+            header = next(reader, [])
+        except csv.Error as exc:
+            raise InputError(str(path), f"not valid CSV ({exc})", 1) from None
+        keys = [_column_key(h) for h in header]
+        named = [k for k in keys if k]
+        unknown = [h.strip() for h, k in zip(header, keys, strict=True) if k and k not in CSV_COLUMNS]
+        if unknown:
+            raise InputError(str(path), f"unknown column(s): {', '.join(unknown)} "
+                             f"(the columns are: {', '.join(CSV_COLUMNS)})", 1)
+        repeated = sorted({k for k in named if named.count(k) > 1})
+        if repeated:
+            raise InputError(str(path), f"column(s) given twice: {', '.join(repeated)}", 1)
+        missing = {"bill", "position"} - set(named)
         if missing:
             raise InputError(str(path), f"missing column(s): {', '.join(sorted(missing))}", 1)
         out = []
-        rows = iter(reader)
         while True:
             try:
-                row = next(rows)
+                cells = next(reader)
             except StopIteration:
                 break
             except csv.Error as exc:
                 raise InputError(str(path), f"not valid CSV ({exc})", reader.line_num) from None
-            row = {k: unsafe_cell(v or "") for k, v in row.items() if isinstance(k, str)}
-            entry: dict[str, Any] = {k: v for k, v in row.items() if k in CSV_COLUMNS}
-            entry["talking_points"] = [row.get(f"talking_point_{i}") or ""
-                                       for i in range(1, MAX_TALKING_POINTS + 1)]
+            if not any(c.strip() for c in cells):  # a blank row, or Excel's trailing ',,,'
+                continue
+            extra = [c for c in cells[len(keys):] if c.strip()]
+            nameless = [c for k, c in zip(keys, cells, strict=False) if not k and c.strip()]
+            if extra or nameless:
+                raise InputError(str(path), "a cell under no column name: add the column's name "
+                                 "to the first line or delete the cell", reader.line_num)
+            row = {k: unsafe_cell(c) for k, c in zip(keys, cells, strict=False) if k}
+            row.update({k: "" for k in named if k not in row})  # a short row: empty cells
+            entry: dict[str, Any] = {k: v for k, v in row.items()
+                                     if not k.startswith("talking_point_") and k not in LIST_FIELDS}
+            points = {int(k.rsplit("_", 1)[1]): v for k, v in row.items() if k.startswith("talking_point_")}
+            if points:
+                entry["talking_points"] = points  # numbered: only these slots change
             for f in ("supporters", "opponents"):
-                entry[f] = [x.strip() for x in (row.get(f) or "").split(";") if x.strip()]
-            for i in range(1, MAX_TALKING_POINTS + 1):
-                entry.pop(f"talking_point_{i}", None)
+                if f in row:
+                    entry[f] = [x.strip() for x in row[f].split(";") if x.strip()]
             out.append((f"line {reader.line_num}", entry))
     return out
 
@@ -175,26 +221,52 @@ def read_positions_file(path: Path) -> list[tuple[str, dict[str, Any]]]:
     raise InputError(str(path), "use a .toml or .csv file")
 
 
-def import_positions(s: Session, path: Path, session_year: str) -> int:
-    """Load every entry; the file is the source of truth, so absent fields are cleared."""
+def _talking_points(given: Any, current: list[str]) -> list[str]:
+    """The talking points after an import: a list replaces them; numbered CSV cells
+    ({1: 'First', 3: ''}) change only those slots and keep the others."""
+    if not isinstance(given, dict):
+        return list(given or [])
+    slots = list(current) + [""] * (MAX_TALKING_POINTS - len(current))
+    for number, text in given.items():
+        slots[number - 1] = text
+    return slots
+
+
+def import_positions(s: Session, path: Path, session_year: str,
+                     on_other_session: Callable[[str, str], None] | None = None) -> int:
+    """Load every entry (all or nothing: the caller's transaction).
+
+    A field the file leaves out (a column not in the CSV, a key not in a TOML table) keeps its
+    current value, as ``tracker positions set`` does with options left out: staff often keep
+    a short sheet (bill, position, ask), and loading it must not wipe the talking points. An
+    empty value clears a field on purpose. A session given in the file is used as given; a
+    bill found only in an older session (no session given) is reported to
+    ``on_other_session(measure, bill_id)``.
+    """
     entries = read_positions_file(path)
     allowed = {"bill", "session", "position", *TEXT_FIELDS, *LIST_FIELDS}
     for where, entry in entries:
         extra = set(entry) - allowed
         if extra:
-            raise InputError(str(path), f"{where}: unknown field(s) {', '.join(sorted(extra))}")
-        if not entry.get("bill") or not entry.get("position"):
+            raise InputError(str(path), f"{where}: unknown field(s) {', '.join(sorted(extra))} "
+                             f"(the fields are: {', '.join(sorted(allowed))})")
+        if not str(entry.get("bill") or "").strip() or not str(entry.get("position") or "").strip():
             raise InputError(str(path), f"{where}: 'bill' and 'position' are required")
         try:
-            bill_id = find_bill_id(s, str(entry["bill"]), str(entry.get("session") or session_year))
-            set_position(
-                s, bill_id, position=str(entry["position"]),
-                **{f: str(entry.get(f) or "") for f in TEXT_FIELDS},
-                **{f: list(entry.get(f) or []) for f in LIST_FIELDS},
-                changed_by=f"import:{path.name}",
-            )
+            given = str(entry.get("session") or "").strip()
+            bill_id = find_bill_id(s, str(entry["bill"]), given or session_year, exact_session=bool(given))
+            current = get_position(s, bill_id) or {}
+            values: dict[str, Any] = {f: str(entry[f] or "") for f in TEXT_FIELDS if f in entry}
+            values.update({f: list(entry[f] or []) for f in ("supporters", "opponents") if f in entry})
+            if "talking_points" in entry:
+                values["talking_points"] = _talking_points(entry["talking_points"],
+                                                           current.get("talking_points") or [])
+            set_position(s, bill_id, position=str(entry["position"]), changed_by=f"import:{path.name}",
+                         **values)
         except TrackerError as exc:
             raise InputError(str(path), f"{where}: {exc}") from None
+        if not given and bill_id[:8] != parse_session(session_year) and on_other_session:
+            on_other_session(measure_of(bill_id), bill_id)
     return len(entries)
 
 

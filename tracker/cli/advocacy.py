@@ -81,6 +81,8 @@ def positions_set(bill: str, position: str, ask: str | None, summary: str | None
                      opponents=list(opponents) or None, contact=contact,
                      story_prompt=story_prompt, changed_by=changed_by)
         measure = get_position(s, bill_id)
+    if bill_id[:8] != settings().session_year:
+        _older_session_note(measure["measure"] if measure else bill, bill_id)
     click.echo(f"{measure['measure'] if measure else bill}: position {position}")
 
 
@@ -145,9 +147,27 @@ def positions_history(bill: str) -> None:
 @positions.command("import")
 @click.argument("path", type=click.Path(path_type=Path))
 def positions_import(path: Path) -> None:
-    """Load positions from a .toml or .csv file (all or nothing)."""
+    """Load positions from a .toml or .csv file (all or nothing).
+
+    \b
+    Each row (CSV) or [[bill]] table (TOML) needs bill and position. Other fields:
+      session (e.g. 2025-26; default: the configured session; a session given
+      here is never swapped for another), ask, summary, why, contact,
+      story_prompt, talking points (CSV: talking_point_1 .. talking_point_5;
+      TOML: talking_points = [...]), supporters and opponents (CSV: names
+      separated by ";"; TOML: lists).
+    A field left out of the file (a column not in the CSV, a key not in the
+    table) keeps its current value; an empty cell clears it. A column name that
+    is not one of these stops the import and says so. CSV files may be saved
+    from Excel: comma, semicolon or tab separated, any header case, UTF-8 or
+    Windows-1252; blank rows are skipped.
+    """
+    older: list[tuple[str, str]] = []
     with transaction(sessions()) as s:
-        n = import_positions(s, path, settings().session_year)
+        n = import_positions(s, path, settings().session_year,
+                             on_other_session=lambda measure, bill_id: older.append((measure, bill_id)))
+    for measure, bill_id in older:
+        _older_session_note(measure, bill_id)
     click.echo(f"imported {n} positions from {path}")
 
 
@@ -175,6 +195,16 @@ def _packet(bills: str, legislator: str | None, out: Path, lang: str, fmt: str |
         click.echo(f"warning: {measure}: staff text shortened to fit one page ({', '.join(fields)}); "
                    f"the full text is in the position record: tracker positions show \"{measure}\"",
                    err=True)
+
+
+def _older_session_note(measure: str, bill_id: str) -> None:
+    """Say when a bill number was found only in an older session, so nobody prints or changes
+    a 1989 bill believing it is this year's."""
+    from tracker.advocacy.facts import session_label
+
+    current = session_label(settings().session_year)
+    click.echo(f"note: {measure} is not in the {current} session; used {measure} of the "
+               f"{session_label(bill_id[:8])} session", err=True)
 
 
 @click.command()

@@ -1,0 +1,159 @@
+"""Advocacy Day documents as staff use them (review 8): the right legislator on the cover, a
+positions spreadsheet that never loses text, sessions said and never swapped, what changed in
+the last amendment, Spanish spreadsheets, the progress line, tight sheets, page numbers.
+
+Real sample data: the 2025-26 bills in tests/files/pubinfo/mini, the 1999-2000 and 1989-90
+archives, and LEGISLATOR_TBL rows in the official format for two legislators who share a last
+name (Assembly Member Blanca E. Rubio, author name "Blanca Rubio"; Senator Susan Rubio, author
+name "Rubio"), imported like a nightly run. The 1999 vote rolls name two people "Wright": the
+Assembly Member and the Senator.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.clirun import tracker
+from tests.test_docs_common import ARCHIVE_1989, ARCHIVE_1999, MINI, ingest
+from tracker.advocacy.positions import get_position, set_position
+from tracker.advocacy.positions_io import import_positions
+from tracker.db.base import transaction
+from tracker.errors import InputError
+from tracker.replica.datwriter import dat_lines
+
+AB1656 = "202520260AB1656"
+LEGISLATOR_TBL = [  # district, session, name, house, author name, first, last, ..., party, active
+    ["AD48", "20252026", "Blanca E. Rubio", "A", "Blanca Rubio", "Blanca", "Rubio", None, None, None, None,
+     "D", "Y", "X", "2026-01-01 00:00:00", "Y"],
+    ["SD22", "20252026", "Susan Rubio", "S", "Rubio", "Susan", "Rubio", None, None, None, None,
+     "D", "Y", "X", "2026-01-01 00:00:00", "Y"],
+]
+FULL = {"ask": "Vote yes on AB 1656.", "summary": "Trials move faster.", "why": "Waiting hurts.",
+        "talking_points": ["Delays hurt survivors.", "Judges still decide.", "It costs nothing."],
+        "supporters": ["NAMI California"], "contact": "Maria", "story_prompt": "Tell us about a wait."}
+
+
+def _legislators(tmp_path: Path) -> Path:
+    folder = tmp_path / "legislators"
+    folder.mkdir()
+    (folder / "LEGISLATOR_TBL.dat").write_bytes(dat_lines(LEGISLATOR_TBL))
+    return folder
+
+
+@pytest.fixture
+def factory(tmp_path: Path) -> sessionmaker[Session]:
+    return ingest(f"sqlite:///{tmp_path / 't.db'}", MINI, ARCHIVE_1999, ARCHIVE_1989, _legislators(tmp_path))
+
+
+@pytest.fixture
+def env(factory: sessionmaker[Session], tmp_path: Path) -> dict[str, str]:
+    return {"TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}"}
+
+
+def _full_record(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as s:
+        set_position(s, AB1656, position="support", **FULL)
+
+
+def _write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+# 3 and 9: the positions spreadsheet -----------------------------------------------------------
+
+def test_a_positions_csv_with_an_unknown_column_is_refused_naming_it(factory, tmp_path) -> None:
+    _full_record(factory)
+    path = _write(tmp_path, "p.csv", "bill,position,ask,talking_points,notes\nAB 1656,oppose,No.,x,y\n")
+    with pytest.raises(InputError) as err, transaction(factory) as s:
+        import_positions(s, path, "20252026")
+    message = str(err.value)
+    assert "unknown column(s): talking_points, notes" in message and "talking_point_1" in message
+    with factory() as s:
+        assert get_position(s, AB1656)["position"] == "support"  # type: ignore[index]
+
+
+def test_columns_left_out_of_a_positions_csv_keep_their_text(factory, tmp_path) -> None:
+    _full_record(factory)
+    path = _write(tmp_path, "p.csv", "bill,session,position\nAB 1656,20252026,watch\n")
+    with transaction(factory) as s:
+        assert import_positions(s, path, "20252026") == 1
+    with factory() as s:
+        after = get_position(s, AB1656)
+    assert after is not None and after["position"] == "watch"
+    assert {k: after[k] for k in FULL} == FULL
+
+
+def test_an_empty_cell_in_a_present_column_still_clears_the_field(factory, tmp_path) -> None:
+    _full_record(factory)
+    path = _write(tmp_path, "p.csv", "bill,position,ask,talking_point_2\nAB 1656,support,,\n")
+    with transaction(factory) as s:
+        import_positions(s, path, "20252026")
+    with factory() as s:
+        after = get_position(s, AB1656)
+    assert after is not None and after["ask"] == "" and after["summary"] == FULL["summary"]
+    assert after["talking_points"] == ["Delays hurt survivors.", "It costs nothing."]
+
+
+def test_positions_import_help_says_what_a_left_out_column_does() -> None:
+    text = " ".join(tracker("positions", "import", "--help").stdout.split())
+    assert "keeps its current value; an empty cell clears it" in text
+
+
+@pytest.mark.parametrize("text", [
+    "bill;position;summary\r\nAB 1656;support;Servicios en Limón, para todos\r\n",   # Spanish Excel
+    "bill\tposition\tsummary\r\nAB 1656\tsupport\tServicios en Limón, para todos\r\n",  # "Text (tab)"
+])
+def test_a_positions_csv_separated_by_semicolons_or_tabs_imports(factory, tmp_path, text) -> None:
+    path = _write(tmp_path, "p.csv", text, "cp1252")
+    with transaction(factory) as s:
+        assert import_positions(s, path, "20252026") == 1
+    with factory() as s:
+        assert get_position(s, AB1656)["summary"] == "Servicios en Limón, para todos"  # type: ignore[index]
+
+
+def test_positions_csv_headers_are_read_in_any_case_and_spacing(factory, tmp_path) -> None:
+    path = _write(tmp_path, "p.csv", " Bill , Position ,Talking Point 1\nAB 1656,Support,First.\n")
+    with transaction(factory) as s:
+        import_positions(s, path, "20252026")
+    with factory() as s:
+        p = get_position(s, AB1656)
+    assert p is not None and p["position"] == "support" and p["talking_points"] == ["First."]
+
+
+def test_blank_rows_excel_leaves_at_the_end_are_skipped(factory, tmp_path) -> None:
+    path = _write(tmp_path, "p.csv", "bill,position\r\nAB 1656,support\r\n,\r\n\r\n , \r\n,,\r\n")
+    with transaction(factory) as s:
+        assert import_positions(s, path, "20252026") == 1
+
+
+# 4 and 5: sessions ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("session", ["2025-26", "2025–26", "2025-2026", "20252026", " 2025 - 26 "])
+def test_a_session_is_accepted_as_staff_write_it(factory, tmp_path, session) -> None:
+    path = _write(tmp_path, "p.csv", f"bill,session,position\nAB 1656,{session},support\n")
+    with transaction(factory) as s:
+        assert import_positions(s, path, "20252026") == 1
+    with factory() as s:
+        assert get_position(s, AB1656) is not None
+
+
+@pytest.mark.parametrize("session", ["2025", "2026-27", "next year"])
+def test_a_session_that_is_not_one_is_one_clear_error(factory, tmp_path, session) -> None:
+    path = _write(tmp_path, "p.csv", f"bill,session,position\nAB 1656,{session},support\n")
+    with pytest.raises(InputError, match=r"line 2: session .* write it like 2025-26"), transaction(factory) as s:
+        import_positions(s, path, "20252026")
+
+
+def test_a_session_named_in_the_positions_file_is_never_swapped_for_an_older_one(factory, tmp_path) -> None:
+    """There is no AB 1 in 2025-26; the file says 2025-26, so the 1999 AB 1 must not get it."""
+    path = _write(tmp_path, "p.csv", "bill,session,position\nAB 1,20252026,support\n")
+    with pytest.raises(InputError, match=r"'AB 1': not in the database for session 2025-26"), \
+            transaction(factory) as s:
+        import_positions(s, path, "20252026")
+    with factory() as s:
+        assert get_position(s, "199920000AB1") is None
