@@ -11,18 +11,25 @@ Assembly Member and the Senator.
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.clirun import tracker
-from tests.test_docs_common import ARCHIVE_1989, ARCHIVE_1999, MINI, ingest
+from tests.test_docs_common import ARCHIVE_1989, ARCHIVE_1999, AS_OF, MINI, ingest
+from tracker.advocacy.matrix import matrix_rows
+from tracker.advocacy.matrix_export import write_matrix
 from tracker.advocacy.positions import get_position, set_position
 from tracker.advocacy.positions_io import import_positions
 from tracker.db.base import transaction
 from tracker.errors import InputError
 from tracker.replica.datwriter import dat_lines
+from tracker.settings import get_settings
 
 AB1656 = "202520260AB1656"
 LEGISLATOR_TBL = [  # district, session, name, house, author name, first, last, ..., party, active
@@ -157,3 +164,31 @@ def test_a_session_named_in_the_positions_file_is_never_swapped_for_an_older_one
         import_positions(s, path, "20252026")
     with factory() as s:
         assert get_position(s, "199920000AB1") is None
+
+
+# 10 and 11: the matrix as spreadsheets --------------------------------------------------------
+
+def test_a_spanish_matrix_csv_and_xlsx_are_in_spanish(factory) -> None:
+    with transaction(factory) as s:
+        set_position(s, "202520260SB275", position="oppose")
+    with factory() as s:
+        rows = matrix_rows(s, as_of=AS_OF)
+    data = write_matrix(rows, "csv", lang="es", as_of=AS_OF, settings=get_settings()).decode("utf-8-sig")
+    parsed = {r["Proyecto de ley"]: r for r in csv.DictReader(io.StringIO(data))}
+    assert parsed["SB 275"]["Posición"] == "En contra" and parsed["SB 275"]["Estado"].startswith("Vetado")
+    ws = load_workbook(io.BytesIO(write_matrix(rows, "xlsx", lang="es", as_of=AS_OF, settings=get_settings()))).active
+    assert ws.title == "Matriz legislativa" and [c.value for c in ws[1]][:2] == ["Proyecto de ley", "Tema"]
+    assert "En contra" in [c.value for c in next(r for r in ws.iter_rows(min_row=2) if r[0].value == "SB 275")]
+
+
+def test_xlsx_cells_starting_like_a_formula_are_text_without_an_apostrophe(factory) -> None:
+    with transaction(factory) as s:
+        set_position(s, "202520260SB275", position="oppose", summary="-5% cut to peer programs")
+    with factory() as s:
+        rows = matrix_rows(s, as_of=AS_OF)
+    data = write_matrix(rows, "xlsx", as_of=AS_OF, settings=get_settings())
+    ws = load_workbook(io.BytesIO(data)).active
+    cell = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "SB 275")[2]
+    assert cell.value == "-5% cut to peer programs"
+    sheet_xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    assert f'<c r="{cell.coordinate}" s="2" t="inlineStr"><is><t>-5% cut' in sheet_xml and "<f>" not in sheet_xml
