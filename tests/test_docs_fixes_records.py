@@ -65,7 +65,8 @@ def test_legislator_cover_leaves_out_other_sessions_unless_on_the_agenda(tmp_pat
                                fmt="html").content.decode()
     assert "No recorded votes on our bills in our data." in today
     assert '<tr><th scope="row">AB 1</th>' not in today
-    assert '<tr><th scope="row">AB 1</th>' in archive  # the agenda names it: its votes are shown
+    # the agenda names it: its votes are shown, marked with the session they are from
+    assert '<tr><th scope="row">AB 1 <span class="session">(1999–2000 session)</span></th>' in archive
 
 
 def _history(bill: str) -> list[dict[str, str]]:

@@ -24,6 +24,7 @@ from tests.clirun import tracker
 from tests.test_docs_common import ARCHIVE_1989, ARCHIVE_1999, AS_OF, MINI, ingest
 from tracker.advocacy.matrix import matrix_rows
 from tracker.advocacy.matrix_export import write_matrix
+from tracker.advocacy.packet import build_packet
 from tracker.advocacy.positions import get_position, set_position
 from tracker.advocacy.positions_io import import_positions
 from tracker.db.base import transaction
@@ -60,6 +61,17 @@ def env(factory: sessionmaker[Session], tmp_path: Path) -> dict[str, str]:
     return {"TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}"}
 
 
+def _cover(factory: sessionmaker[Session], legislator: str, bills: list[str] | None = None) -> str:
+    with factory() as s:
+        html = build_packet(s, bills or ["AB 1656"], settings=get_settings(), as_of=AS_OF,
+                            legislator=legislator, fmt="html").content.decode()
+    return html.split('<section class="cover"', 1)[1].split("</section>", 1)[0]
+
+
+def _heading(cover: str) -> str:
+    return cover.split('<h2 id="cover-h">', 1)[1].split("</h2>", 1)[0]
+
+
 def _full_record(factory: sessionmaker[Session]) -> None:
     with transaction(factory) as s:
         set_position(s, AB1656, position="support", **FULL)
@@ -69,6 +81,51 @@ def _write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Pat
     path = tmp_path / name
     path.write_bytes(text.encode(encoding))
     return path
+
+
+# 2 and 15: which legislator the cover is for --------------------------------------------------
+
+@pytest.mark.parametrize("name", ["Senator Rubio", "Sen. Rubio", "Senadora Rubio"])
+def test_a_senate_title_gives_the_senator_when_two_legislators_share_a_last_name(factory, name) -> None:
+    assert _heading(_cover(factory, name)) == "Senator Susan Rubio"
+
+
+@pytest.mark.parametrize("name", ["Assembly Member Rubio", "Asm. Rubio", "Assemblymember Rubio"])
+def test_an_assembly_title_gives_the_assembly_member(factory, name) -> None:
+    assert _heading(_cover(factory, name)) == "Assembly Member Blanca E. Rubio"
+
+
+def test_an_exact_author_name_beats_a_last_name_match(factory) -> None:
+    """'Rubio' is the Senator's author name (what bills and vote rolls print); for the
+    Assembly Member it is only the last name."""
+    assert _heading(_cover(factory, "Rubio")) == "Senator Susan Rubio"
+
+
+def test_a_name_two_legislators_share_stops_with_one_line_naming_both(env, tmp_path) -> None:
+    proc = tracker("packet", "--legislator", "Wright", "--bills", "ABX1 1", "--out", str(tmp_path / "p.pdf"),
+                   env=env, check=False)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert "Assembly Member Wright" in proc.stderr and "Senator Wright" in proc.stderr
+    assert not (tmp_path / "p.pdf").exists()
+
+
+def test_the_cover_shows_only_votes_in_the_legislators_own_house(factory) -> None:
+    """Senator Cathie Wright voted no on ABX1 1 on the Senate floor; Assembly Member Roderick
+    Wright's Assembly votes on it are someone else's record."""
+    cover = _cover(factory, "Senator Wright", ["ABX1 1"])
+    rows = cover.split("How this legislator voted on our bills</h3>", 1)[1].count('<tr><th scope="row">')
+    assert rows == 1 and "Senate floor" in cover and "Assembly floor" not in cover
+
+
+def test_a_legislator_name_matches_without_its_accents(factory) -> None:
+    assert "Limón" in _heading(_cover(factory, "Limon"))
+
+
+def test_an_empty_legislator_name_is_one_clear_line(env, tmp_path) -> None:
+    proc = tracker("packet", "--legislator", "", "--bills", "AB 1656", "--out", str(tmp_path / "p.pdf"),
+                   env=env, check=False)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "no legislator name given" in proc.stderr
+    assert not (tmp_path / "p.pdf").exists()
 
 
 # 3 and 9: the positions spreadsheet -----------------------------------------------------------
@@ -164,6 +221,22 @@ def test_a_session_named_in_the_positions_file_is_never_swapped_for_an_older_one
         import_positions(s, path, "20252026")
     with factory() as s:
         assert get_position(s, "199920000AB1") is None
+
+
+# 6: committees on the cover -------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang,words", [
+    ("en", "2 Senate committees whose names are not in our data"),
+    ("es", "2 comités del Senado cuyos nombres no figuran en nuestros datos"),
+])
+def test_the_cover_says_the_house_of_committees_known_only_by_a_code(factory, lang, words) -> None:
+    with transaction(factory) as s:
+        set_position(s, "199920000AB1", position="support")
+    with factory() as s:
+        html = build_packet(s, ["AB 1"], settings=get_settings(), as_of=AS_OF, legislator="Alpert",
+                            lang=lang, fmt="html").content.decode()
+    committees = html.split("</dt><dd>", 4)[4].split("</dd>", 1)[0]
+    assert committees == words and "CS44" not in html and "CS61" not in html
 
 
 # 10 and 11: the matrix as spreadsheets --------------------------------------------------------

@@ -93,7 +93,7 @@ def build_packet(
 ) -> Packet:
     """Sheets for ``bills`` (numbers like 'AB 13'), behind a cover page when a legislator is named."""
     bill_ids = resolve_bills(s, bills, settings.session_year)
-    cover = cover_page(s, legislator, bill_ids, settings=settings) if legislator else None
+    cover = cover_page(s, legislator, bill_ids, settings=settings) if legislator is not None else None
     lookups: dict[str, Any] = {}
     facts: list[BillFacts] = []
     for bill_id in bill_ids:

@@ -209,7 +209,8 @@ def _older_session_note(measure: str, bill_id: str) -> None:
 
 @click.command()
 @click.option("--bills", required=True, help='Bills on the agenda, e.g. "AB 13,SB 367".')
-@click.option("--legislator", help="Add a cover page for this legislator (e.g. Valencia).")
+@click.option("--legislator", help='Add a cover page for this legislator, e.g. "Senator Limón" '
+              '(a title such as Senator or Assembly Member says which house; accents optional).')
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Output file.")
 @click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default=None,
