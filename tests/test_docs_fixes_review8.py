@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.clirun import tracker
 from tests.test_docs_common import ARCHIVE_1989, ARCHIVE_1999, AS_OF, MINI, ingest
+from tracker.advocacy.facts import bill_facts
 from tracker.advocacy.matrix import matrix_rows
 from tracker.advocacy.matrix_export import write_matrix
 from tracker.advocacy.packet import build_packet
@@ -237,6 +238,18 @@ def test_the_cover_says_the_house_of_committees_known_only_by_a_code(factory, la
                             lang=lang, fmt="html").content.decode()
     committees = html.split("</dt><dd>", 4)[4].split("</dd>", 1)[0]
     assert committees == words and "CS44" not in html and "CS61" not in html
+
+
+# 7: what changed in the last amendment ---------------------------------------------------------
+
+def test_what_changed_skips_prints_that_differ_only_in_spacing(factory) -> None:
+    """ABX1 1 (1999): the enrolled and chaptered prints re-flow the March 18 text; the last
+    real amendment is March 11 → March 18."""
+    with factory() as s:
+        facts = bill_facts(s, "199920001AB1", get_settings(), AS_OF)
+    assert facts.changes_from and facts.changes_to
+    assert (str(facts.changes_from["date"]), str(facts.changes_to["date"])) == ("1999-03-11", "1999-03-18")
+    assert not facts.changes.empty
 
 
 # 10 and 11: the matrix as spreadsheets --------------------------------------------------------

@@ -113,18 +113,41 @@ def _versions(s: Session, bill_id: str) -> list[BillVersion]:
     return sorted(rows, key=lambda v: (v.action_date or date.min, -v.version_num))
 
 
+def _squeezed(text: str | None) -> str:
+    """Text with every space and line break taken out, for "does it read the same?".
+
+    Prints of one text differ in layout: the enrolled and chaptered prints re-flow the last
+    amended text ('Constitution.(4)' / 'Constitution. (4)', 'funds ,allocations' /
+    'funds, allocations'). Those are not amendments; only a change in the words is.
+    """
+    return "".join((text or "").split())
+
+
+def _reads_differently(old: BillVersion, new: BillVersion) -> bool:
+    """Did the bill change between two prints? Its text decides when both prints have it (the
+    Legislative Counsel also polishes the digest when a bill is enrolled, which is no amendment);
+    otherwise the digest does."""
+    if old.full_text and new.full_text:
+        return _squeezed(old.full_text) != _squeezed(new.full_text)
+    return (_squeezed(old.digest) != _squeezed(new.digest)
+            or _squeezed(old.full_text) != _squeezed(new.full_text))
+
+
 def _changes(versions: list[BillVersion]) -> tuple[Changes, BillVersion | None, BillVersion | None]:
     """Compare the newest version with the one before it that reads differently.
 
     Enrolled and chaptered prints repeat the last amended text; comparing those would say
-    "nothing changed", so we walk back to the last pair whose digest or text differs.
+    "nothing changed", so we walk back to the last pair whose words differ (layout and
+    spacing do not count), and show the digest's changes, or the text's when the digest
+    reads the same.
     """
     for i in range(len(versions) - 1, 0, -1):
         new, old = versions[i], versions[i - 1]
-        if (new.digest or "") != (old.digest or ""):
+        if not _reads_differently(old, new):
+            continue
+        if _squeezed(new.digest) != _squeezed(old.digest):
             return compare(old.digest, new.digest), old, new
-        if (new.full_text or "") != (old.full_text or ""):
-            return compare(old.full_text, new.full_text), old, new
+        return compare(old.full_text, new.full_text), old, new
     return Changes(), None, None
 
 
