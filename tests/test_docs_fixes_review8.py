@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.clirun import tracker
@@ -25,10 +27,12 @@ from tests.test_docs_common import ARCHIVE_1989, ARCHIVE_1999, AS_OF, MINI, inge
 from tracker.advocacy.facts import bill_facts
 from tracker.advocacy.matrix import matrix_rows
 from tracker.advocacy.matrix_export import write_matrix
-from tracker.advocacy.packet import build_packet
+from tracker.advocacy.packet import build_packet, render_sheets_html
 from tracker.advocacy.positions import get_position, set_position
 from tracker.advocacy.positions_io import import_positions
+from tracker.advocacy.sheet import MAX_LEVEL
 from tracker.db.base import transaction
+from tracker.db.models_core import Bill
 from tracker.errors import InputError
 from tracker.replica.datwriter import dat_lines
 from tracker.settings import get_settings
@@ -43,6 +47,7 @@ LEGISLATOR_TBL = [  # district, session, name, house, author name, first, last, 
 FULL = {"ask": "Vote yes on AB 1656.", "summary": "Trials move faster.", "why": "Waiting hurts.",
         "talking_points": ["Delays hurt survivors.", "Judges still decide.", "It costs nothing."],
         "supporters": ["NAMI California"], "contact": "Maria", "story_prompt": "Tell us about a wait."}
+WORDS = "People with lived experience of psychiatric disability deserve a say in their care. "
 
 
 def _legislators(tmp_path: Path) -> Path:
@@ -224,6 +229,14 @@ def test_a_session_named_in_the_positions_file_is_never_swapped_for_an_older_one
         assert get_position(s, "199920000AB1") is None
 
 
+def test_a_sheet_of_an_older_bill_says_its_session_and_the_command_says_it_used_it(env, tmp_path) -> None:
+    out = tmp_path / "scr39.html"
+    proc = tracker("sheet", "SCR 39", "--out", str(out), "--as-of", "2026-11-23", env=env)
+    assert '<span class="measure">SCR 39</span> <span class="session">(1989–90 session)</span>' \
+        in out.read_text(encoding="utf-8")
+    assert "note: SCR 39 is not in the 2025–26 session; used SCR 39 of the 1989–90 session" in proc.stderr
+
+
 # 6: committees on the cover -------------------------------------------------------------------
 
 @pytest.mark.parametrize("lang,words", [
@@ -278,3 +291,88 @@ def test_xlsx_cells_starting_like_a_formula_are_text_without_an_apostrophe(facto
     assert cell.value == "-5% cut to peer programs"
     sheet_xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
     assert f'<c r="{cell.coordinate}" s="2" t="inlineStr"><is><t>-5% cut' in sheet_xml and "<f>" not in sheet_xml
+
+
+# 12: the progress line -------------------------------------------------------------------------
+
+def _progress(factory: sessionmaker[Session], bill: str) -> str:
+    with factory() as s:
+        html = build_packet(s, [bill], settings=get_settings(), as_of=AS_OF, fmt="html").content.decode()
+    return html.split('<ol class="progress', 1)[1].split("</ol>", 1)[0]
+
+
+def test_a_chaptered_bill_ends_on_became_law_not_governor_now(factory) -> None:
+    line = _progress(factory, "AB 831")
+    assert '<li class="law"><strong>Became law</strong></li>' in line and "(now)" not in line
+
+
+def test_a_bill_whose_stage_is_not_known_has_no_now_marker(factory) -> None:
+    line = _progress(factory, "SCR 39")  # 1989: no history in the archive
+    assert "(now)" not in line and 'class="current"' not in line
+
+
+# 13: sheets that do not fit ----------------------------------------------------------------------
+
+def test_at_the_tightest_fit_the_coauthor_count_still_shows(factory) -> None:
+    with factory() as s:
+        facts = bill_facts(s, "198919900SJR31", get_settings(), AS_OF)  # 6 authors, 7 coauthors
+    html = render_sheets_html([facts], [MAX_LEVEL], settings=get_settings())
+    assert "<strong>Coauthors:</strong> 7 coauthors" in html
+
+
+@pytest.fixture
+def crowded(env: dict[str, str], factory: sessionmaker[Session]) -> dict[str, str]:
+    """AB 831 with a title of 1,200 characters and more staff text than any sheet holds."""
+    with transaction(factory) as s:
+        s.execute(update(Bill).where(Bill.bill_id == "202520260AB831").values(title=(WORDS * 15)[:1200]))
+        set_position(s, "202520260AB831", position="support", summary=WORDS * 8, why=WORDS * 2,
+                     story_prompt=WORDS)
+    return env
+
+
+def test_the_warning_names_the_sections_a_tight_sheet_left_out(crowded, tmp_path) -> None:
+    proc = tracker("packet", "--bills", "AB 831", "--out", str(tmp_path / "p.pdf"), "--as-of", "2026-11-23",
+                   env=crowded)
+    assert ("warning: AB 831: left out to fit one page: why it matters, story prompt (in the position "
+            "record); what changed in the last amendment (in the bill text)") in proc.stderr.splitlines()
+
+
+def test_a_sheet_still_over_one_page_is_warned_about_in_one_line(crowded, tmp_path) -> None:
+    proc = tracker("packet", "--bills", "AB 831", "--out", str(tmp_path / "p.pdf"), "--as-of", "2026-11-23",
+                   env=crowded)
+    over = [line for line in proc.stderr.splitlines() if "even at the tightest fit" in line]
+    assert over == ["warning: AB 831: the sheet takes 2 pages even at the tightest fit (a very long title "
+                    "or text): check the printout"]
+
+
+# 14: one bill written several ways ---------------------------------------------------------------
+
+def test_one_bill_written_several_ways_gets_one_sheet(factory) -> None:
+    with factory() as s:
+        packet = build_packet(s, ["AB1656", "ab 1656", "AB-1656", "SB 275"], settings=get_settings(), as_of=AS_OF)
+    assert packet.bills == [AB1656, "202520260SB275"]
+    assert packet.pages == 2 and packet.levels == [0, 0]
+
+
+# 15: page numbers and the PDF title --------------------------------------------------------------
+
+@pytest.mark.parametrize("lang,first,last", [("en", "Page 1 of 3", "Page 3 of 3"), ("es", "Página 1 de 3", "Página 3 de 3")])
+def test_packet_pages_are_numbered_across_the_whole_packet(factory, tmp_path, lang, first, last) -> None:
+    """AB 831's overlong staff text makes its sheet be fitted again alone; the numbers still
+    count the cover and every sheet."""
+    with transaction(factory) as s:
+        set_position(s, "202520260AB831", position="support", summary=WORDS * 30, talking_points=[WORDS * 4] * 5)
+    with factory() as s:
+        packet = build_packet(s, ["AB 831", "AB 1656"], settings=get_settings(), as_of=AS_OF, lang=lang,
+                              legislator="Valencia")
+    assert packet.levels[0] > 0
+    out = tmp_path / "p.pdf"
+    out.write_bytes(packet.content)
+    pages = [" ".join((p.extract_text() or "").split()) for p in PdfReader(out).pages]
+    assert pages[0].endswith(first) and pages[2].endswith(last)
+
+
+def test_a_single_sheet_pdf_is_titled_with_its_bill(factory) -> None:
+    with factory() as s:
+        packet = build_packet(s, ["AB 1656"], settings=get_settings(), as_of=AS_OF)
+    assert PdfReader(io.BytesIO(packet.content)).metadata.title == "AB 1656 · Briefing sheet · Capitol Watch"

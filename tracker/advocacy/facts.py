@@ -57,6 +57,9 @@ class BillFacts:
     text_url: str
     as_of: date
     topics: list[str] = field(default_factory=list)
+    #: '1989–90' when the bill is not of the configured session (printed so nobody mistakes
+    #: an old bill for this year's), '' for a bill of the configured session
+    other_session: str = ""
 
 
 def url_measure(measure: str) -> str:
@@ -221,4 +224,5 @@ def bill_facts(s: Session, bill_id: str, settings: Settings, as_of: date,
         leginfo_url=LEGINFO_BILL_URL.format(bill_id=bill_id),
         text_url=LEGINFO_TEXT_URL.format(bill_id=bill_id),
         as_of=as_of, topics=list(bill.topics or []),
+        other_session=session_label(bill.session_year) if bill.session_year != settings.session_year else "",
     )

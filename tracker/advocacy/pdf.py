@@ -3,8 +3,9 @@
 Rendering never touches the network: the URL fetcher only serves ``file:`` and ``data:`` URLs
 (fonts are the DejaVu family installed by the system, found by name through fontconfig). The
 packet is laid out once; only sheets that spill onto a second page are laid out again, alone,
-with a tighter text budget, and their pages are spliced in. In the common case this costs one
-WeasyPrint layout, so the packet is about as fast as rendering the same HTML directly.
+with a tighter text budget, and then the packet once more at the levels found. In the common
+case this costs one WeasyPrint layout, so the packet is about as fast as rendering the same
+HTML directly.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from weasyprint import HTML
-from weasyprint.document import Document, Page
+from weasyprint.document import Document
 from weasyprint.urls import URLFetcher
 
 from tracker.errors import TrackerError
@@ -72,6 +73,9 @@ def fitted_packet(
 
     ``render_html(levels, with_cover)`` renders the sheets at the given budget levels (and the
     cover when asked); called with a one-element list it must render only that sheet.
+    Only a sheet that overflows is tried again, alone, at tighter levels; once every level is
+    known the packet is laid out once more as a whole, so the "page N of M" footers count
+    the whole packet (a sheet laid out alone would say "page 1 of 1").
     """
     levels = [0] * len(anchors)
     document = layout(render_html(levels, True))
@@ -79,19 +83,13 @@ def fitted_packet(
     overflowing = [i for i, (_, n) in enumerate(spans) if n > 1]
     if not overflowing:
         return document, levels
-    replacements: dict[int, list[Page]] = {}
     for i in overflowing:
         for level in range(1, max_level + 1):
-            single = layout(render_html_single(render_html, levels, i, level))
             levels[i] = level
-            if len(single.pages) == 1 or level == max_level:
-                replacements[i] = list(single.pages)
+            single = layout(render_html_single(render_html, levels, i, level))
+            if len(single.pages) == 1:
                 break
-    first_sheet = spans[0][0] if spans else len(document.pages)
-    pages: list[Page] = list(document.pages[:first_sheet])
-    for i, (start, count) in enumerate(spans):
-        pages += replacements.get(i, document.pages[start:start + count])
-    return document.copy(pages), levels
+    return layout(render_html(levels, True)), levels
 
 
 def render_html_single(render_html: Callable[[list[int], bool], str], levels: list[int],

@@ -18,7 +18,7 @@ import segno
 from markupsafe import Markup
 
 from tracker.advocacy.facts import BillFacts
-from tracker.advocacy.progress import STEPS
+from tracker.advocacy.progress import STEPS, Progress
 from tracker.i18n import translations
 from tracker.advocacy.text import (
     Segment,
@@ -109,22 +109,30 @@ def _changes(f: BillFacts, b: Budget) -> dict[str, Any]:
     }
 
 
-def _staff_text(pos: dict[str, Any], b: Budget) -> tuple[dict[str, Any], list[str]]:
-    """Staff-written text shortened to budget ``b``, and the names of the fields that lost text.
+def _staff_text(pos: dict[str, Any], b: Budget) -> tuple[dict[str, Any], list[str], list[str]]:
+    """Staff-written text shortened to budget ``b``, the fields that lost text, and the fields
+    left out altogether.
 
     Every field that is shortened or left out is named, so the sheet can say where the full
-    text is (the position record) and the command can warn staff which bill to trim.
+    text is (the position record) and the command can warn staff which bill to trim, and
+    whether a section is missing from the page, not just shorter.
     """
     out: dict[str, Any] = {}
     cut: list[str] = []
+    gone: list[str] = []
     if pos.get("summary"):
         out["summary"], c = shorten(pos["summary"], b.summary)
         if c:
             cut.append("summary")
     why = pos.get("why") or ""
-    out["why"], c = shorten(why, b.why) if b.why else ("", bool(why))
-    if c:
-        cut.append("why it matters")
+    if b.why:
+        out["why"], c = shorten(why, b.why)
+        if c:
+            cut.append("why it matters")
+    else:
+        out["why"] = ""
+        if why:
+            gone.append("why it matters")
     points = pos.get("talking_points") or []
     shortened = [shorten(p, b.point) for p in points[: b.points]]
     out["talking_points"] = [p for p, _ in shortened]
@@ -139,15 +147,49 @@ def _staff_text(pos: dict[str, Any], b: Budget) -> tuple[dict[str, Any], list[st
         if out[f"more_{name}"] or any(len(" ".join(x.split())) > 60 for x in names[: b.names]):
             cut.append(name)
     story = pos.get("story_prompt") or ""
-    out["story_prompt"], c = shorten(story, 200) if b.story else ("", bool(story))
-    if c:
-        cut.append("story prompt")
-    return out, cut
+    if b.story:
+        out["story_prompt"], c = shorten(story, 200)
+        if c:
+            cut.append("story prompt")
+    else:
+        out["story_prompt"] = ""
+        if story:
+            gone.append("story prompt")
+    return out, cut, gone
 
 
-def staff_text_cut(f: BillFacts, level: int) -> list[str]:
-    """Which staff-written fields of ``f`` a sheet at ``level`` shortens or leaves out."""
-    return _staff_text(f.position or {}, BUDGETS[min(level, MAX_LEVEL)])[1]
+@dataclass(frozen=True)
+class Cuts:
+    """What a sheet at one level does not print in full, for the command's warnings.
+
+    ``shortened``: staff fields printed shorter (full text in the position record);
+    ``staff_left_out``: staff fields not printed at all; ``text_left_out``: sections about the
+    bill itself not printed at all (the full bill text at leginfo has them).
+    """
+
+    shortened: list[str]
+    staff_left_out: list[str]
+    text_left_out: list[str]
+
+
+def sheet_cuts(f: BillFacts, level: int) -> Cuts:
+    """Which parts of ``f`` a sheet at ``level`` shortens or leaves out."""
+    b = BUDGETS[min(level, MAX_LEVEL)]
+    _out, cut, gone = _staff_text(f.position or {}, b)
+    text_gone = ["what changed in the last amendment"] if not b.changes and f.changes_to else []
+    return Cuts(cut, gone, text_gone)
+
+
+def _steps(p: Progress) -> list[dict[str, str]]:
+    """The progress line. A signed bill ends on "Became law" (not "Governor (now)", which reads
+    as still waiting for a signature); a bill whose stage is not known yet gets no "now"
+    marker at all, since marking "Introduced" would be a guess."""
+    if p.state == "unknown":
+        return [{"key": key, "state": "todo"} for key in STEPS]
+    if p.state == "law":
+        return [{"key": key, "state": "done"} for key in STEPS] + [{"key": "law", "state": "law"}]
+    return [{"key": key, "state": "done" if p.done(i, key) else "current" if i == p.step else "todo"}
+            for i, key in enumerate(STEPS)]
 
 
 def fit_sheet(f: BillFacts, level: int = 0, *, contact: str = "", lang: str = "en") -> dict[str, Any]:
@@ -155,7 +197,7 @@ def fit_sheet(f: BillFacts, level: int = 0, *, contact: str = "", lang: str = "e
     gettext = translations(lang).gettext
     b = BUDGETS[min(level, MAX_LEVEL)]
     pos = f.position or {}
-    staff, staff_cut = _staff_text(pos, b)
+    staff, cut, gone = _staff_text(pos, b)
     digest_cut = False
     if pos.get("summary"):
         summary = staff["summary"]
@@ -168,10 +210,9 @@ def fit_sheet(f: BillFacts, level: int = 0, *, contact: str = "", lang: str = "e
     leads = [a for a in f.authors if a["lead"]] or f.authors[:1]
     coauthors = [a["name"] for a in f.authors if a not in leads]
     changes = _changes(f, b)
-    steps = [{"key": key, "state": "done" if f.progress.done(i, key)
-              else "current" if i == f.progress.step else "todo"} for i, key in enumerate(STEPS)]
     return {
         "bill_id": f.bill_id, "measure": f.measure, "title": f.title, "session": f.session,
+        "other_session": f.other_session,
         "anchor": f"sheet-{f.bill_id}",
         "leads": leads, "coauthors": coauthors[: b.coauthors],
         "more_coauthors": max(0, len(coauthors) - b.coauthors),
@@ -182,7 +223,7 @@ def fit_sheet(f: BillFacts, level: int = 0, *, contact: str = "", lang: str = "e
         "opponents": staff["opponents"], "more_opponents": staff["more_opponents"],
         "contact": pos.get("contact") or contact,
         "story_prompt": staff["story_prompt"],
-        "progress": f.progress, "steps": steps,
+        "progress": f.progress, "steps": _steps(f.progress),
         "status": f.status, "location": f.location,
         "last_action": shorten(f.last_action, 160)[0], "last_action_date": f.last_action_date,
         "introduced": f.introduced, "last_amended": f.last_amended,
@@ -190,8 +231,10 @@ def fit_sheet(f: BillFacts, level: int = 0, *, contact: str = "", lang: str = "e
         "room_label": bool(f.hearing and bare_room_number(f.hearing["room"])),
         "deadline_passed": bool(f.letter_deadline and f.letter_deadline < f.as_of),
         "changes": changes,
-        "staff_cut": staff_cut,
+        "staff_cut": cut + gone,
         "text_cut": digest_cut or changes["cut"] and changes["show"],
+        # the amendment section exists but did not fit: the sheet says so and where to read it
+        "changes_left_out": not b.changes and f.changes_to is not None,
         "public_url": f.public_url, "leginfo_url": f.leginfo_url, "text_url": f.text_url,
         "qr_public": qr_svg(f.public_url, gettext("QR code: %(bill)s on our website") % {"bill": f.measure}),
         "qr_leginfo": qr_svg(f.leginfo_url, gettext("QR code: %(bill)s on leginfo.legislature.ca.gov") % {"bill": f.measure}),

@@ -191,10 +191,20 @@ def _packet(bills: str, legislator: str | None, out: Path, lang: str, fmt: str |
     _write(out, packet.content)
     pages = f", {packet.pages} pages" if packet.pages is not None else ""
     click.echo(f"wrote {out}: {len(packet.bills)} bill sheet(s){pages}")
+    for bill_id, measure in zip(packet.bills, packet.measures, strict=True):
+        if bill_id in packet.other_sessions:
+            _older_session_note(measure, bill_id)
     for measure, fields in packet.shortened.items():
         click.echo(f"warning: {measure}: staff text shortened to fit one page ({', '.join(fields)}); "
                    f"the full text is in the position record: tracker positions show \"{measure}\"",
                    err=True)
+    for measure, (staff, text) in packet.left_out.items():
+        where = ([f"{', '.join(staff)} (in the position record)"] if staff else []) + \
+                ([f"{', '.join(text)} (in the bill text)"] if text else [])
+        click.echo(f"warning: {measure}: left out to fit one page: {'; '.join(where)}", err=True)
+    for measure, count in packet.overflowing.items():
+        click.echo(f"warning: {measure}: the sheet takes {count} pages even at the tightest fit "
+                   "(a very long title or text): check the printout", err=True)
 
 
 def _older_session_note(measure: str, bill_id: str) -> None:
