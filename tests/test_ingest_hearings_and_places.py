@@ -182,3 +182,19 @@ def test_a_later_action_shorthand_keeps_the_calendars_committee_name(factory) ->
         AB1656, local_today(), f"{day:%B} {day.day} hearing: Placed on APPR. suspense file."))
     ingest_snapshot(factory, snap, matcher=MATCHER)
     assert _stored_hearing(factory, day).committee_name == "Health"
+
+
+def test_a_move_the_bulk_data_stored_first_is_closed_when_the_calendar_lists_the_new_day(factory) -> None:
+    """The bulk poll runs before the calendars: it stores the new day (its row names the
+    committee by a code we cannot name), then the calendar that listed the old day lists the new
+    one: the old day is closed as moved, so no member is sent to a hearing that will not happen."""
+    ingest_snapshot(factory, calendar(health(9)), matcher=MATCHER)
+    bulk = Snapshot(source="pubinfo")
+    bulk.bundle(AB1656).hearings.append(HearingRecord(
+        bill_id=AB1656, hearing_date=local_today() + timedelta(days=12), committee_code="CS44"))
+    ingest_snapshot(factory, bulk, matcher=MATCHER)
+    ingest_snapshot(factory, calendar(health(12)), matcher=MATCHER)
+    old_day = local_today() + timedelta(days=9)
+    assert _stored_hearing(factory, old_day).status == "postponed"
+    moved = [e for e in events(factory, "hearing_changed") if (e.after or {}).get("moved_from")]
+    assert [e.after["moved_from"] for e in moved] == [old_day.isoformat()]

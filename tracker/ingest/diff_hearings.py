@@ -136,6 +136,16 @@ def diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
             update["status"] = r.status
         if src not in have.sources:
             update["sources"] = sorted(set(have.sources) | {src})
+            if not is_new and r.status == "scheduled" and have.status == "scheduled" and not r.from_text:
+                # Another source stored this day first (the bulk poll runs before the
+                # calendars): the day this source listed before and lists no more is the move.
+                moved = _moved_from(r, stored, merged, as_of, listed_by=src)
+                if moved is not None:
+                    view = {"hearing_date": r.hearing_date, "status": "scheduled",
+                            "committee_name": r.committee_name or have.committee_name,
+                            "committee_code": r.committee_code or have.committee_code,
+                            "hearing_time": r.hearing_time or have.hearing_time, "room": r.room or have.room}
+                    _close_moved(bundle.bill_id, moved[0], moved[1], r, view, changes, measure)
         if not update:
             continue
         changes.hearing_updates.append({"id": have.id, "fingerprint": k, **update})
@@ -159,17 +169,18 @@ def diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
 
 
 def _moved_from(r: _Said, stored: dict[str, KnownHearing], merged: dict[str, _Said],
-                as_of: date | None) -> tuple[str, KnownHearing] | None:
+                as_of: date | None, listed_by: str | None = None) -> tuple[str, KnownHearing] | None:
     """The stored hearing a newly set one replaces, if exactly one fits.
 
     It must be the same committee's, still scheduled, still to come, on another day, and not
-    said again by this source (a source that lists both days means two hearings).
+    said again by this source (a source that lists both days means two hearings); with
+    ``listed_by``, it must also be a day that source listed before.
     """
     if as_of is None or r.status != "scheduled" or not (r.committee_code or r.committee_name):
         return None
     fits = [(k, h) for k, h in stored.items()
             if k not in merged and h.status == "scheduled" and h.hearing_date >= as_of
-            and h.hearing_date != r.hearing_date
+            and h.hearing_date != r.hearing_date and (listed_by is None or listed_by in h.sources)
             and same_committee(h.committee_code, h.committee_name, r.committee_code, r.committee_name)]
     return fits[0] if len(fits) == 1 else None
 
