@@ -134,3 +134,13 @@ def test_replica_ports_confines_the_port_the_replica_listens_on(monkeypatch: pyt
         assert get(srv.url + "/robots.txt")[0] == 200
     finally:
         srv.stop()
+
+
+def test_the_bulk_hearing_table_names_each_committee_as_the_real_one_does(server: ReplicaServer, tmp_path: Path) -> None:
+    ReplicaClient(server.url).post("hearing", chamber="senate", committee="Public Safety",
+                                   date="2026-12-15", bill_ids=["AB 2052"])
+    path = tmp_path / "daily.zip"
+    path.write_bytes(get(server.url + "/pubinfo/pubinfo_daily_Mon.zip")[2])
+    snap = read_snapshot(path)
+    (hearing,) = snap.bundles["202520260AB2052"].hearings
+    assert hearing.committee_code == "CS91" and hearing.committee_name == "Senate Public Safety Committee"

@@ -82,19 +82,22 @@ def extract_files(state: ReplicaState, *, only_changed: bool = False) -> dict[st
         for a in bill.actions:
             history_rows.append((bill.bill_id, str(a.history_id), a.action_date, a.action, "REPLICA",
                                  TS, a.sequence, None, None, None, None, None, None))
+    codes = committee_codes(state)
     for h in state.hearings.values():
         if h.status == "scheduled":
             for b in h.bill_ids:
                 if b in {x.bill_id for x in bills}:
                     hearing_rows.append((b, "CS" if h.chamber == "senate" else "CX", None,
-                                         h.hearing_date, None, "REPLICA", TS))
+                                         h.hearing_date, codes[(h.chamber, h.committee)], "REPLICA", TS))
+    files["LOCATION_CODE_TBL.dat"] = dat_lines(
+        (state.session_year, code, "B", None, name, f"{chamber.title()} {name} Committee", "Y", "REPLICA", TS, None)
+        for (chamber, name), code in sorted(codes.items(), key=lambda kv: kv[1]))
     files["BILL_TBL.dat"] = dat_lines(bill_rows)
     files["BILL_VERSION_TBL.dat"] = dat_lines(version_rows)
     files["BILL_VERSION_AUTHORS_TBL.dat"] = dat_lines(author_rows)
     files["BILL_HISTORY_TBL.dat"] = dat_lines(history_rows)
     files["COMMITTEE_HEARING_TBL.dat"] = dat_lines(hearing_rows)
-    for empty in ("BILL_SUMMARY_VOTE_TBL", "BILL_DETAIL_VOTE_TBL", "LOCATION_CODE_TBL",
-                  "LEGISLATOR_TBL", "VETO_MESSAGE_TBL"):
+    for empty in ("BILL_SUMMARY_VOTE_TBL", "BILL_DETAIL_VOTE_TBL", "LEGISLATOR_TBL", "VETO_MESSAGE_TBL"):
         files[f"{empty}.dat"] = b""  # present (so the extract is complete) but without rows
     return files
 
@@ -108,3 +111,14 @@ def write_zip(state: ReplicaState, path: Path, *, only_changed: bool = False) ->
             zf.writestr(name, data)
     tmp.replace(path)
     return path
+
+
+def committee_codes(state: ReplicaState) -> dict[tuple[str, str], str]:
+    """A location code per calendar committee, as the real hearing table carries (``CS91``).
+
+    Numbered from 91 in the order committees first appear (a committee keeps its code as
+    hearings are added), so they never collide with the real codes in the bundled sample rows;
+    the location table names them, as the real one does, so the bulk poll can say which committee.
+    """
+    names = list(dict.fromkeys((h.chamber, h.committee) for _, h in sorted(state.hearings.items())))
+    return {(chamber, name): f"{'CS' if chamber == 'senate' else 'CX'}{91 + i}" for i, (chamber, name) in enumerate(names)}
