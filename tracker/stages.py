@@ -230,7 +230,11 @@ def measure_kind(measure: str) -> str:
     bill id. Only bills go to the Governor: a resolution is adopted and filed, a constitutional
     amendment goes to the voters, so "signed into law" would be wrong for them."""
     m = _MEASURE_TYPE.match(measure.upper())
-    mtype = m.group(1) if m else ""
+    return kind_of_type(m.group(1) if m else measure.strip().upper())
+
+
+def kind_of_type(mtype: str) -> str:
+    """``measure_kind`` for a bare measure type ('SCR')."""
     if mtype in RESOLUTIONS:
         return "resolution"
     if mtype in CONSTITUTIONAL_AMENDMENTS:

@@ -9,7 +9,9 @@ Assembly, SB in the Senate); where it is now comes from its current house.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from tracker.stages import kind_of_type
 
 STEPS: tuple[str, ...] = ("introduced", "committee", "floor", "other_house", "governor")
 
@@ -45,6 +47,10 @@ class Progress:
     other_house: str
     house: str = ""
     returned: bool = False
+    #: 'bill', 'resolution' or 'amendment' (tracker.stages.measure_kind): only bills go to the
+    #: Governor; the last steps of the others read "Passed both houses" and "Adopted" / "Goes
+    #: to the voters".
+    kind: str = "bill"
 
     def done(self, index: int, key: str) -> bool:
         """Is step ``index`` (named ``key``) behind the bill? The sheet and the web line agree on
@@ -80,6 +86,18 @@ def _passed_house_runs(action_stages: Sequence[str | None]) -> int:
 
 
 def bill_progress(
+    stage: str | None,
+    measure_type: str,
+    current_house: str | None,
+    action_stages: Sequence[str | None],
+) -> Progress:
+    """Place the bill on the five-step line (see ``_progress``), knowing what kind of measure it is."""
+    p = _progress(stage, measure_type, current_house, action_stages)
+    kind = kind_of_type(measure_type.upper())
+    return replace(p, kind=kind) if kind != "bill" else p
+
+
+def _progress(
     stage: str | None,
     measure_type: str,
     current_house: str | None,

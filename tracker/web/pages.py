@@ -313,6 +313,8 @@ async def bill_page(request: Request) -> Response:
         return RedirectResponse(f"/bills/{slug}", status_code=301)
     for v in d["versions"]:
         v["label"] = version_label(v["action"], _)
+        if where.kind != "bill" and (v["action"] or "").strip().lower() == "chaptered":
+            v["label"] = _(stage_label("chaptered", where.kind))  # no Governor signed it
     with_places(d["hearings"], _)
     # Oldest first by date; PUBINFO numbers versions downwards, so ties keep the reversed order.
     versions = sorted(reversed(d["versions"]), key=lambda v: v["date"] or date.min)
@@ -331,8 +333,9 @@ async def bill_page(request: Request) -> Response:
                   lead_count=len(leads), lead_names=name_list(leads, translations(get_lang(request))),
                   governor_heading=GOVERNOR_MESSAGE[decision],
                   steps=progress_steps(where), diffs=diffs, latest=latest,
-                  first=versions[0] if versions else None, stage_text=stage_label(stage),
-                  stage_meaning=phrases.STAGE_MEANING.get(stage, ""), committee=committee,
+                  first=versions[0] if versions else None, stage_text=stage_label(stage, where.kind),
+                  stage_meaning=("" if where.kind != "bill" and stage in ("enrolled", "chaptered")
+                                 else phrases.STAGE_MEANING.get(stage, "")), committee=committee,
                   official_url=LEGINFO + d["bill_id"], topics=topic_labels(request))
 
 

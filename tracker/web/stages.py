@@ -47,19 +47,31 @@ def progress_steps(p: Progress) -> list[dict[str, object]]:
     stopped = p.state in ("stopped", "vetoed")
     steps: list[dict[str, object]] = []
     for i, (key, label) in enumerate(STEPS):
-        if i < current or p.done(i, key):
+        if p.state == "unknown":  # marking "Introduced" as where it is now would be a guess
+            state = "todo"
+        elif i < current or p.done(i, key):
             state = "done"
         elif i == current:
             state = "stopped" if stopped else "current"
         else:
             state = "todo"
-        steps.append({"key": key, "label": label, "state": state})
+        steps.append({"key": key, "label": OTHER_LABELS.get((p.kind, key), label), "state": state})
     return steps
 
 
-def stage_label(stage: str | None) -> str:
+#: Resolutions and constitutional amendments never go to the Governor.
+OTHER_LABELS: dict[tuple[str, str], str] = {
+    ("resolution", "governor"): "Passed both houses", ("resolution", "law"): "Adopted",
+    ("amendment", "governor"): "Passed both houses", ("amendment", "law"): "Goes to the voters",
+}
+
+
+def stage_label(stage: str | None, kind: str = "bill") -> str:
     """A stored stage id as the English msgid a template translates ('in_committee' → 'In committee').
 
-    The same words as the printed legislative matrix, so the site and the handouts agree.
+    The same words as the printed legislative matrix, so the site and the handouts agree; a
+    chaptered resolution was adopted, a chaptered constitutional amendment goes to the voters.
     """
+    if stage == "chaptered" and kind != "bill":
+        return OTHER_LABELS[(kind, "law")]
     return STAGE_TEXT.get(stage or "", STAGE_TEXT[""])
