@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -373,3 +374,11 @@ def test_show_heads_a_signed_bills_governor_message_as_a_signing_message(env, fi
     tracker("import-pubinfo", str(extract), env=env)
     assert "Signing message" in tracker("show", "AB 831", env=env).stdout
     assert "Veto message" in tracker("show", "SB 275", env=env).stdout
+
+
+def test_export_orders_a_regular_session_bill_before_its_extraordinary_namesake(env, files) -> None:
+    """AB 1 and ABX1 1 share year, type and number: the order must not be left to the database."""
+    tracker("init", env=env)
+    tracker("import-pubinfo", str(files / "pubinfo/archive/1999"), env=env)
+    ids = [json.loads(line)["bill_id"] for line in tracker("export", "bills", env=env).stdout.splitlines()]
+    assert ids.index("199920000AB1") == ids.index("199920001AB1") - 1

@@ -118,7 +118,7 @@ def current_authors(s: Session, bill: Bill) -> list[dict[str, Any]]:
 
 
 def export_bills(s: Session, relevant_only: bool = False) -> list[dict[str, Any]]:
-    q = select(Bill).order_by(Bill.session_year, Bill.measure_type, Bill.measure_num)
+    q = select(Bill).order_by(Bill.session_year, Bill.measure_type, Bill.measure_num, Bill.session_num)
     if relevant_only:
         q = q.where(or_(Bill.relevant.is_(True), Bill.watched.is_(True)))
     bills = list(s.execute(q).scalars())

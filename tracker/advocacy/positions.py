@@ -154,7 +154,7 @@ def list_positions(s: Session) -> list[dict[str, Any]]:
     """Every position, in bill order (AB before SB, then by number), for exports."""
     rows = s.execute(
         select(BillPosition, Bill).join(Bill, Bill.bill_id == BillPosition.bill_id)
-        .order_by(Bill.session_year, Bill.measure_type, Bill.measure_num)
+        .order_by(Bill.session_year, Bill.measure_type, Bill.measure_num, Bill.session_num)
     ).all()
     return [_as_dict(p, b) for p, b in rows]
 
