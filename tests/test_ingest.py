@@ -475,3 +475,11 @@ def test_a_1999_days_actions_keep_their_order_though_that_archive_numbers_rows_d
                                               .order_by(BillAction.sort_key)).scalars()]
     passed = next(i for i, t in enumerate(texts) if t.startswith("Read third time.  Passed."))
     assert texts[passed + 1].startswith("In Assembly.  Read first time.")
+
+
+def test_a_bill_with_no_history_takes_its_stage_from_its_bill_row(factory, matcher, files) -> None:
+    """The 1989 archive has BILL_TBL rows ("Chaptered") but no history rows."""
+    ingest_snapshot(factory, read_snapshot(files / "pubinfo/archive/1989"), matcher=matcher)
+    with factory() as s:
+        stages = {b.stage for b in s.execute(select(Bill).where(Bill.history_count == 0)).scalars()}
+    assert stages == {"chaptered"}

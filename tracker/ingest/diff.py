@@ -29,6 +29,13 @@ STATUS_FIELDS = ("current_status", "current_house", "current_location", "current
 BILL_FIELDS = STATUS_FIELDS + ("measure_state", "chapter_year", "chapter_num", "latest_version_id")
 
 
+#: BILL_TBL's current_status / measure_state → stage, for a bill whose history we do not have.
+COARSE_STAGE: dict[str, str] = {
+    "chaptered": "chaptered", "vetoed": "vetoed", "enrolled": "enrolled", "introduced": "introduced",
+    "in committee process": "in_committee", "in floor process": "floor",
+}
+
+
 def _latest(versions: list[VersionRecord], known: VersionRecord | None) -> VersionRecord | None:
     candidates = [v for v in versions if v.title or v.digest or v.full_text or v.subject]
     if known is not None:
@@ -247,6 +254,12 @@ def diff_bill(
                 "new_action", f"{measure}: {a.action}", None,
                 {"date": a.action_date.isoformat(), "action": a.action, "stage": stage},
                 event_key(bill_id, "new_action", fp)))
+    if not all_actions and bundle.bill is not None:
+        # No history at all (the 1989 archive has none): the bill row's own coarse status is
+        # all there is, and "Chaptered" is worth more than "status not known".
+        coarse = COARSE_STAGE.get((bundle.bill.current_status or bundle.bill.measure_state or "").strip().lower())
+        if coarse and coarse != (old or {}).get("stage"):
+            values["stage"] = coarse
     if changes.new_actions or changes.corrected_actions:
         all_actions.sort(key=lambda t: t[0])
         last = all_actions[-1]
