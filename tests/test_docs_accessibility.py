@@ -78,3 +78,19 @@ def test_every_css_colour_is_in_a_checked_pair() -> None:
             if colour.lower() in ("#5f6b7a",):  # table border lines, not text
                 continue
             assert colour.lower() in checked, f"{colour} in {css.name} has no contrast check"
+
+
+def test_packet_pdfs_are_tagged_for_screen_readers(tmp_path: Path) -> None:
+    """Headings, lists and tables of a printed sheet reach a screen reader (pdfinfo: Tagged)."""
+    import subprocess
+
+    from tests.clirun import tracker
+
+    files = Path(__file__).parent / "files"
+    env = {"TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}"}
+    tracker("init", env=env)
+    tracker("import-pubinfo", str(files / "pubinfo/mini"), env=env)
+    out = tmp_path / "sheet.pdf"
+    tracker("sheet", "AB 831", "--out", str(out), "--as-of", "2026-11-23", env=env)
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
