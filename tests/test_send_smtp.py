@@ -23,8 +23,9 @@ from tracker.alerts.sender import send_pending
 from tracker.alerts.testing import (
     RecordingHandler, add_bill, add_events, add_run, database, free_port, recording_server,
 )
-from tracker.db.base import transaction
-from tracker.db.models_alerts import OutboxMessage, Subscriber
+from tracker.db.base import transaction, utcnow
+from tracker.db.models_alerts import OutboxMessage, Subscriber, Subscription
+from tracker.db.models_core import ChangeEvent
 from tracker.settings import get_settings
 
 
@@ -232,3 +233,114 @@ def test_cli_send_without_smtp_host_says_where_the_messages_went(factory, tmp_pa
     queue_alerts(factory, 1)
     out = subprocess.run([TRACKER, "send"], capture_output=True, text=True, env=dict(os.environ), check=True).stdout
     assert "sent 1" in out and ".eml files in" in out and str(tmp_path / "outbox") in out
+
+
+# Review 8 (members' alerts): one message's trouble never holds up the others ----------------
+
+def test_an_address_the_mail_server_cannot_take_fails_alone_and_the_others_are_delivered(
+        factory, monkeypatch) -> None:
+    """A row stored before addresses with accents were refused: that message fails with one
+    line (and a notice for staff), nothing stays 'sending', and the queue keeps moving."""
+    emails = queue_alerts(factory, 2)
+    with transaction(factory) as s:  # an address stored by an older version, straight into the table
+        s.add(Subscriber(email="josé.núñez@example.org", lang="es", status="active", bounce_count=0,
+                         token_id="legacy-accented", confirmed_at=utcnow()))
+    with transaction(factory) as s:
+        s.add(Subscription(subscriber_id=s.execute(select(Subscriber.id).where(
+            Subscriber.token_id == "legacy-accented")).scalar_one(), kind="bill", target="202520260AB13",
+            cadence="immediate", event_kinds=["stage_changed"]))
+    with transaction(factory) as s:
+        events = add_events(s, "202520260AB13", add_run(s), [("stage_changed", "floor", "passed_house")])
+        assert enqueue_events(s, events) == 3
+    with recording_server() as (h, port):
+        use_server(monkeypatch, port)
+        proc = subprocess.run([TRACKER, "send"], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 1, proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert "sent 4, deferred 0, failed 1" in proc.stdout
+        (line,) = [x for x in proc.stderr.splitlines() if "was not delivered" in x]
+        assert "cannot take ('é')" in line and "josé" not in line
+        assert sorted(h.recipients) == sorted(emails * 2)
+        again = subprocess.run([TRACKER, "send"], capture_output=True, text=True, timeout=60)
+        assert again.returncode == 0 and "sent 0" in again.stdout and "recovered" not in again.stdout
+    assert statuses(factory) == {"sent": 4, "failed": 1}
+    with factory() as s:
+        notice = s.execute(select(ChangeEvent).where(ChangeEvent.kind == "source_problem")).scalar_one()
+        assert notice.bill_id is None and notice.summary.startswith("email: alert message")
+        assert "josé" not in notice.summary
+
+
+def test_a_hard_bounce_does_not_stall_the_next_member_or_send_them_a_second_copy(
+        factory, monkeypatch) -> None:
+    """After a 550 for one member, the next member's message is marked sent at once: the
+    sender's own session must not hold SQLite's write lock that marking it needs."""
+    with transaction(factory) as s:
+        add_bill(s, "AB 13")
+        add_run(s)
+        subs.subscribe(s, "gone@example.org", bills=["AB 13"], lang="en", confirmed=True)
+        subs.subscribe(s, "here@example.org", bills=["AB 13"], lang="es", confirmed=True)
+    with transaction(factory) as s:
+        events = add_events(s, "202520260AB13", add_run(s), [("stage_changed", "in_committee", "floor")])
+        assert enqueue_events(s, events) == 2
+    with recording_server() as (h, port):
+        use_server(monkeypatch, port)
+        h.rcpt_replies["gone@example.org"] = "550 5.1.1 no such user"
+        first = subprocess.run([TRACKER, "send"], capture_output=True, text=True, timeout=60)
+        assert "sent 1, deferred 0, failed 1" in first.stdout, first.stdout + first.stderr
+        assert "database stayed busy" not in first.stderr
+        second = subprocess.run([TRACKER, "send"], capture_output=True, text=True, timeout=60)
+        assert "sent 0" in second.stdout and "recovered" not in second.stdout
+        assert h.recipients == ["here@example.org"]
+    with factory() as s:
+        gone = s.execute(select(Subscriber).where(Subscriber.email == "gone@example.org")).scalar_one()
+        assert gone.bounce_count == 1 and gone.status == "active"
+    assert statuses(factory) == {"sent": 1, "failed": 1}
+
+
+def test_a_server_that_stops_answering_stops_the_run_after_three_timeouts_and_keeps_every_alert(
+        factory, monkeypatch) -> None:
+    queue_alerts(factory, 10)
+    with recording_server() as (h, port):
+        use_server(monkeypatch, port, TRACKER_SMTP__TIMEOUT="0.5")
+        h.delay = 3.0  # DATA is answered long after our timeout
+        proc = subprocess.run([TRACKER, "send"], capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "sent 0, deferred 10, failed 0" in proc.stdout
+        (warning,) = [x for x in proc.stderr.splitlines() if "did not answer" in x]
+        assert warning.startswith("warning: the SMTP server did not answer within 0.5 s for 3 messages in a row")
+    with factory() as s:
+        rows = list(s.execute(select(OutboxMessage)).scalars())
+    assert {r.status for r in rows} == {"pending"}
+    assert sorted(r.attempts for r in rows) == [0] * 7 + [1] * 3  # only three were tried
+
+
+def test_a_message_given_up_after_its_last_attempt_is_reported_to_staff(factory, monkeypatch) -> None:
+    emails = queue_alerts(factory, 2)
+    monkeypatch.setenv("TRACKER_ALERTS__MAX_ATTEMPTS", "2")
+    with recording_server() as (h, port):
+        use_server(monkeypatch, port)
+        h.rcpt_replies[emails[0]] = f"452 4.2.2 <{emails[0]}> mailbox full"
+        assert send_pending(factory).deferred == 1
+        last = send_pending(factory, retry_now=True)
+        assert (last.failed, last.deferred) == (1, 0)
+        (note,) = last.notes
+        assert "gave up after 2 attempts" in note and "452 4.2.2" in note
+    with factory() as s:
+        row = s.execute(select(OutboxMessage).where(OutboxMessage.status == "failed")).scalar_one()
+        notice = s.execute(select(ChangeEvent).where(ChangeEvent.kind == "source_problem")).scalar_one()
+    assert note.startswith(f"alert message {row.id} was not delivered") and notice.summary == f"email: {note}"
+    assert emails[0] not in notice.summary  # events are public through the API: no address
+
+
+def test_a_refused_login_says_so_and_names_the_settings(factory, monkeypatch) -> None:
+    queue_alerts(factory, 1)
+    with recording_server(login=("alerts", "right")) as (h, port):
+        use_server(monkeypatch, port, TRACKER_SMTP__USER="alerts", TRACKER_SMTP__PASSWORD="wrong")
+        proc = subprocess.run([TRACKER, "send"], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 1
+        assert "refused our login (535" in proc.stderr
+        assert "TRACKER_SMTP__USER" in proc.stderr and "TRACKER_SMTP__PASSWORD" in proc.stderr
+        assert "cannot reach" not in proc.stderr and "wrong" not in proc.stderr
+        use_server(monkeypatch, port, TRACKER_SMTP__USER="alerts", TRACKER_SMTP__PASSWORD="right")
+        ok = subprocess.run([TRACKER, "send", "--retry-now"], capture_output=True, text=True, timeout=60)
+        assert "sent 1" in ok.stdout and len(h.messages) == 1

@@ -16,6 +16,16 @@ re-sends that one message after restart (at-least-once for it; receivers that de
 Message-ID drop it). SMTP offers no way to ask a server "did you accept this?", so the
 window cannot be closed, only made small: it is one commit out of a whole SMTP exchange. Messages claimed but never handed to the server are sent exactly once on restart.
 Run one sender per database (the lock enforces it per host).
+
+The sender's own session never holds a write transaction while a message is with the server:
+on SQLite that lock would make step 2 wait for itself (``MARK_PATIENCE``) and then give up,
+and the next run would send the message again.
+
+A message the run cannot deliver is never silently dropped: a message that cannot be handed to
+the server at all, or whose temporary failures outlast ``alerts.max_attempts``, is marked
+``failed``, said in one line by ``tracker send``, and recorded for staff as a ``source_problem``
+event (source ``email``, no address in it: events are public through the API) in the same
+commit, which the weekly staff digest lists.
 """
 
 from __future__ import annotations
@@ -23,32 +33,45 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import re
 import socket
 import sqlite3
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Literal
 from urllib.parse import quote
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.alerts import mime
 from tracker.alerts.messages import Renderer, personalise
 from tracker.alerts.transport import (
-    PermanentFailure, ServerUnreachable, TemporaryFailure, Transport, make_transport,
+    PermanentFailure, ServerTimeout, ServerUnreachable, TemporaryFailure, Transport, Undeliverable,
+    make_transport,
 )
 from tracker.db.base import utcnow
 from tracker.db.models_alerts import OutboxMessage, Subscriber
+from tracker.db.models_core import ChangeEvent
 from tracker.errors import TrackerError
+from tracker.ingest.keys import event_key
 from tracker.locks import exclusive
 from tracker.settings import get_settings
 
 OUT = OutboxMessage.__table__.c
 MARK_PATIENCE = 900.0  # seconds: longer than any import holds SQLite's write lock
-REFUSALS_TO_STOP = 3  # the server refused this many messages in a row (not their addresses): stop
+REFUSALS_TO_STOP = 3  # the server refused or ignored this many messages in a row: stop the run
+_ADDRESS = re.compile(r"<?[^\s<>@]+@[^\s<>@]+>?")
+
+#: What happened to one message, as the run's stop rule needs it: the server refused it
+#: ("refused") or did not answer in time ("timeout") — a few in a row stop the run — or it
+#: answered normally, whether accepting, bouncing or deferring ("answered"), or it was never
+#: handed to the server ("untried": canceled, undeliverable).
+Outcome = Literal["answered", "refused", "timeout", "untried"]
 
 
 @dataclass
@@ -61,6 +84,8 @@ class SendReport:
     connections: int = 0
     busy: bool = False
     problem: str = ""
+    #: One line per message set aside for good (not bounces): ``tracker send`` prints each.
+    notes: list[str] = field(default_factory=list)
 
 
 def send_pending(factory: sessionmaker[Session], *, retry_now: bool = False,
@@ -191,7 +216,7 @@ async def _run(s: Session, transport: Transport, report: SendReport, retry_now: 
     renderer = Renderer(s, utcnow())
     domain, sender = _domain(), cfg.smtp.sender
     mail_from = mime.envelope_address(sender)
-    done = last_id = refusals = 0
+    done = last_id = streak = 0
     marker = SentMarker(s.get_bind())  # type: ignore[arg-type]
     try:
         while limit is None or done < limit:
@@ -207,16 +232,23 @@ async def _run(s: Session, transport: Transport, report: SendReport, retry_now: 
             for i, (row, sub) in enumerate(rows):
                 done += 1
                 try:
-                    refused = await _deliver(s, transport, renderer, row, sub, mail_from, sender, domain,
-                                             report, marker)
+                    outcome, reply = await _deliver(s, transport, renderer, row, sub, mail_from, sender,
+                                                    domain, report, marker)
                 except ServerUnreachable as exc:
                     report.problem = str(exc)
                     _defer_rest(s, [r for r, _s in rows[i:]], str(exc), report)
                     return
-                refusals = refusals + 1 if refused else 0
-                if refusals >= REFUSALS_TO_STOP:  # it refuses everything: stop, keep the rest
-                    report.problem = f"the SMTP server refuses our messages ({refused}); stopped, the rest wait"
-                    _defer_rest(s, [r for r, _s in rows[i + 1:]], refused or "", report, tried=False)
+                if outcome in ("refused", "timeout"):
+                    streak += 1
+                elif outcome == "answered":
+                    streak = 0
+                if streak >= REFUSALS_TO_STOP:  # it refuses or ignores everything: stop, keep the rest
+                    report.problem = (
+                        f"the SMTP server did not answer within {cfg.smtp.timeout:g} s for "
+                        f"{REFUSALS_TO_STOP} messages in a row; stopped, the rest wait for the next run"
+                        if outcome == "timeout" else
+                        f"the SMTP server refuses our messages ({reply}); stopped, the rest wait")
+                    _defer_rest(s, [r for r, _s in rows[i + 1:]], reply, report, tried=False)
                     return
             s.expire_all()
     finally:
@@ -246,60 +278,106 @@ def _defer_rest(s: Session, rows: list[OutboxMessage], error: str, report: SendR
 
 async def _deliver(s: Session, transport: Transport, renderer: Renderer, row: OutboxMessage,
                    sub: Subscriber | None, mail_from: str, sender: str, domain: str,
-                   report: SendReport, marker: SentMarker) -> str | None:
-    """Send one row; returns the server's reply when it refused the message (not the address)."""
+                   report: SendReport, marker: SentMarker) -> tuple[Outcome, str]:
+    """Send one row; returns what happened (for the stop rule) and the server's reply."""
     cfg = get_settings()
     if row.subscriber_id is not None and not _eligible(row, sub):
         _set(s, row.id, status="canceled", attempt_id=None)
         report.canceled += 1
-        return None
+        return "untried", ""
     rcpt = sub.email if sub is not None else (row.recipient or "")
-    lang = sub.lang if sub is not None else cfg.alerts.staff_lang
-    rendered = renderer.render(row, lang)
-    text, html, unsub = personalise(rendered, sub.token_id if sub is not None else None, lang)
-    msg_id = mime.message_id(row.key, row.id, domain)
-    data = mime.build(sender=sender, to=rcpt, subject=rendered.subject, text=text, html=html,
-                      msg_id=msg_id,
-                      extra=[("Content-Language", lang)] + (_list_unsubscribe(unsub) if unsub else []),
-                      reply_to=cfg.smtp.reply_to)
+    lang = _lang(row, sub)
+    try:
+        rendered = renderer.render(row, lang)
+        text, html, unsub = personalise(rendered, sub.token_id if sub is not None else None, lang)
+        msg_id = mime.message_id(row.key, row.id, domain)
+        data = mime.build(sender=sender, to=rcpt, subject=rendered.subject, text=text, html=html,
+                          msg_id=msg_id,
+                          extra=[("Content-Language", lang)] + (_list_unsubscribe(unsub) if unsub else []),
+                          reply_to=cfg.smtp.reply_to)
+    except Exception as exc:  # noqa: BLE001 - one broken message must not stop everyone's alerts
+        s.rollback()
+        _give_up(s, row, f"could not be written: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+                 report)
+        return "untried", ""
+    # Rendering read the database (and may have flushed): end that transaction before the
+    # server has the message, so marking it sent never waits for our own lock.
+    s.commit()
     name = f"{row.id:08d}-{hashlib.sha256(row.key.encode()).hexdigest()[:10]}"
     try:
         await transport.send(mail_from, rcpt, data, name)
     except ServerUnreachable:
         raise
+    except ServerTimeout as exc:
+        _retry_later(s, row, str(exc), report)
+        return "timeout", str(exc)
     except TemporaryFailure as exc:
         _retry_later(s, row, str(exc), report)
-        return None
+        return "answered", str(exc)
+    except Undeliverable as exc:
+        _give_up(s, row, str(exc), report)
+        return "untried", str(exc)
     except PermanentFailure as exc:
         if not exc.bounce:  # spam or size filter, relay or sender policy: retried, never a bounce
             _retry_later(s, row, str(exc), report)
-            return str(exc)
+            return "refused", str(exc)
         _set(s, row.id, status="failed", attempt_id=None, last_error=str(exc))
         report.failed += 1
         if sub is not None:
             _bounce(s, sub)
-        return None
+        return "answered", str(exc)
     marker.mark(row.id)
     report.sent += 1
-    return None
+    return "answered", ""
+
+
+def _lang(row: OutboxMessage, sub: Subscriber | None) -> str:
+    """The reader's language; a confirmation carrying a sign-up request speaks the language asked
+    for there (a paused member coming back in Spanish reads the confirmation in Spanish)."""
+    if sub is None:
+        return get_settings().alerts.staff_lang
+    request = (row.reasons or {}).get("sign_up") if row.kind == "confirm" else None
+    return str(request.get("lang") or sub.lang) if isinstance(request, dict) else sub.lang
 
 
 def _retry_later(s: Session, row: OutboxMessage, error: str, report: SendReport) -> None:
     if row.attempts >= get_settings().alerts.max_attempts:
-        _set(s, row.id, status="failed", attempt_id=None, last_error=f"gave up: {error}")
-        report.failed += 1
+        _give_up(s, row, f"gave up after {row.attempts} attempts: {error}", report)
     else:
         _set(s, row.id, status="pending", attempt_id=None, last_error=error,
              next_attempt_at=utcnow() + _backoff(row.attempts))
         report.deferred += 1
 
 
+def _give_up(s: Session, row: OutboxMessage, reason: str, report: SendReport) -> None:
+    """Set one message aside for good, and tell staff in the same commit (never lost quietly).
+
+    The staff notice is a ``source_problem`` event like a broken source's: the staff digest lists
+    it. Events are public through the API, so the notice names the outbox row, never the address
+    (addresses inside a server's reply are blanked too).
+    """
+    clean = _ADDRESS.sub("<address>", reason)
+    what = {"confirm": "confirmation", "manage": "preferences link", "alert": "alert",
+            "digest": "digest", "staff_digest": "staff digest"}.get(row.kind, row.kind)
+    message = f"{what} message {row.id} was not delivered: {clean}"
+    s.execute(update(OutboxMessage.__table__).where(OUT.id == row.id)
+              .values(status="failed", attempt_id=None, last_error=reason))
+    s.add(ChangeEvent(bill_id=None, kind="source_problem", summary=f"email: {message}",
+                      before=None, after={"source": "email", "message": message, "outbox_id": row.id},
+                      dedupe_key=event_key(None, "source_problem", "email", f"outbox:{row.id}")))
+    s.commit()
+    report.failed += 1
+    report.notes.append(message)
+
+
 def _eligible(row: OutboxMessage, sub: Subscriber | None) -> bool:
-    if sub is None or sub.status != "active":
+    if sub is None:
         return False
     if row.kind == "confirm":
-        return sub.confirmed_at is None
-    return sub.confirmed_at is not None
+        # A new address, or a paused member asking to come back (confirming reactivates them).
+        return (sub.status == "active" and sub.confirmed_at is None) or (
+            sub.status == "paused" and isinstance((row.reasons or {}).get("sign_up"), dict))
+    return sub.status == "active" and sub.confirmed_at is not None
 
 
 def _bounce(s: Session, sub: Subscriber) -> None:
@@ -313,6 +391,8 @@ def _bounce(s: Session, sub: Subscriber) -> None:
                   .values(status="canceled"))
     s.execute(update(Subscriber.__table__).where(Subscriber.__table__.c.id == sub.id).values(**values))
     s.commit()
-    sub.bounce_count = count
+    # Keep the loaded object in step without making it dirty: a dirty object is flushed by the
+    # next query, which on SQLite holds the write lock that SentMarker then waits for.
+    set_committed_value(sub, "bounce_count", count)
     if "status" in values:
-        sub.status = "paused"
+        set_committed_value(sub, "status", "paused")

@@ -93,14 +93,31 @@ class _Controller(Controller):
         return _CountingSMTP(self.handler, **self.SMTP_kwargs)
 
 
+def _password_check(user: str, password: str) -> Any:
+    """An aiosmtpd authenticator that accepts exactly one user name and password."""
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    def check(server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (user.encode(), password.encode())
+        return AuthResult(success=ok, handled=False)  # the server answers 235 or 535 itself
+
+    return check
+
+
 @contextmanager
-def recording_server(port: int | None = None,
-                     handler: RecordingHandler | None = None) -> Iterator[tuple[RecordingHandler, int]]:
-    """Start a server on 127.0.0.1 (a free port unless given); yields (handler, port)."""
+def recording_server(port: int | None = None, handler: RecordingHandler | None = None, *,
+                     login: tuple[str, str] | None = None) -> Iterator[tuple[RecordingHandler, int]]:
+    """Start a server on 127.0.0.1 (a free port unless given); yields (handler, port).
+
+    ``login``: the server offers AUTH (without TLS, on loopback) and accepts only this
+    (user, password), answering 535 to anything else.
+    """
     handler = handler or RecordingHandler()
     port = port or free_port()
+    auth: dict[str, Any] = ({"authenticator": _password_check(*login), "auth_require_tls": False}
+                            if login else {})
     controller = _Controller(handler, hostname="127.0.0.1", port=port,
-                             server_kwargs={"decode_data": False}, data_size_limit=10_000_000)
+                             server_kwargs={"decode_data": False}, data_size_limit=10_000_000, **auth)
     for attempt in range(50):  # a port just freed by a test may linger for a moment
         try:
             controller.start()

@@ -1,8 +1,11 @@
 """Where messages go: one reused SMTP connection, or ``.eml`` files when no host is set.
 
-Failures are sorted into the three outcomes the sender acts on: temporary (4xx, dropped
-connection: retry later), permanent (5xx: stop, count a bounce when it is about the
-recipient), and "server unreachable" (defer the rest of the batch, do not hammer it).
+Failures are sorted into the outcomes the sender acts on: temporary (4xx, dropped
+connection: retry later; a server that did not answer in time is its own kind, so a hung server
+stops the run instead of costing every message the full timeout), permanent (5xx: stop, count a
+bounce when it is about the recipient), undeliverable (this one message can never go, e.g. an
+address with letters plain SMTP cannot carry: set it aside, keep the queue moving), and
+"server unreachable" (defer the rest of the batch, do not hammer it).
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from typing import Protocol
 
 import aiosmtplib
 from aiosmtplib import (
-    SMTPException, SMTPRecipientsRefused, SMTPResponseException, SMTPSenderRefused,
+    SMTPAuthenticationError, SMTPException, SMTPRecipientsRefused, SMTPResponseException,
+    SMTPSenderRefused, SMTPTimeoutError,
 )
 
 from tracker.settings.sections import SmtpSettings
@@ -27,6 +31,16 @@ class TemporaryFailure(Exception):
 
 class ServerUnreachable(TemporaryFailure):
     """Could not connect (or log in): the whole batch waits."""
+
+
+class ServerTimeout(TemporaryFailure):
+    """The server stopped answering mid-message: retried later, and a few in a row stop the run
+    (a hung server would otherwise cost every message of the queue the whole timeout)."""
+
+
+class Undeliverable(Exception):
+    """This message cannot be handed to the server at all (an address plain SMTP cannot carry,
+    a message it cannot encode): retrying will never help, and it must not hold up the others."""
 
 
 class PermanentFailure(Exception):
@@ -78,14 +92,22 @@ class SmtpTransport:
         )
         try:
             await smtp.connect()
-            if cfg.user:
-                await smtp.login(cfg.user, cfg.password.get_secret_value())
         except (SMTPException, OSError) as exc:
-            try:
-                smtp.close()
-            except Exception:  # noqa: BLE001 - already broken
-                pass
+            _close_quietly(smtp)
             raise ServerUnreachable(f"cannot reach SMTP server {cfg.host}:{cfg.port}: {exc}") from None
+        if cfg.user:
+            try:
+                await smtp.login(cfg.user, cfg.password.get_secret_value())
+            except SMTPAuthenticationError as exc:
+                _close_quietly(smtp)
+                raise ServerUnreachable(
+                    f"the SMTP server {cfg.host}:{cfg.port} refused our login ({exc.code} {exc.message}): "
+                    "check TRACKER_SMTP__USER and TRACKER_SMTP__PASSWORD") from None
+            except (SMTPException, OSError) as exc:
+                _close_quietly(smtp)
+                raise ServerUnreachable(
+                    f"could not log in to the SMTP server {cfg.host}:{cfg.port}: {exc} "
+                    "(check TRACKER_SMTP__USER, TRACKER_SMTP__PASSWORD and TRACKER_SMTP__TLS)") from None
         self.connections += 1
         return smtp
 
@@ -101,9 +123,20 @@ class SmtpTransport:
             self._classify(exc.code, exc.message, bounce=False)
         except SMTPResponseException as exc:  # DATA refused: the message, not the member's address
             self._classify(exc.code, exc.message, bounce=False)
-        except (SMTPException, OSError) as exc:  # disconnected, timeout
+        except SMTPTimeoutError as exc:
+            await self._drop()
+            raise ServerTimeout(f"the SMTP server did not answer within {self.cfg.timeout:g} s ({exc})") from None
+        except (SMTPException, OSError) as exc:  # disconnected
             await self._drop()
             raise TemporaryFailure(f"connection lost: {exc}") from None
+        except ValueError as exc:  # UnicodeEncodeError included
+            # aiosmtplib sends MAIL FROM, then fails to encode the recipient: the connection is
+            # mid-envelope, so it is dropped and the next message starts on a fresh one.
+            await self._drop()
+            if isinstance(exc, UnicodeEncodeError) and isinstance(exc.object, str):
+                bad = exc.object[exc.start:exc.end]
+                raise Undeliverable(f"the address has a character the mail server cannot take ({bad!r})") from None
+            raise Undeliverable(f"the message cannot be handed to the mail server: {exc}") from None
 
     def _classify(self, code: int, message: str, *, bounce: bool) -> None:
         text = f"{code} {message}".strip()
@@ -116,10 +149,7 @@ class SmtpTransport:
 
     async def _drop(self) -> None:
         if self.smtp is not None:
-            try:
-                self.smtp.close()
-            except Exception:  # noqa: BLE001 - already broken
-                pass
+            _close_quietly(self.smtp)
         self.smtp = None
 
     async def close(self) -> None:
@@ -129,6 +159,14 @@ class SmtpTransport:
             except (SMTPException, OSError):
                 self.smtp.close()
         self.smtp = None
+
+
+def _close_quietly(smtp: aiosmtplib.SMTP) -> None:
+    """Close a connection that may already be broken; its own errors say nothing new."""
+    try:
+        smtp.close()
+    except Exception:  # noqa: BLE001 - already broken
+        pass
 
 
 class FileTransport:

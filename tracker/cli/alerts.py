@@ -13,7 +13,7 @@ import click
 
 from tracker.alerts import subscriptions as subs
 from tracker.alerts.digest import enqueue_staff_digest, last_full_week, render_staff_digest
-from tracker.alerts.sender import send_pending
+from tracker.alerts.sender import SendReport, send_pending
 from tracker.alerts.topics import load_topics, topic_label
 from tracker.cli._common import sessions, settings
 from tracker.db.base import transaction, utcnow
@@ -102,6 +102,14 @@ def import_(csv_path: Path, confirmed: bool) -> None:
     click.echo(f"imported {n} subscriber row(s)")
 
 
+def _warn(report: SendReport) -> None:
+    """One line per message set aside for good, then the run's own problem (why it stopped)."""
+    for note in report.notes:
+        click.echo(f"warning: {note}", err=True)
+    if report.problem:
+        click.echo(f"warning: {report.problem}", err=True)
+
+
 @click.command()
 @click.option("--retry-now", is_flag=True, help="Ignore the retry wait for deferred messages.")
 @click.option("--limit", type=click.IntRange(1), default=None, help="Send at most this many.")
@@ -116,8 +124,7 @@ def send(retry_now: bool, limit: int | None) -> None:
     if report.busy:
         click.echo("another 'tracker send' is running; nothing to do")
         return
-    if report.problem:
-        click.echo(f"warning: {report.problem}", err=True)
+    _warn(report)
     extra = f", {report.recovered} recovered after a crash" if report.recovered else ""
     click.echo(f"sent {report.sent}, deferred {report.deferred}, failed {report.failed}, "
                f"canceled {report.canceled}{extra}")
@@ -156,8 +163,7 @@ def digest(week: str | None, out: Path | None, send_it: bool, lang: str | None) 
         if report.busy:
             click.echo("another 'tracker send' is running; the digest is queued and goes with it")
             return
-        if report.problem:
-            click.echo(f"warning: {report.problem}", err=True)
+        _warn(report)
         click.echo(f"digest {week}: queued {queued}, sent {report.sent}, deferred {report.deferred}, "
                    f"failed {report.failed}")
         if report.failed or report.problem:  # not delivered: a failed run, as `tracker send` says
