@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.clirun import tracker
 from tracker.alerts import subscriptions as subs
+from tracker.alerts.sender import send_pending
 from tracker.alerts.tokens import BadToken, make_token, read_token
-from tracker.alerts.testing import add_bill, database
+from tracker.alerts.testing import add_bill, database, recording_server
 from tracker.db.base import transaction
 from tracker.db.models_alerts import OutboxMessage, Subscriber, Subscription
 from tracker.errors import TrackerError
@@ -152,3 +153,88 @@ def test_staff_adding_a_bill_for_a_spanish_speaker_keeps_their_language(factory,
     tracker("subscribers", "import", str(csv_file))
     with factory() as s:
         assert s.execute(select(Subscriber.lang).where(Subscriber.email == "ana@example.org")).scalar_one() == "es"
+
+
+# Review 8 (members' alerts): staff and the sign-up form each keep their own rules -------------
+
+def test_an_address_with_accented_letters_is_refused_when_added_in_one_line(factory) -> None:
+    """Plain SMTP cannot carry 'é': storing such an address would only fail at send time."""
+    proc = tracker("subscribers", "add", "josé.núñez@example.org", "--topic", "crisis_988", "--lang", "es",
+                   "--confirmed", check=False)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert "accented" in proc.stderr and "Traceback" not in proc.stderr
+    with factory() as s:
+        assert s.execute(select(func.count()).select_from(Subscriber)).scalar_one() == 0
+
+
+def test_an_import_does_not_re_subscribe_someone_who_unsubscribed_and_says_so(factory, tmp_path) -> None:
+    with transaction(factory) as s:
+        sub = subs.subscribe(s, "gone@example.org", topics=["crisis_988"], confirmed=True)
+        subs.unsubscribe(s, sub)
+    members = tmp_path / "members.csv"
+    members.write_text("email,topics\ngone@example.org,crisis_988\nnew@example.org,crisis_988\n", encoding="utf-8")
+    out = tracker("subscribers", "import", str(members), "--confirmed").stdout
+    assert f"{members}:2: gone@example.org: not added: they unsubscribed" in out
+    assert "imported 1 subscriber row(s); skipped 1" in out
+    with factory() as s:
+        gone = subs.find_by_email(s, "gone@example.org")
+        assert gone is not None and gone.status == "unsubscribed" and gone.subscriptions == []
+        assert [r.kind for r in outbox(s) if r.subscriber_id == gone.id and r.status == "pending"] == []
+
+
+def test_staff_cannot_re_add_someone_who_unsubscribed(factory) -> None:
+    with transaction(factory) as s:
+        subs.unsubscribe(s, subs.subscribe(s, "gone@example.org", topics=["crisis_988"], confirmed=True))
+    for extra in (["--confirmed"], []):
+        proc = tracker("subscribers", "add", "gone@example.org", "--bill", "AB 13", *extra, check=False)
+        assert proc.returncode == 1
+        assert proc.stdout.strip() == ("gone@example.org: not added: they unsubscribed; only they can sign up "
+                                       "again (on the web site)")
+    with factory() as s:
+        gone = subs.find_by_email(s, "gone@example.org")
+        assert gone is not None and (gone.status, gone.subscriptions) == ("unsubscribed", [])
+        assert {r.status for r in outbox(s)} <= {"canceled"}  # no confirmation email either
+
+
+def test_staff_adding_a_bill_to_a_member_adds_it_says_what_changed_and_sends_no_email(factory) -> None:
+    tracker("subscribers", "add", "member@example.org", "--topic", "crisis_988", "--cadence", "weekly", "--confirmed")
+    out = tracker("subscribers", "add", "member@example.org", "--bill", "AB 13", "--lang", "es").stdout
+    assert out.strip() == "member@example.org: updated (confirmed): now follows AB 13; language en → es"
+    with factory() as s:
+        sub = subs.find_by_email(s, "member@example.org")
+        assert sub is not None and sub.lang == "es"
+        assert {(x.kind, x.target, x.cadence) for x in sub.subscriptions} == {
+            ("topic", "crisis_988", "weekly"), ("bill", "202520260AB13", "weekly")}
+        assert outbox(s) == []  # no "you are already signed up" email to the member
+    again = tracker("subscribers", "add", "member@example.org", "--bill", "AB 13").stdout
+    assert again.strip() == "member@example.org: updated (confirmed): nothing new (already follows that)"
+
+
+def test_a_paused_member_who_signs_up_again_comes_back_only_by_confirming(factory, monkeypatch) -> None:
+    """Their mail bounced, so the form (which anyone can fill in) changes nothing until a
+    confirmation reaches them; confirming reactivates them with what they asked for."""
+    with transaction(factory) as s:
+        sub = subs.subscribe(s, "ana@example.org", topics=["crisis_988"], lang="en", confirmed=True)
+        sub.status, sub.bounce_count = "paused", 3  # as the sender leaves it after three bounces
+    with transaction(factory) as s:  # what the sign-up form calls
+        sub = subs.subscribe(s, "ana@example.org", topics=["peer_support"], lang="es", cadence="weekly")
+        assert (sub.status, sub.lang, sub.bounce_count) == ("paused", "en", 3)
+        assert [(x.kind, x.target) for x in sub.subscriptions] == [("topic", "crisis_988")]
+        assert [r.kind for r in outbox(s)] == ["confirm"]
+    with recording_server() as (h, port):
+        monkeypatch.setenv("TRACKER_SMTP__HOST", "127.0.0.1")
+        monkeypatch.setenv("TRACKER_SMTP__PORT", str(port))
+        monkeypatch.setenv("TRACKER_SMTP__TLS", "none")
+        get_settings.cache_clear()
+        assert send_pending(factory).sent == 1
+        (message,) = h.parsed()
+    assert message["To"] == "ana@example.org"
+    assert message["Subject"] == "Confirme sus alertas de Capitol Watch"  # the language asked for
+    with transaction(factory) as s:
+        sub = subs.find_by_email(s, "ana@example.org")
+        subs.confirm(s, sub)
+    with factory() as s:
+        sub = subs.find_by_email(s, "ana@example.org")
+        assert (sub.status, sub.lang, sub.bounce_count) == ("active", "es", 0)
+        assert {(x.kind, x.target, x.cadence) for x in sub.subscriptions} == {
+            ("topic", "crisis_988", "immediate"), ("topic", "peer_support", "weekly")}

@@ -1,9 +1,16 @@
 """Subscribers and subscriptions: every rule lives here, shared by the CLI and the web app.
 
 Functions take a SQLAlchemy ``Session`` and only ``flush``; the caller owns the transaction.
-``subscribe`` never tells the caller whether an address already existed (the web page must
-answer the same either way), and unconfirmed addresses get nothing but the confirmation
-message (double opt-in).
+Two doors, two rules:
+
+* ``subscribe`` is the web sign-up form: anyone who knows an address can type it, so it never
+  tells the caller whether the address already existed, changes nothing for a confirmed member
+  (they get a link to their own choices), and unconfirmed addresses get nothing but the
+  confirmation message (double opt-in). A member paused after bounces, or one who unsubscribed,
+  comes back only through that confirmation email.
+* ``add_member`` is staff (``tracker subscribers add`` / ``import``), who hold the member's
+  consent: it adds to an existing member and says what changed, sends no "already signed up"
+  email, and never re-adds someone who unsubscribed (only they can come back).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -28,13 +36,15 @@ from tracker.db.base import utcnow
 from tracker.db.models_alerts import OutboxMessage, Subscriber, Subscription
 from tracker.db.models_core import Bill
 from tracker.errors import TrackerError
-from tracker.items import BILL_ID_RE, bill_id_of
+from tracker.items import BILL_ID_RE, bill_id_of, measure_of
 from tracker.settings import get_settings
 
-#: The one address pattern (the web form uses it too): a local part without spaces, double quotes,
-#: angle brackets, commas or semicolons (those would make one field hold several addresses), at a
-#: domain of letters, digits, dots and hyphens ending in a top-level name.
-EMAIL_RE = re.compile(r"^[^@\s<>,;\"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$")
+#: The one address pattern (the web form uses it too): a local part of the plain ASCII characters
+#: RFC 5322 allows unquoted (no spaces, quotes, angle brackets, commas or semicolons, which would
+#: make one field hold several addresses, and no accented letters: our mail server speaks plain
+#: SMTP, which cannot carry them), at a domain of letters, digits, dots and hyphens ending in a
+#: top-level name (an accented domain is written in its xn-- form).
+EMAIL_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$")
 
 
 class SubscriptionError(TrackerError):
@@ -44,6 +54,10 @@ class SubscriptionError(TrackerError):
 def normalise_email(email: str) -> str:
     """Trim and lower-case, so one person is one row however they typed it."""
     value = (email or "").strip().lower()
+    if not value.isascii() and "@" in value:
+        raise SubscriptionError(
+            f"cannot send to {email.strip()!r}: our mail server cannot deliver to addresses with "
+            "accented or non-English letters; ask the member for another address")
     if len(value) > 320 or not EMAIL_RE.match(value):
         raise SubscriptionError(f"not an email address: {email!r}")
     return value
@@ -100,21 +114,30 @@ def _default_kinds(kind: str) -> list[str]:
     return list(BILL_DEFAULT_KINDS if kind == "bill" else TOPIC_DEFAULT_KINDS)
 
 
-def _upsert_subscriptions(s: Session, sub: Subscriber, wanted: list[tuple[str, str]], cadence: str,
-                          event_kinds: Sequence[str] | None, replace: bool) -> None:
+def _upsert_subscriptions(s: Session, sub: Subscriber, wanted: list[tuple[str, str]], cadence: str | None,
+                          event_kinds: Sequence[str] | None, replace: bool) -> list[tuple[str, str]]:
+    """Add (or with ``replace``, set exactly) what a member follows; returns what was new.
+
+    ``cadence=None`` (staff adding a bill without saying how often) keeps the cadence of rows
+    the member has, and gives new ones the member's usual cadence.
+    """
     if event_kinds is not None:
         bad = [k for k in event_kinds if k not in EVENT_KINDS]
         if bad:
             raise SubscriptionError(f"unknown event kind(s): {', '.join(bad)}")
     have = {(x.kind, x.target): x for x in sub.subscriptions}
+    usual = next((x.cadence for x in sub.subscriptions), "immediate")
+    added = []
     for kind, target in wanted:
         row = have.get((kind, target))
         kinds = list(event_kinds) if event_kinds is not None else None
         if row is None:
-            sub.subscriptions.append(Subscription(kind=kind, target=target, cadence=cadence,
+            sub.subscriptions.append(Subscription(kind=kind, target=target, cadence=cadence or usual,
                                                   event_kinds=kinds or _default_kinds(kind)))
+            added.append((kind, target))
         else:
-            row.cadence = cadence
+            if cadence is not None:
+                row.cadence = cadence
             if kinds is not None:
                 row.event_kinds = kinds
     if replace:
@@ -122,13 +145,19 @@ def _upsert_subscriptions(s: Session, sub: Subscriber, wanted: list[tuple[str, s
         for key, row in have.items():
             if key not in keep:
                 sub.subscriptions.remove(row)
+    return added
 
 
-def enqueue_confirmation(s: Session, sub: Subscriber) -> None:
-    """Queue one confirmation message (a fresh key per request; the web layer rate-limits)."""
+def enqueue_confirmation(s: Session, sub: Subscriber, request: dict[str, Any] | None = None) -> None:
+    """Queue one confirmation message (a fresh key per request; the web layer rate-limits).
+
+    ``request``: choices to apply only once the owner confirms (a paused member coming back);
+    kept on the message's row, the one durable place a sign-up waits for its confirmation.
+    """
     s.flush()
     insert_ignore(s, [{"key": f"confirm:{sub.id}:{uuid.uuid4().hex}", "kind": "confirm",
-                       "subscriber_id": sub.id, "event_ids": [], "reasons": {}}])
+                       "subscriber_id": sub.id, "event_ids": [],
+                       "reasons": {"sign_up": request} if request else {}}])
 
 
 def enqueue_manage_link(s: Session, sub: Subscriber) -> None:
@@ -138,52 +167,180 @@ def enqueue_manage_link(s: Session, sub: Subscriber) -> None:
                        "subscriber_id": sub.id, "event_ids": [], "reasons": {}}])
 
 
+def _new_subscriber(s: Session, address: str, lang: str | None) -> Subscriber:
+    sub = Subscriber(email=address, lang=lang or "en", status="active", bounce_count=0,
+                     token_id=secrets.token_urlsafe(18))
+    s.add(sub)
+    return sub
+
+
 def subscribe(s: Session, email: str, *, lang: str | None = None, topics: Sequence[str] = (),
               bills: Sequence[str] = (), all_bills: bool = False, cadence: str = "immediate",
               county: str | None = None, confirmed: bool = False,
               event_kinds: Sequence[str] | None = None) -> Subscriber:
-    """Create or update a subscriber (idempotent per address; never reveals existence).
+    """The sign-up form: create or update a subscriber (idempotent; never reveals existence).
 
-    ``confirmed=True`` is for staff who already hold consent (CLI, CSV import); otherwise an
-    unconfirmed subscriber gets exactly one confirmation message per call. ``lang=None`` keeps a
-    known member's language (staff re-adding a Spanish speaker to a bill must not switch them
-    to English); a new subscriber gets English.
+    An unconfirmed subscriber gets exactly one confirmation message per call. A paused member
+    (their mail bounced) gets a confirmation message and nothing else changes until they press
+    its link (``confirm`` then applies these choices). ``lang=None`` keeps a known member's
+    language; a new subscriber gets English. ``confirmed=True`` is the staff door and goes
+    through ``add_member``'s rules (it never re-adds someone who unsubscribed).
     """
+    if confirmed:
+        result = add_member(s, email, lang=lang, topics=topics, bills=bills, all_bills=all_bills,
+                            cadence=cadence, county=county, confirmed=True, event_kinds=event_kinds)
+        assert result.subscriber is not None
+        return result.subscriber
     _check(lang or "en", cadence)
     address = normalise_email(email)
     wanted = _wanted(s, topics, bills, all_bills)
     sub = s.execute(select(Subscriber).where(Subscriber.email == address)).scalar_one_or_none()
-    if sub is not None and not confirmed and sub.status == "active" and sub.confirmed_at is not None:
+    if sub is not None and sub.status == "active" and sub.confirmed_at is not None:
         # The sign-up form cannot tell the owner from anyone who knows the address, so it changes
         # nothing for a confirmed member: the owner gets a link to their own preferences page.
         enqueue_manage_link(s, sub)
         return sub
+    if sub is not None and sub.status == "paused":
+        # Their mail bounced: only a confirmation that reaches them shows the mailbox works
+        # again, and until then the form (which anyone can fill in) changes nothing.
+        enqueue_confirmation(s, sub, {"lang": lang, "topics": list(topics), "bills": list(bills),
+                                      "all": all_bills, "cadence": cadence, "county": county,
+                                      "event_kinds": list(event_kinds) if event_kinds is not None else None})
+        return sub
     if sub is None:
-        sub = Subscriber(email=address, lang=lang or "en", status="active", bounce_count=0,
-                         token_id=secrets.token_urlsafe(18))
-        s.add(sub)
+        sub = _new_subscriber(s, address, lang)
     elif sub.status == "unsubscribed":
         sub.status, sub.confirmed_at = "active", None  # coming back means opting in again
     if lang is not None:
         sub.lang = lang
     if county is not None:
         sub.county = county.strip() or None
-    if confirmed and sub.confirmed_at is None:
-        sub.confirmed_at = utcnow()
     _upsert_subscriptions(s, sub, wanted, cadence, event_kinds, replace=False)
     s.flush()
-    if sub.confirmed_at is None:
-        enqueue_confirmation(s, sub)
+    enqueue_confirmation(s, sub)
     return sub
 
 
+def _sign_up_request(s: Session, subscriber: Subscriber) -> dict[str, Any] | None:
+    """The choices of the newest sign-up waiting for this member's confirmation, if any."""
+    rows = s.execute(select(OutboxMessage.reasons).where(
+        OutboxMessage.subscriber_id == subscriber.id, OutboxMessage.kind == "confirm")
+        .order_by(OutboxMessage.id.desc())).scalars()
+    for reasons in rows:
+        request = (reasons or {}).get("sign_up")
+        if isinstance(request, dict):
+            return request
+    return None
+
+
 def confirm(s: Session, subscriber: Subscriber) -> None:
-    """The address owner clicked the confirmation link: start sending."""
+    """The address owner clicked the confirmation link: start (or start again) sending.
+
+    A member paused after bounces has just shown their mailbox works: they are active again,
+    their bounce count starts over, and the choices they asked for when signing up apply now.
+    """
     if subscriber.confirmed_at is None:
         subscriber.confirmed_at = utcnow()
     if subscriber.status == "unsubscribed":
         subscriber.status = "active"
+    if subscriber.status == "paused":
+        request = _sign_up_request(s, subscriber)
+        subscriber.status, subscriber.bounce_count = "active", 0
+        if request is not None:
+            _apply_request(s, subscriber, request)
     s.flush()
+
+
+def _apply_request(s: Session, sub: Subscriber, request: dict[str, Any]) -> None:
+    """A stored sign-up's choices, checked again (a bill or topic may have gone since)."""
+    try:
+        lang, cadence = request.get("lang"), str(request.get("cadence") or "immediate")
+        _check(lang or "en", cadence)
+        wanted = _wanted(s, request.get("topics") or [], request.get("bills") or [], bool(request.get("all")))
+        _upsert_subscriptions(s, sub, wanted, cadence, request.get("event_kinds"), replace=False)
+    except SubscriptionError:
+        return  # what they followed before still stands; the preferences page can add the rest
+    if lang:
+        sub.lang = lang
+    if request.get("county"):
+        sub.county = str(request["county"]).strip() or None
+
+
+@dataclass
+class StaffAdd:
+    """What ``add_member`` did, for the one line staff read: created, changed, or why not."""
+
+    subscriber: Subscriber | None
+    created: bool = False
+    changes: list[str] = field(default_factory=list)
+    skipped: str = ""
+    note: str = ""
+
+    def line(self, email: str) -> str:
+        if self.skipped:
+            return f"{email}: not added: {self.skipped}"
+        sub = self.subscriber
+        assert sub is not None
+        state = "confirmed" if sub.confirmed_at else "confirmation email queued"
+        head = f"{email}: {'subscribed' if self.created else 'updated'} ({state})"
+        what = "; ".join(self.changes) if self.changes else "nothing new (already follows that)"
+        return f"{head}: {what}" + (f"; {self.note}" if self.note else "")
+
+
+def _label(kind: str, target: str) -> str:
+    if kind == "topic":
+        return f"topic {target}"
+    if kind == "bill":
+        try:
+            return measure_of(target)
+        except ValueError:
+            return target
+    return "all tracked bills"
+
+
+def add_member(s: Session, email: str, *, lang: str | None = None, topics: Sequence[str] = (),
+               bills: Sequence[str] = (), all_bills: bool = False, cadence: str | None = None,
+               county: str | None = None, confirmed: bool = False,
+               event_kinds: Sequence[str] | None = None) -> StaffAdd:
+    """Staff add a member, or add topics and bills to an existing one (CLI and CSV import).
+
+    Staff hold the member's consent, so an existing member gets what staff asked for, and no
+    "you are already signed up" email. Someone who unsubscribed is left alone (``unsubscribe``
+    promises a later import cannot re-add them; only they can come back, through the sign-up
+    form and its confirmation). A member paused after bounces gets the choices but stays paused:
+    their address did not work, and only a confirmation that reaches them proves it does now.
+    """
+    _check(lang or "en", cadence or "immediate")
+    address = normalise_email(email)
+    wanted = _wanted(s, topics, bills, all_bills)
+    sub = s.execute(select(Subscriber).where(Subscriber.email == address)).scalar_one_or_none()
+    if sub is not None and sub.status == "unsubscribed":
+        return StaffAdd(sub, skipped="they unsubscribed; only they can sign up again (on the web site)")
+    result = StaffAdd(sub, created=sub is None)
+    if sub is None:
+        sub = result.subscriber = _new_subscriber(s, address, lang)
+    elif lang is not None and lang != sub.lang:
+        result.changes.append(f"language {sub.lang} → {lang}")
+        sub.lang = lang
+    if county is not None and (county.strip() or None) != sub.county:
+        sub.county = county.strip() or None
+        result.changes.append("county set" if sub.county else "county removed")
+    if cadence is not None and not result.created:
+        moved = [x for x in sub.subscriptions if (x.kind, x.target) in set(wanted) and x.cadence != cadence]
+        result.changes += [f"{_label(x.kind, x.target)} now {cadence}" for x in moved]
+    added = _upsert_subscriptions(s, sub, wanted, cadence, event_kinds, replace=False)
+    result.changes[:0] = [f"now follows {_label(k, t)}" for k, t in added]
+    if confirmed and sub.confirmed_at is None:
+        sub.confirmed_at = utcnow()
+        if not result.created:
+            result.changes.append("confirmed")
+    s.flush()
+    if sub.confirmed_at is None:
+        enqueue_confirmation(s, sub)
+    if sub.status == "paused":
+        result.note = (f"still paused after {sub.bounce_count} bounced email(s): they get nothing "
+                       "until they sign up again on the web site and confirm")
+    return result
 
 
 def _cancel_pending(s: Session, subscriber_id: int) -> None:
@@ -267,24 +424,39 @@ def counts(s: Session) -> Counts:
     return c
 
 
-def import_csv(s: Session, path: Path, *, confirmed: bool = False) -> int:
+@dataclass
+class ImportReport:
+    """How many rows were applied, and one line for each row left alone (and why)."""
+
+    applied: int = 0
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def import_csv(s: Session, path: Path, *, confirmed: bool = False) -> ImportReport:
     """Add subscribers from a CSV (columns: email, lang, topics, bills, cadence, county,
-    confirmed; lists separated by ``;``). Returns how many rows were applied."""
+    confirmed; lists separated by ``;``), by ``add_member``'s rules: someone who unsubscribed
+    is skipped with a line saying so, never re-added."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise SubscriptionError(f"cannot read {path}: {exc.strerror}") from None
-    n = 0
+    report = ImportReport()
     for line_no, row in enumerate(csv.DictReader(text.splitlines()), start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
         split = lambda v: [x.strip() for x in v.split(";") if x.strip()]  # noqa: E731
         try:
-            subscribe(s, row.get("email", ""), lang=row.get("lang") or None,
-                      topics=split(row.get("topics", "")), bills=split(row.get("bills", "")),
-                      all_bills=row.get("all", "").lower() in ("1", "yes", "true"),
-                      cadence=row.get("cadence") or "immediate", county=row.get("county") or None,
-                      confirmed=confirmed or row.get("confirmed", "").lower() in ("1", "yes", "true"))
+            done = add_member(s, row.get("email", ""), lang=row.get("lang") or None,
+                              topics=split(row.get("topics", "")), bills=split(row.get("bills", "")),
+                              all_bills=row.get("all", "").lower() in ("1", "yes", "true"),
+                              cadence=row.get("cadence") or None, county=row.get("county") or None,
+                              confirmed=confirmed or row.get("confirmed", "").lower() in ("1", "yes", "true"))
         except SubscriptionError as exc:
             raise SubscriptionError(f"{path}:{line_no}: {exc}") from None
-        n += 1
-    return n
+        if done.skipped:
+            report.skipped.append(f"{path}:{line_no}: {done.line(row.get('email', ''))}")
+            continue
+        report.applied += 1
+        if done.note:
+            report.notes.append(f"{path}:{line_no}: {row.get('email', '')}: {done.note}")
+    return report

@@ -34,20 +34,25 @@ def subscribers() -> None:
 @click.option("--all-bills", is_flag=True, help="Every bill we track.")
 @click.option("--lang", type=click.Choice(["en", "es"]), default=None,
               help="The member's language (default: English for a new member, unchanged for a known one).")
-@click.option("--cadence", type=click.Choice(["immediate", "daily", "weekly"]), default="immediate",
-              show_default=True)
+@click.option("--cadence", type=click.Choice(["immediate", "daily", "weekly"]), default=None,
+              help="How often (default: immediate for a new member, unchanged for a known one).")
 @click.option("--county", default=None, help="Optional county.")
 @click.option("--confirmed", is_flag=True,
               help="The person already agreed (skip the confirmation email).")
 def add(email: str, topics: tuple[str, ...], bills: tuple[str, ...], all_bills: bool, lang: str | None,
-        cadence: str, county: str | None, confirmed: bool) -> None:
-    """Subscribe EMAIL to topics and/or bills."""
+        cadence: str | None, county: str | None, confirmed: bool) -> None:
+    """Subscribe EMAIL to topics and/or bills, or add them to an existing member.
+
+    Says what changed; an existing member gets no email. Someone who unsubscribed is not
+    re-added (exit 1): only they can sign up again, on the web site.
+    """
     with transaction(sessions()) as s:
-        sub = subs.subscribe(s, email, lang=lang, topics=topics, bills=bills, all_bills=all_bills,
-                             cadence=cadence, county=county, confirmed=confirmed)
-        follows = len(sub.subscriptions)
-        state = "confirmed" if sub.confirmed_at else "confirmation email queued"
-    click.echo(f"subscribed ({state}); follows {follows} topic(s)/bill(s)")
+        result = subs.add_member(s, email, lang=lang, topics=topics, bills=bills, all_bills=all_bills,
+                                 cadence=cadence, county=county, confirmed=confirmed)
+        line = result.line(email.strip())
+    click.echo(line)
+    if result.skipped:
+        sys.exit(1)
 
 
 @subscribers.command("list")
@@ -96,10 +101,16 @@ def remove(email: str, keep_record: bool) -> None:
 @click.argument("csv_path", type=click.Path(path_type=Path))
 @click.option("--confirmed", is_flag=True, help="Everyone in the file already agreed.")
 def import_(csv_path: Path, confirmed: bool) -> None:
-    """Add subscribers from a CSV: email,lang,topics,bills,cadence,county,confirmed."""
+    """Add subscribers from a CSV: email,lang,topics,bills,cadence,county,confirmed.
+
+    Rows for people who unsubscribed are skipped, each with a line saying so.
+    """
     with transaction(sessions()) as s:
-        n = subs.import_csv(s, csv_path, confirmed=confirmed)
-    click.echo(f"imported {n} subscriber row(s)")
+        report = subs.import_csv(s, csv_path, confirmed=confirmed)
+    for line in report.skipped + report.notes:
+        click.echo(line)
+    skipped = f"; skipped {len(report.skipped)} (they unsubscribed)" if report.skipped else ""
+    click.echo(f"imported {report.applied} subscriber row(s){skipped}")
 
 
 def _warn(report: SendReport) -> None:
