@@ -124,3 +124,21 @@ def test_digest_send_with_the_mail_server_down_is_a_failed_run(seeded) -> None:
            "TRACKER_ALERTS__STAFF_EMAILS": '["staff@example.org"]'}
     proc = tracker("digest", "--week", "2025-W15", "--send", env=env, check=False)
     assert proc.returncode == 1 and "warning" in proc.stderr and "deferred 1" in proc.stdout
+
+
+def test_a_sunday_evening_event_in_california_belongs_to_that_weeks_digest(seeded) -> None:
+    """Sunday Nov 29, 2026 at 7 p.m. in California is already Monday in UTC: staff weeks run on
+    California time on every database (SQLite once compared Pacific bounds as if they were UTC)."""
+    sunday_evening = datetime(2026, 11, 30, 3, 0, tzinfo=timezone.utc)
+    with transaction(seeded) as s:
+        sb5 = add_bill(s, "SB 5", title="Mental health: peer respite.")
+        s.get(Bill, sb5).created_at = datetime(2026, 1, 5, tzinfo=timezone.utc)
+        run = add_run(s, started_at=sunday_evening, finished_at=sunday_evening)
+        add_events(s, sb5, run, [("stage_changed", "in_committee", "passed_committee")], created_at=sunday_evening)
+
+    def moved(week: str) -> str:
+        text = tracker("digest", "--week", week).stdout
+        return text[text.index("== Bills that moved =="):text.index("== Amended bills ==")]
+
+    assert "SB 5 moved from" in moved("2026-W48")
+    assert "SB 5" not in moved("2026-W49")

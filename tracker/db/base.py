@@ -32,15 +32,22 @@ def utcnow() -> datetime:
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp that always comes back timezone-aware and in UTC (SQLite forgets the zone;
-    PostgreSQL answers in the server's own zone, e.g. a California host's Pacific time)."""
+    PostgreSQL answers in the server's own zone, e.g. a California host's Pacific time).
+
+    Values go in as UTC too: SQLite stores the wall-clock digits and drops the offset, so a
+    Pacific-time bound (the staff digest's week starts at Monday 00:00 in California) would
+    otherwise be compared as if it were UTC, eight hours off. A naive value is taken as UTC.
+    """
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
