@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.db import make_engine, session_factory
 from tracker.db.migrate import upgrade
-from tracker.db.models_core import BillAction, BillAuthor, ChangeEvent, VetoMessage, Vote, VoteMember
+from tracker.db.models_core import BillAction, BillAuthor, BillVersion, ChangeEvent, VetoMessage, Vote, VoteMember
 from tracker.ingest.service import ingest_snapshot
 from tracker.items import Snapshot, VoteRecord
 from tracker.pubinfo.reader import read_snapshot
@@ -222,3 +222,25 @@ def test_a_new_print_without_a_bill_row_makes_its_authors_the_bills_authors(file
     with factory() as s:
         from tracker.db.models_core import Bill
         assert [a["name"] for a in current_authors(s, s.get(Bill, "202520260AB831"))] == ["Valencia"]
+
+
+def test_a_print_the_legislature_corrects_later_is_read_again_without_an_amendment_alert(
+        factory, files: Path, tmp_path: Path) -> None:
+    """AB 831's June print re-sent under its id with a later row time and corrected text."""
+    mini = files / "pubinfo/mini"
+    ingest_snapshot(factory, read_snapshot(mini), matcher=MATCHER)
+    delta = tmp_path / "delta"
+    delta.mkdir()
+    row = next(r for r in (mini / "BILL_VERSION_TBL.dat").read_text(encoding="utf-8").splitlines()
+               if r.startswith("`20250AB83198AMD`"))
+    (delta / "BILL_VERSION_TBL.dat").write_text(
+        row.replace("2025-06-23 22:04:35", "2025-10-01 09:00:00") + "\n", encoding="utf-8")
+    lob = (mini / "BILL_VERSION_TBL_5925.lob").read_text(encoding="utf-8")
+    (delta / "BILL_VERSION_TBL_5925.lob").write_text(
+        lob.replace("in the operation of any contest", "in the operation of any corrected contest"), encoding="utf-8")
+    result = ingest_snapshot(factory, read_snapshot(delta), matcher=MATCHER)
+    assert "new_version" not in result.event_kinds
+    with factory() as s:
+        digest = s.get(BillVersion, "20250AB83198AMD").digest
+    assert "any corrected contest" in (digest or "")
+    assert ingest_snapshot(factory, read_snapshot(delta), matcher=MATCHER).bills_changed == 0

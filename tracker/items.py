@@ -93,6 +93,7 @@ class VersionRecord(Record):
     local_program: str | None = None
     urgency: str | None = None
     lob: str | None = None  # bulk only: the CAML side file, parsed lazily by the ingest
+    trans_update: datetime | None = None  # when the legislature last changed this print's row
 
 
 class AuthorRecord(Record):

@@ -105,6 +105,9 @@ class BillVersion(Base):
     local_program: Mapped[str | None] = mapped_column(String(5))
     urgency: Mapped[str | None] = mapped_column(String(5))
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    # BILL_VERSION_TBL.trans_update: a print re-sent later under its id (a corrected print) is
+    # read again; prints stored before this column have none and are left as they are.
+    trans_update: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     bill: Mapped[Bill] = relationship(back_populates="versions")

@@ -44,6 +44,8 @@ class Known:
     # stored prints with neither digest nor text (their CAML file was missing or unreadable):
     # read again when a source has their text, so the bill is not judged on its title forever
     textless: set[str] = field(default_factory=set)
+    # stored prints by id → the legislature's time for the row we hold (None: stored before we kept it)
+    version_times: dict[str, Any] = field(default_factory=dict)
     latest_version: VersionRecord | None = None
     actions: list[KnownAction] = field(default_factory=list)
     vote_keys: set[str] = field(default_factory=set)

@@ -64,6 +64,12 @@ def _is_amendment(v: VersionRecord, known: Known) -> bool:
     return last is None or v.action_date is None or v.action_date > last
 
 
+def corrected(v: VersionRecord, known: Known) -> bool:
+    """Is this a stored print the legislature has re-sent since (a corrected print)?"""
+    held = _naive(known.version_times.get(v.bill_version_id))
+    return held is not None and v.trans_update is not None and _naive(v.trans_update) > held  # type: ignore[operator]
+
+
 def roll_call_of(v: VoteRecord) -> tuple[Any, ...] | None:
     """The bulk data's own identity of a roll call (place, day, sequence, motion), when it has one."""
     day = v.vote_date or (v.vote_datetime.date() if v.vote_datetime else None)
@@ -172,7 +178,7 @@ def diff_bill(
     for v in bundle.versions:
         if v.bill_version_id not in known.version_ids:
             changes.new_versions.append(v)
-        elif v.bill_version_id in known.textless and (v.digest or v.full_text):
+        elif (v.bill_version_id in known.textless or corrected(v, known)) and (v.digest or v.full_text):
             # a print stored without its text (its file was missing or unreadable) now has it:
             # stored, and relevance decided again, but it is no amendment
             changes.filled_versions.append(v)

@@ -34,7 +34,7 @@ from tracker.db.models_core import (
 from tracker.clock import local_today
 from tracker.gcpause import gc_paused
 from tracker.ingest.changes import BillChanges, Known, KnownAction, KnownHearing
-from tracker.ingest.diff import diff_bill
+from tracker.ingest.diff import corrected, diff_bill
 from tracker.ingest.rescan import rescan_sessions, stale_sessions
 from tracker.ingest.storage import (
     CHUNK,
@@ -74,11 +74,14 @@ def _load_known(s: Session, ids: list[str]) -> dict[str, Known]:
         known[row["bill_id"]].bill = dict(row)
     vcols = BillVersion.__table__.columns
     rows = s.execute(select(vcols.bill_version_id, vcols.bill_id, vcols.version_num, vcols.action_date,
-                            and_(vcols.digest.is_(None), vcols.full_text.is_(None)).label("textless"))
+                            and_(vcols.digest.is_(None), vcols.full_text.is_(None)).label("textless"),
+                            vcols.trans_update)
                      .where(vcols.bill_id.in_(ids))).all()
     for row in rows:
         k = known[row.bill_id]
         k.version_ids.add(row.bill_version_id)
+        if row.trans_update is not None:
+            k.version_times[row.bill_version_id] = row.trans_update
         if row.textless:  # read in the same query: the nightly re-import pays no extra one
             k.textless.add(row.bill_version_id)
     # Texts only for the newest version (relevance rescans), in one query: one query per bill
@@ -129,7 +132,8 @@ def _with_text(snapshot: Snapshot, bundle: BillBundle, known: Known, warnings: l
     so it is not warned again (a nightly warning for the same old file would be noise).
     """
     todo = {v.bill_version_id for v in bundle.versions if v.lob and (
-        v.bill_version_id not in known.version_ids or v.bill_version_id in known.textless)}
+        v.bill_version_id not in known.version_ids or v.bill_version_id in known.textless
+        or corrected(v, known))}
     if not todo:
         return bundle
     versions = []
@@ -167,11 +171,12 @@ def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[S
                  "digest": v.digest, "full_text": v.full_text, "vote_required": v.vote_required,
                  "appropriation": v.appropriation, "fiscal_committee": v.fiscal_committee,
                  "local_program": v.local_program, "urgency": v.urgency, "content_hash": _hash(v),
-                 "created_at": now}
+                 "trans_update": v.trans_update, "created_at": now}
                 for c in changes for v in c.new_versions]
     bulk_insert(s, BillVersion.__table__, versions)
     filled = [{"bill_version_id": v.bill_version_id, "title": v.title, "subject": v.subject, "digest": v.digest,
-               "full_text": v.full_text, "content_hash": _hash(v)} for c in changes for v in c.filled_versions]
+               "full_text": v.full_text, "content_hash": _hash(v), "trans_update": v.trans_update}
+              for c in changes for v in c.filled_versions]
     if filled:  # prints stored without their text, now read: an update, not a new print
         s.execute(update(BillVersion), filled)
     bulk_insert(s, BillAuthor.__table__, [a for c in changes for a in c.new_authors])

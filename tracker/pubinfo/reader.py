@@ -234,7 +234,8 @@ def _versions(src: _Source, snap: Snapshot, label: str) -> None:
                    "action_date": (r[3] or "")[:10] or None, "action": r[4] or None,
                    "subject": r[6] or None, "vote_required": r[7] or None,
                    "appropriation": r[8] or None, "fiscal_committee": r[9] or None,
-                   "local_program": r[10] or None, "urgency": r[12] or None, "lob": r[14] or None})
+                   "local_program": r[10] or None, "urgency": r[12] or None, "lob": r[14] or None,
+                   "trans_update": (r[17] or "")[:19] or None})
            for line, r in _rows(src, "BILL_VERSION_TBL"))
     for _, rec in _validated(VERSIONS, raw, label):
         snap.bundle(rec.bill_id).versions.append(rec)
