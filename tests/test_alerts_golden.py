@@ -54,9 +54,9 @@ def data(tmp_path: Path) -> tuple[sessionmaker[Session], dict[str, list[int]]]:
     factory = database(f"sqlite:///{tmp_path / 'golden.db'}")
     created = datetime(2025, 3, 31, 18, 0, tzinfo=timezone.utc)
     with transaction(factory) as s:
-        ab13 = add_bill(s, "AB 13", title="Mental health: peer support specialists.")
+        ab13 = add_bill(s, "AB 13", title="Mental health: peer support specialists.", stage="floor")
         sb367 = add_bill(s, "SB 367", title="Crisis stabilization units.", topics=["crisis_988"])
-        sb43 = add_bill(s, "SB 43", title="Behavioral health.", stage="to_governor")
+        sb43 = add_bill(s, "SB 43", title="Behavioral health.", stage="chaptered")
         s.get(Bill, ab13).created_at = created
         run = add_run(s, started_at=created, finished_at=created)
         s.add(SourceRun(source="leginfo", status="failed", started_at=created, error="HTTP 503"))

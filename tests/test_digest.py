@@ -11,7 +11,7 @@ from tests.clirun import tracker
 from tracker.alerts.digest import freshness, parse_week
 from tracker.alerts.testing import add_bill, add_events, add_run, database, recording_server
 from tracker.db.base import transaction, utcnow
-from tracker.db.models_core import Bill, Hearing
+from tracker.db.models_core import Bill, ChangeEvent, Hearing
 from tracker.errors import TrackerError
 from tracker.settings import get_settings
 
@@ -142,3 +142,13 @@ def test_a_sunday_evening_event_in_california_belongs_to_that_weeks_digest(seede
 
     assert "SB 5 moved from" in moved("2026-W48")
     assert "SB 5" not in moved("2026-W49")
+
+
+def test_problems_recorded_for_staff_that_week_are_listed_in_the_digest(seeded) -> None:
+    when = datetime(2025, 4, 9, 18, 0, tzinfo=timezone.utc)
+    with transaction(seeded) as s:
+        s.add(ChangeEvent(bill_id=None, kind="source_problem", dedupe_key="p1", created_at=when,
+                          summary="email: alert message 7 was not delivered: gave up after 8 attempts: 451 busy"))
+    text = tracker("digest", "--week", "2025-W15").stdout
+    assert "== Problems to look at (1) ==\n- email: alert message 7 was not delivered" in text
+    assert "Problems to look at" not in tracker("digest", "--week", "2025-W16").stdout

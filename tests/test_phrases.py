@@ -111,3 +111,37 @@ def test_a_constitutional_amendment_passed_by_both_houses_goes_to_the_voters() -
 def test_a_resolution_passed_by_both_houses_is_not_said_to_go_to_the_governor() -> None:
     _subject, body = _said("SJR 31", "enrolled")
     assert body is not None and "Governor" not in body
+
+
+@pytest.mark.parametrize(("after", "sentence"), [
+    ({"location": "SFLOOR"}, "AB 13 passed a vote on the Senate floor (30 yes, 8 no)."),
+    ({"location": "AFLOOR"}, "AB 13 passed a vote on the Assembly floor (30 yes, 8 no)."),
+    ({"location": "CS61", "committee": "Senate Health"}, "AB 13 passed a vote in the Senate Health Committee (30 yes, 8 no)."),
+    ({"location": "CX25", "committee": "Assembly Committee on Health"},
+     "AB 13 passed a vote in the Assembly Committee on Health (30 yes, 8 no)."),
+    ({"location": "CS99"}, "AB 13 passed a vote in a Senate committee (30 yes, 8 no)."),
+])
+def test_a_vote_says_which_committee_or_floor_took_it(after: dict[str, str], sentence: str) -> None:
+    """'passed a vote' alone reads as the bill passing, when it was one committee's vote."""
+    vote = {"result": "(PASS)", "ayes": 30, "noes": 8} | after
+    assert phrases.describe("vote_recorded", None, vote, "AB 13", "en", str, str) == sentence
+
+
+def test_a_floor_vote_is_said_in_spanish() -> None:
+    es = translations("es").gettext
+    vote = {"location": "SFLOOR", "result": "(FAIL)", "ayes": 12, "noes": 25}
+    assert phrases.describe("vote_recorded", None, vote, "AB 13", "es", es, str) == (
+        "AB 13 no se aprobó en una votación en el pleno del Senado (12 a favor, 25 en contra).")
+
+
+def test_the_official_status_reads_in_spanish_or_is_left_out() -> None:
+    es = translations("es").gettext
+
+    def status(value: str, lang: str) -> str | None:
+        gettext = es if lang == "es" else str
+        return phrases.describe("status_changed", None, {"current_status": value}, "AB 1656", lang, gettext, str)
+
+    assert status("In Floor Process", "es") == "Estado oficial de AB 1656: en el pleno, para votación."
+    assert status("In Committee Process", "es") == "Estado oficial de AB 1656: en estudio en un comité."
+    assert status("Some status we have never seen", "es") is None  # never raw English to a Spanish reader
+    assert status("In Floor Process", "en") == "Official status of AB 1656: In Floor Process."

@@ -3,8 +3,13 @@
 Staff read this every Monday to decide positions and plan letters, so it lists: relevant bills
 first seen that week (triage: awaiting a position), bills that moved, amendments, hearings in
 the next ``alerts.hearing_window_days`` with position-letter deadlines, signed and vetoed bills,
-and a data-freshness line (a failed source run, or no success for over a day). The same
-context renders as an email and as a standalone HTML file (``tracker digest --out``).
+a data-freshness line (a failed source run, or no success for over a day), and the problems
+recorded for staff that week (``source_problem`` events: a broken source, an email the sender
+gave up on). The same context renders as an email and as a standalone HTML file
+(``tracker digest --out``).
+
+The week runs Monday to Monday in California (``schedule.timezone``): the bounds are bound as
+UTC by the column type, so an event on Sunday evening in California belongs to that week.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from tracker.settings import get_settings
 
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 MAX_TRIAGE = 100
+MAX_PROBLEMS = 20
 
 
 def parse_week(week: str) -> tuple[date, date]:
@@ -82,7 +88,7 @@ def digest_context(s: Session, week: str, lang: str, now: datetime) -> dict[str,
     positions = _positions(s, [b.bill_id for b in new])
     awaiting = [b for b in new if not (positions.get(b.bill_id) or {}).get("position")]
     topics = load_topics(cfg.topics_path)
-    triage = [{"measure": b.measure, "title": b.title or "", "url": bill_url(b.measure),
+    triage = [{"measure": b.measure, "title": b.title or "", "url": bill_url(b.measure, lang),
                "topics": ", ".join(topic_label(topics, t, lang) for t in b.topics or [])}
               for b in awaiting[:MAX_TRIAGE]]
 
@@ -97,7 +103,7 @@ def digest_context(s: Session, week: str, lang: str, now: datetime) -> dict[str,
         b = bills.get(e.bill_id or "")
         if b is None or b.bill_id not in followed:
             continue
-        item = {"measure": b.measure, "title": b.title or "", "url": bill_url(b.measure)}
+        item = {"measure": b.measure, "title": b.title or "", "url": bill_url(b.measure, lang)}
         if e.kind == "new_version":
             item["text"] = phrases.describe(e.kind, e.before, e.after, b.measure, lang, _, str) or ""
             amended.append(item)
@@ -113,8 +119,11 @@ def digest_context(s: Session, week: str, lang: str, now: datetime) -> dict[str,
         Hearing.status == "scheduled", Hearing.hearing_date >= as_of, Hearing.hearing_date < window, tracked())
         .order_by(Hearing.hearing_date, Bill.measure_type, Bill.measure_num))
     hearings = [hearing_view(s, h, lang, as_of) | {"measure": b.measure, "title": b.title or "",
-                                                "url": bill_url(b.measure)}
+                                                "url": bill_url(b.measure, lang)}
                 for h, b in hearing_rows]
+    problems = list(s.execute(select(ChangeEvent.summary).where(
+        ChangeEvent.kind == "source_problem", ChangeEvent.created_at >= t0, ChangeEvent.created_at < t1)
+        .order_by(ChangeEvent.id)).scalars())
     return base_context(lang) | {
         "subject": _("Weekly bill digest: week of %(date)s") % {"date": phrases.fmt_date(start, lang)},
         "week": week, "week_start": phrases.fmt_date(start, lang),
@@ -122,6 +131,7 @@ def digest_context(s: Session, week: str, lang: str, now: datetime) -> dict[str,
         "triage": triage, "triage_more": max(len(awaiting) - MAX_TRIAGE, 0),
         "moved": moved, "amended": amended, "hearings": hearings, "outcomes": outcomes,
         "freshness": freshness(s, min(now, t1), t0, lang),
+        "problems": problems[:MAX_PROBLEMS], "problems_more": max(len(problems) - MAX_PROBLEMS, 0),
         "window_days": cfg.alerts.hearing_window_days,
     }
 

@@ -19,9 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.alerts import phrases
+from tracker.alerts.story import ENDED_STAGES, in_time_order, now_line, sentences
 from tracker.alerts.tokens import make_token
 from tracker.alerts.topics import Topic, load_topics, topic_label
-from tracker.committees import committee_text, looks_like_code, named, with_committee_name
+from tracker.committees import committee_text, looks_like_code, named
 from tracker.db.models_alerts import OutboxMessage
 from tracker.db.models_core import Bill, ChangeEvent, Hearing
 from tracker.i18n import translations
@@ -42,8 +43,10 @@ class Rendered:
     member: bool  # member mail carries List-Unsubscribe and per-subscriber links
 
 
-def bill_url(measure: str) -> str:
-    return f"{get_settings().public_base_url.rstrip('/')}/bills/{measure.replace(' ', '-')}"
+def bill_url(measure: str, lang: str = "en") -> str:
+    """The bill's public page, in the reader's language (the page follows ``?lang=``)."""
+    url = f"{get_settings().public_base_url.rstrip('/')}/bills/{measure.replace(' ', '-')}"
+    return f"{url}?lang={lang}" if lang != "en" else url
 
 
 def base_context(lang: str) -> dict[str, Any]:
@@ -94,12 +97,15 @@ class Renderer:
         return self._render_updates(row, lang)
 
     def _render_updates(self, row: OutboxMessage, lang: str) -> Rendered:
-        _ = translations(lang).gettext
+        tr = translations(lang)
+        _ = tr.gettext
         events = list(self.s.execute(select(ChangeEvent).where(ChangeEvent.id.in_(row.event_ids or []))
                                      .order_by(ChangeEvent.id)).scalars())
-        blocks = bill_blocks(self.s, events, dict(row.reasons or {}), lang, self.today, self.topics)
+        summary = row.kind != "alert"
+        blocks = bill_blocks(self.s, events, dict(row.reasons or {}), lang, self.today, self.topics,
+                             summary=summary)
         env = environment(lang)
-        if row.kind == "alert" and len(blocks) == 1:
+        if not summary and len(blocks) == 1:
             b = blocks[0]
             subject = phrases.headline([(e["kind"], e["before"], e["after"]) for e in b["events"]], b["measure"], lang, _)
             cadence, period_label = "immediate", ""
@@ -107,10 +113,13 @@ class Renderer:
             cadence = "daily" if row.period and "-W" not in row.period else (
                 "weekly" if row.period else "immediate")
             period_label = _period_label(row.period, lang)
-            subject = {"daily": _("Your daily bill summary: %(count)s bills"),
-                       "weekly": _("Your weekly bill summary: %(count)s bills"),
-                       "immediate": _("Updates on %(count)s bills you follow")}[cadence] % {
-                "count": len(blocks)}
+            n = len(blocks)
+            subject = {"daily": tr.ngettext("Your daily bill summary: %(num)d bill",
+                                            "Your daily bill summary: %(num)d bills", n),
+                       "weekly": tr.ngettext("Your weekly bill summary: %(num)d bill",
+                                             "Your weekly bill summary: %(num)d bills", n),
+                       "immediate": tr.ngettext("Updates on %(num)d bill you follow",
+                                                "Updates on %(num)d bills you follow", n)}[cadence] % {"num": n}
         ctx = base_context(lang) | {"subject": subject, "bills": blocks, "cadence": cadence,
                                     "period_label": period_label, "manage_url": MANAGE,
                                     "unsubscribe_url": UNSUBSCRIBE}
@@ -199,8 +208,15 @@ def _hearing_from_events(evs: list[ChangeEvent], bill_id: str, today: date) -> H
 
 
 def bill_blocks(s: Session, events: list[ChangeEvent], reasons: dict[str, list[str]], lang: str,
-                today: date, topics: dict[str, Topic]) -> list[dict[str, Any]]:
-    """One block per bill: title, plain sentences, official actions, hearing, why you get it."""
+                today: date, topics: dict[str, Topic], *, summary: bool = False) -> list[dict[str, Any]]:
+    """One block per bill: title, plain sentences, official actions, hearing, why you get it.
+
+    ``summary`` (daily and weekly digests, combined messages): the block opens with where the
+    bill stands now, and its sentences tell what happened in time order with stage moves and
+    hearings folded into how they stand now (``tracker.alerts.story``), never a replay of every
+    step. A bill that has ended (signed, vetoed, withdrawn, voted down) gets no hearing or
+    letter advice, and only hearings still to come are advised.
+    """
     _ = translations(lang).gettext
     by_bill: dict[str, list[ChangeEvent]] = defaultdict(list)
     for e in events:
@@ -209,6 +225,7 @@ def bill_blocks(s: Session, events: list[ChangeEvent], reasons: dict[str, list[s
     ids = sorted(by_bill, key=_sort_key)
     bills = {b.bill_id: b for b in s.execute(select(Bill).where(Bill.bill_id.in_(ids))).scalars()}
     hearings = _upcoming(s, ids, today)
+    stored = _hearings_by_day(s, ids)
 
     def names(topic_ids: list[str]) -> str:
         labels = [topic_label(topics, t, lang) for t in topic_ids] or [_("behavioral health")]
@@ -218,25 +235,28 @@ def bill_blocks(s: Session, events: list[ChangeEvent], reasons: dict[str, list[s
     for bill_id in ids:
         bill = bills.get(bill_id)
         measure = bill.measure if bill else _measure(bill_id)
-        evs = sorted(by_bill[bill_id], key=lambda e: (phrases.ORDER.get(e.kind, 99), e.id))
-        kinds = {e.kind for e in evs}
-        sentences: list[str] = []
-        for e in evs:
-            if e.kind == "status_changed" and kinds & {"stage_changed", "new_action"}:
-                continue  # the stage sentence and the official actions already say it
-            after = with_committee_name(s, bill_id[:8], e.after)
-            text = phrases.describe(e.kind, e.before, after, measure, lang, _, names)
-            if text and text not in sentences:
-                sentences.append(text)
+        evs = in_time_order(by_bill[bill_id])
+        told = sentences(s, bill_id, measure, evs, lang, _, names, today, stored.get(bill_id, {}))
         actions = [{"date": phrases.fmt_date((e.after or {}).get("date"), lang),
                     "text": (e.after or {}).get("action", "")}
                    for e in sorted(evs, key=lambda e: e.id) if e.kind == "new_action"]
-        h = hearings.get(bill_id) or _hearing_from_events(evs, bill_id, today)
+        ended = (bill is not None and bill.stage in ENDED_STAGES) or any(
+            e.kind == "stage_changed" and e.after in ENDED_STAGES for e in evs)
+        h = None if ended else (hearings.get(bill_id) or _hearing_from_events(evs, bill_id, today))
         out.append({"measure": measure, "title": (bill.title if bill else None) or "",
-                    "url": bill_url(measure), "sentences": sentences, "actions": actions,
+                    "url": bill_url(measure, lang), "sentences": told, "actions": actions,
+                    "now": now_line(bill, measure, _) if summary else "",
                     "hearing": hearing_view(s, h, lang, today) if h else None,
                     "reasons": [_reason_label(r, lang, topics) for r in reasons.get(bill_id, [])],
                     "events": [{"kind": e.kind, "before": e.before, "after": e.after} for e in evs]})
+    return out
+
+
+def _hearings_by_day(s: Session, bill_ids: list[str]) -> dict[str, dict[str, Hearing]]:
+    """Every stored hearing of these bills by day: how each one stands now."""
+    out: dict[str, dict[str, Hearing]] = defaultdict(dict)
+    for h in s.execute(select(Hearing).where(Hearing.bill_id.in_(bill_ids)).order_by(Hearing.id)).scalars():
+        out[h.bill_id][h.hearing_date.isoformat()] = h
     return out
 
 

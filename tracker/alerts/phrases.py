@@ -15,7 +15,8 @@ from typing import Any
 from babel.dates import format_date
 
 from tracker.alerts.kinds import OUTCOME_STAGES
-from tracker.committees import committee_text
+from tracker.committees import committee_text, looks_like_code
+from tracker.i18n import translations
 from tracker.stages import measure_kind
 
 Gettext = Callable[[str], str]
@@ -81,6 +82,16 @@ STAGE_HEADLINES: dict[str, str] = {
     "floor": N_("%(bill)s is now %(stage)s"),
 }
 
+#: The legislature's official status values (BILL_TBL ``current_status``), for readers of other
+#: languages: the English value is shown as published, a translation where we know the value.
+#: Translated with the context "official status" (``pgettext``), so they never collide with
+#: the same English words elsewhere. An unknown value is not shown raw to a Spanish reader.
+OFFICIAL_STATUSES: tuple[str, ...] = (
+    "Introduced", "Pending Referral", "In Committee Process", "In Floor Process", "Enrolled",
+    "Chaptered", "Vetoed", "Died", "Failed", "Vetoed - Override Failed",
+)
+STATUS_CONTEXT = "official status"
+
 #: Order in which events of one bill are told: what matters most first.
 ORDER: dict[str, int] = {
     "stage_changed": 0, "new_bill": 1, "became_relevant": 2, "hearing_set": 3,
@@ -145,6 +156,44 @@ def _hearing(measure: str, kind: str, before: Any, after: dict[str, Any], lang: 
     return out
 
 
+def official_status(status: str, lang: str) -> str | None:
+    """The legislature's status value in the reader's language, or None when we cannot say it.
+
+    English readers see it as published. For others, only values we have translated: a raw
+    English phrase such as "In Floor Process" inside a Spanish sentence reads as jargon.
+    """
+    if lang == "en":
+        return status
+    key = next((k for k in OFFICIAL_STATUSES if k.lower() == status.strip().lower()), None)
+    if key is None:
+        return None
+    text = translations(lang).pgettext(STATUS_CONTEXT, key)
+    return text if text != key else None
+
+
+def vote_place(after: dict[str, Any], _: Gettext) -> str:
+    """Where a roll call was taken, as words after "a vote": "in the Senate Health Committee",
+    "on the Senate floor", "in a Senate committee"; '' when the event does not say.
+
+    ``after["location"]`` is the legislature's code (``SFLOOR``, ``CS61``); ``after["committee"]``
+    the committee's name when the location table knows it (``messages.bill_blocks`` adds it).
+    A code is never shown: a member cannot look it up.
+    """
+    code = str(after.get("location") or "").strip().upper()
+    if code == "SFLOOR":
+        return _("on the Senate floor")
+    if code == "AFLOOR":
+        return _("on the Assembly floor")
+    name = str(after.get("committee") or "").strip()
+    if name and not looks_like_code(name):
+        if "committee" in name.lower():
+            return _("in the %(committee)s") % {"committee": name}
+        return _("in the %(committee)s Committee") % {"committee": name}
+    if code:
+        return _("in %(committee)s") % {"committee": committee_text(code, _)}
+    return ""
+
+
 def describe(kind: str, before: Any, after: Any, measure: str, lang: str, _: Gettext,
              topic_names: Callable[[list[str]], str]) -> str | None:
     """One plain sentence for one event, or None when there is nothing worth saying."""
@@ -191,13 +240,20 @@ def describe(kind: str, before: Any, after: Any, measure: str, lang: str, _: Get
     if kind == "title_changed":
         return _("%(bill)s has a new title: %(title)s") % {"bill": measure, "title": after}
     if kind == "vote_recorded":
+        # Which vote: "passed a vote" alone reads as the bill passing, when it was one committee.
         result = str(a.get("result") or "").strip("() ").lower()  # the bulk data writes "(PASS)"
-        text = (_("%(bill)s passed a vote (%(ayes)s yes, %(noes)s no).") if result.startswith("pass")
-                else _("%(bill)s failed a vote (%(ayes)s yes, %(noes)s no).") if result.startswith("fail")
-                else _("A vote on %(bill)s was recorded (%(ayes)s yes, %(noes)s no)."))
-        return text % {"bill": measure, "ayes": a.get("ayes") or 0, "noes": a.get("noes") or 0}
+        where = vote_place(a, _)
+        if where:
+            text = (_("%(bill)s passed a vote %(where)s (%(ayes)s yes, %(noes)s no).") if result.startswith("pass")
+                    else _("%(bill)s failed a vote %(where)s (%(ayes)s yes, %(noes)s no).") if result.startswith("fail")
+                    else _("A vote on %(bill)s was recorded %(where)s (%(ayes)s yes, %(noes)s no)."))
+        else:
+            text = (_("%(bill)s passed a vote (%(ayes)s yes, %(noes)s no).") if result.startswith("pass")
+                    else _("%(bill)s failed a vote (%(ayes)s yes, %(noes)s no).") if result.startswith("fail")
+                    else _("A vote on %(bill)s was recorded (%(ayes)s yes, %(noes)s no)."))
+        return text % {"bill": measure, "where": where, "ayes": a.get("ayes") or 0, "noes": a.get("noes") or 0}
     if kind == "status_changed":
-        status = a.get("current_status")
+        status = official_status(str(a.get("current_status") or ""), lang) if a.get("current_status") else None
         return (_("Official status of %(bill)s: %(status)s.") % {"bill": measure, "status": status}
                 if status else None)
     return None  # new_action is listed separately, as published

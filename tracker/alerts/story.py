@@ -1,0 +1,172 @@
+"""One bill's changes told as a story: what happened in time order, and how things stand now.
+
+A daily or weekly digest gathers every change event of its period. Replayed one by one they
+contradict each other ("moved from on the floor to in committee", then "from in committee to
+passed committee", then back; two hearings set, one canceled, one moved), so a member cannot
+tell where the bill is. Here a bill's events are ordered by when they happened (by poll, and
+within one poll what matters most first), stage moves fold into one (from the first "before" to
+the last "after"), and each hearing is told once, as it stands now (the stored hearing row is
+the present; the events only say which hearings this message is about).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tracker.alerts import phrases
+from tracker.alerts.kinds import HEARING_KINDS
+from tracker.committees import looks_like_code, named, with_committee_name
+from tracker.db.models_core import Bill, ChangeEvent, Hearing
+from tracker.stages import measure_kind
+
+Gettext = Callable[[str], str]
+
+#: A bill in one of these stages is over: no hearing to attend, no letter to send.
+ENDED_STAGES: tuple[str, ...] = ("chaptered", "vetoed", "withdrawn", "failed")
+#: Kinds where only the latest event still says something true (a later one replaces it).
+_LATEST_ONLY: dict[str, str] = {"status_changed": "status", "title_changed": "title",
+                                "became_relevant": "relevance", "no_longer_relevant": "relevance"}
+_FLOORS = ("AFLOOR", "SFLOOR")
+
+
+def in_time_order(events: list[ChangeEvent]) -> list[ChangeEvent]:
+    """Events by the poll that found them (earliest first), and within one poll by importance.
+
+    Event ids grow with time; the events of one poll carry one ``source_run_id``, and the order
+    inside a poll is ``phrases.ORDER`` (the stage before its hearing, amendments after).
+    """
+    first: dict[int, int] = {}
+    for e in sorted(events, key=lambda e: e.id):
+        if e.source_run_id is not None:
+            first.setdefault(e.source_run_id, e.id)
+
+    def key(e: ChangeEvent) -> tuple[int, int, int]:
+        when = first.get(e.source_run_id, e.id) if e.source_run_id is not None else e.id
+        return (when, phrases.ORDER.get(e.kind, 99), e.id)
+
+    return sorted(events, key=key)
+
+
+def now_line(bill: Bill | None, measure: str, _: Gettext) -> str:
+    """"Where it stands now: in committee." from the bill's current stage ('' when unknown)."""
+    stage = bill.stage if bill is not None else None
+    if not stage or stage == "other" or stage not in phrases.STAGE_WORDS:
+        return ""
+    kind_of = measure_kind(measure)
+    if stage == "chaptered" and kind_of == "resolution":
+        words = _("adopted")
+    elif stage == "chaptered" and kind_of == "amendment":
+        words = _("passed by both houses; it goes to the voters")
+    else:
+        words = phrases.stage_words(stage, _)
+    return _("Where it stands now: %(stage)s.") % {"stage": words}
+
+
+def sentences(s: Session, bill_id: str, measure: str, events: list[ChangeEvent], lang: str, _: Gettext,
+              topic_names: Callable[[list[str]], str], today: date,
+              stored: dict[str, Hearing]) -> list[str]:
+    """Plain sentences for one bill's events (already ``in_time_order``), folded as the module
+    docstring says; ``stored``: the bill's hearings by day (ISO date), as they stand now."""
+    session = bill_id[:8]
+    kinds = {e.kind for e in events}
+    stage_moves = [e for e in events if e.kind == "stage_changed"]
+    latest: dict[str, ChangeEvent] = {}
+    for e in events:
+        if e.kind in _LATEST_ONLY:
+            latest[_LATEST_ONLY[e.kind]] = e
+    hearings = _hearing_story(events, stored, today)
+    out: list[str] = []
+
+    def say(kind: str, before: Any, after: Any) -> None:
+        text = phrases.describe(kind, before, after, measure, lang, _, topic_names)
+        if text and text not in out:
+            out.append(text)
+
+    for e in events:
+        if e.kind == "stage_changed":
+            if e is not stage_moves[-1]:
+                continue  # told once, at the last move, from where it was to where it went
+            before, after = stage_moves[0].before, e.after
+            if before == after and len(stage_moves) > 1:
+                continue  # it went back where it was: the "now" line says where that is
+            say(e.kind, before, after)
+        elif e.kind in HEARING_KINDS:
+            for kind, before, after in hearings.get(e.id, []):
+                say(kind, before, with_committee_name(s, session, after))
+        elif e.kind in _LATEST_ONLY:
+            if latest.get(_LATEST_ONLY[e.kind]) is not e:
+                continue
+            if e.kind == "status_changed" and kinds & {"stage_changed", "new_action"}:
+                continue  # the stage sentence and the official actions already say it
+            say(e.kind, e.before, e.after)
+        elif e.kind == "vote_recorded":
+            say(e.kind, e.before, _vote_with_place(s, session, e.after))
+        else:
+            say(e.kind, e.before, with_committee_name(s, session, e.after))
+    return out
+
+
+def _vote_with_place(s: Session, session: str, after: Any) -> Any:
+    """A roll call's ``after`` with its committee's name (from the location code) added."""
+    if not isinstance(after, dict):
+        return after
+    code = str(after.get("location") or "").strip()
+    if not code or code.upper() in _FLOORS:
+        return after
+    name = named(s, session, code)
+    return after | {"committee": name} if name and not looks_like_code(name) else after
+
+
+def _hearing_story(events: list[ChangeEvent], stored: dict[str, Hearing],
+                   today: date) -> dict[int, list[tuple[str, Any, dict[str, Any]]]]:
+    """Each hearing these events touch, once, as it stands now, keyed by the id of the last
+    event about it (where it is told): (kind, before, after) to describe.
+
+    A hearing moved from one day to another is one hearing (told as the move from its first
+    day, or as set for its new day when it was first set within these events); a hearing set
+    and then canceled is told as canceled; days already past are left out
+    (nothing to attend), as are hearings that took place.
+    """
+    chains: dict[str, dict[str, Any]] = {}  # the day a hearing is on now → what we know of it
+    for e in events:
+        if e.kind not in HEARING_KINDS or not isinstance(e.after, dict) or not e.after.get("date"):
+            continue
+        after = dict(e.after)
+        day = str(after["date"])
+        moved_from = after.pop("moved_from", None)
+        rec = chains.pop(str(moved_from) if moved_from else day, None)
+        if rec is None:
+            rec = {"first": str(moved_from or day), "set": e.kind == "hearing_set", "moved": False,
+                   "before": e.before, "kind": e.kind}
+        rec["moved"] = rec["moved"] or bool(moved_from)
+        rec["after"], rec["last"] = after, e.id
+        if e.kind != "hearing_canceled":
+            rec["kind"] = e.kind
+        chains[day] = rec
+    told: dict[int, list[tuple[str, Any, dict[str, Any]]]] = {}
+    for day, rec in chains.items():
+        if day < today.isoformat():
+            continue
+        after = dict(rec["after"])
+        h = stored.get(day)
+        if h is not None:  # the stored row is how the hearing stands now
+            after.update(status=h.status, time=h.hearing_time or after.get("time"),
+                         room=h.room or after.get("room"),
+                         committee=h.committee_name or h.committee_code or after.get("committee"))
+        status = after.get("status") or "scheduled"
+        if status in ("canceled", "postponed"):
+            item: tuple[str, Any, dict[str, Any]] = ("hearing_canceled", rec["before"], after)
+        elif status != "scheduled":
+            continue  # heard: the votes and the stage tell what came of it
+        elif rec["set"]:  # first heard of here: where it is now is the news, not its moves
+            item = ("hearing_set", None, after)
+        elif rec["moved"]:
+            item = ("hearing_changed", rec["before"], after | {"moved_from": rec["first"]})
+        else:
+            item = ("hearing_changed", rec["before"], after)
+        told.setdefault(rec["last"], []).append(item)
+    return told
