@@ -2,14 +2,18 @@
 
 Digests tell where each bill stands now before what happened, fold contradicting moves, say
 "1 bill", name the committee that voted, never advise a hearing for a bill that has ended, and
-link Spanish readers to the Spanish page.
+link Spanish readers to the Spanish page; the demo says once where its messages went.
 Real databases (SQLite and PostgreSQL through ``db_url``) and a real SMTP server on loopback.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date, datetime, time, timedelta, timezone
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -154,3 +158,10 @@ def test_a_vote_names_the_committee_that_took_it_never_its_code(factory) -> None
     assert "- AB 13 se aprobó en una votación en el comité Senate Health (5 a favor, 2 en contra)." in render(
         factory, ids, "es")[1]
 
+
+def test_the_demo_says_once_where_the_messages_went(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_") or k == "TRACKER_TEST_PG_URL"}
+    proc = subprocess.run([sys.executable, "-c", "from tracker.cli import main; main()", "demo"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count("no SMTP server configured") == 1

@@ -98,10 +98,8 @@ def run_demo(sample_dir: Path, echo: Echo) -> None:
             echo("  nothing new: this database already saw today's scripted change")
         echo("delivering alerts:")
         sent = run_child(tracker_command("send"), cfg.sources.crawl_timeout)
-        for line in sent.output.strip().splitlines():
+        for line in sent.output.strip().splitlines():  # says where the messages went, once
             echo(f"  {line}")
-        if not cfg.smtp.host:
-            echo(f"  (no SMTP server configured: messages are .eml files in {cfg.smtp.outbox_dir}/)")
         stats = dict(server.replica.stats)
         echo(f"requests served by the replica: {sum(stats.values())} "
              f"({stats.get('/robots.txt', 0)} robots.txt)")
