@@ -11,8 +11,9 @@ def test_a_committee_name_without_its_house_gets_the_house_its_code_belongs_to()
 
 
 def test_a_name_that_already_says_its_house_is_kept() -> None:
-    assert place_words("CS44", "Health", "Senate Health Committee") == "Senate Health Committee"
+    assert place_words("CS44", "Health", "Senate Health Committee") == "Senate Health"
     assert place_words("AFLOOR", "Assembly Floor", None) == "Assembly Floor"
+    assert place_words("CONFCM", None, "Conference Committee") == "Conference Committee"
 
 
 def test_a_place_that_is_no_committee_keeps_its_own_name() -> None:

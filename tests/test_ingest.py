@@ -299,7 +299,7 @@ def test_bulk_hearings_and_votes_carry_committee_names_from_location_codes(tmp_p
         "`202520260AB1656`\t`CS`\t`44`\t2026-06-24 00:00:00\t`CS44`\t`LEG`\t2026-06-01 00:00:00\n")
     snap = read_snapshot(work)
     hearing = snap.bundles[AB1656].hearings[0]
-    assert (hearing.committee_code, hearing.committee_name, hearing.hearing_date) == ("CS44", "Senate Health Committee", date(2026, 6, 24))
+    assert (hearing.committee_code, hearing.committee_name, hearing.hearing_date) == ("CS44", "Senate Health", date(2026, 6, 24))
 
 
 def test_same_roll_call_from_bulk_and_website_is_one_vote(factory, matcher, files) -> None:

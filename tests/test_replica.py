@@ -143,4 +143,4 @@ def test_the_bulk_hearing_table_names_each_committee_as_the_real_one_does(server
     path.write_bytes(get(server.url + "/pubinfo/pubinfo_daily_Mon.zip")[2])
     snap = read_snapshot(path)
     (hearing,) = snap.bundles["202520260AB2052"].hearings
-    assert hearing.committee_code == "CS91" and hearing.committee_name == "Senate Public Safety Committee"
+    assert hearing.committee_code == "CS91" and hearing.committee_name == "Senate Public Safety"

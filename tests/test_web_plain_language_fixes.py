@@ -118,7 +118,7 @@ def test_matrix_shows_the_published_columns_in_plain_words(site: TestClient) -> 
                        "Position", "Next hearing", "Topics"]
     text = main_text(page)
     assert_no_internal_words(text, "/matrix")
-    assert "In committee (Appropriations)" in text
+    assert "In committee (Senate Appropriations)" in text
     assert "Crisis services and 988" in text
     assert "Jan 29, 2026" in text  # introduced, as a reader writes dates
     assert "Not yet decided" in text
@@ -136,7 +136,7 @@ def test_matrix_in_spanish_translates_every_cell_we_write(site: TestClient) -> N
     assert_no_internal_words(text, "/matrix?lang=es")
     for english in ("Not yet decided", "In committee", "None scheduled", "Not written yet"):
         assert english not in text
-    assert "En comité (Appropriations)" in text
+    assert "En comité (Senate Appropriations)" in text
     assert "Aún no decidida" in text
     assert "Servicios de crisis y la línea 988" in text
     assert "29 ene 2026" in text
@@ -187,7 +187,7 @@ def test_atom_feed_speaks_the_readers_language(site: TestClient) -> None:
 def test_bill_page_status_is_plain_words_and_a_committee_name(site: TestClient) -> None:
     text = main_text(site.get("/bills/AB-1656").text)
     assert_no_internal_words(text, "/bills/AB-1656")
-    assert "In committee · Now in: Appropriations." in text
+    assert "In committee · Now in: Senate Appropriations." in text
     assert "Amended in the Senate (December 5, 2026)" in text
     assert "First version: Introduced (January 29, 2026)" in text
 
@@ -204,7 +204,7 @@ def test_bill_page_hearings_say_what_and_where(site: TestClient) -> None:
 def test_bill_page_in_spanish(site: TestClient) -> None:
     text = main_text(site.get("/bills/AB-1656?lang=es").text)
     assert_no_internal_words(text, "/bills/AB-1656?lang=es")
-    assert "En comité · Ahora en: Appropriations." in text
+    assert "En comité · Ahora en: Senate Appropriations." in text
     assert "Enmendado en el Senado (5 de diciembre de 2026)" in text
     assert "Audiencia de un comité — ya se realizó" in text
     assert "Sala 4202, Capitolio del Estado" in text

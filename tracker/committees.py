@@ -71,12 +71,13 @@ _HOUSE_WORD = re.compile(r"\b(?:senate|assembly|joint|conference)\b", re.IGNOREC
 def place_words(code: str, description: str | None, long_description: str | None) -> str:
     """The location table's name for a code, with its house: both houses have a 'Health'
     committee, so 'Health' alone sends a reader to the wrong one ('Senate Health')."""
-    for name in (description, long_description):
-        if name and _HOUSE_WORD.search(name):
-            return name.strip()
-    name = (description or long_description or "").strip()
+    short, long = (description or "").strip(), (long_description or "").strip()
+    if short and _HOUSE_WORD.search(short):
+        return short
     house = committee_house(code)
-    return f"{house} {name}" if house and name else name or code
+    if short and house:
+        return f"{house} {short}"  # "Senate Appropriations": short enough for a matrix cell
+    return long or short or code
 
 
 def committee_house(code: str | None) -> str:

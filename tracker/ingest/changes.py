@@ -52,6 +52,7 @@ class Known:
     bare_votes: dict[str, int] = field(default_factory=dict)  # stored roll calls with no members: key → id
     # stored bulk roll calls by the bulk data's own identity (place, day, sequence, motion): key, id
     roll_calls: dict[tuple[Any, ...], tuple[str, int]] = field(default_factory=dict)
+    vote_ids: dict[str, int] = field(default_factory=dict)  # stored roll calls: key → id
     hearings: dict[str, KnownHearing] = field(default_factory=dict)
     author_keys: set[tuple[str, str, str | None, str | None]] = field(default_factory=set)
     veto: tuple[date | None, str | None] | None = None  # the stored veto message (date, text)
@@ -78,6 +79,8 @@ class BillChanges:
     # stored bulk actions the legislature re-sent under their history id with other content:
     # (stored fingerprint, new values)
     corrected_actions: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    deleted_actions: list[str] = field(default_factory=list)  # fingerprints of stale bulk lines
+    history_ids: list[tuple[str, str]] = field(default_factory=list)  # (fingerprint, bulk id) to record
     new_votes: list[tuple[dict[str, Any], list[dict[str, Any]]]] = field(default_factory=list)
     corrected_votes: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (vote id, new values)
     vote_member_inserts: list[dict[str, Any]] = field(default_factory=list)
@@ -88,6 +91,6 @@ class BillChanges:
 
     @property
     def changed(self) -> bool:
-        return bool(self.events or self.new_actions or self.corrected_actions or self.new_versions or self.filled_versions
+        return bool(self.events or self.new_actions or self.corrected_actions or self.deleted_actions or self.history_ids or self.new_versions or self.filled_versions
                     or self.hearing_inserts or self.hearing_updates or self.new_votes or self.corrected_votes or self.vote_member_inserts
                     or self.bill_values or self.new_authors or self.veto is not None)

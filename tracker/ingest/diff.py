@@ -234,6 +234,8 @@ def diff_bill(
     newest_known = max((k.sort_key for k in known.actions), default=None)
     for a, (fp, sort_key) in zip(ordered, action_keys(bill_id, ordered)):
         if fp in known_fps:
+            if a.history_id and by_history_id.get(a.history_id, _NO_ACTION).fingerprint != fp:
+                _adopt_history_id(changes, all_actions, by_history_id, known.actions, fp, a.history_id)
             continue
         known_fps.add(fp)
         stage = classify_action(a.action)
@@ -241,6 +243,7 @@ def diff_bill(
         if was is not None:
             if (a.action_date, a.action) != (was.action_date, was.action):
                 _correct(changes, all_actions, was, fp, a, stage)
+                new_action_records.append((a, stage))  # a corrected "Set for hearing April 23."
             continue
         if newest_known is not None and sort_key <= newest_known and a.sequence is None:
             sort_key = f"{a.action_date.isoformat()}|{999999:06d}|{base_pos:06d}"
@@ -266,7 +269,7 @@ def diff_bill(
         coarse = COARSE_STAGE.get((bundle.bill.current_status or bundle.bill.measure_state or "").strip().lower())
         if coarse and coarse != (old or {}).get("stage"):
             values["stage"] = coarse
-    if changes.new_actions or changes.corrected_actions:
+    if changes.new_actions or changes.corrected_actions or changes.deleted_actions:
         all_actions.sort(key=lambda t: t[0])
         last = all_actions[-1]
         values["last_action"] = last[2]
@@ -276,7 +279,8 @@ def diff_bill(
         old_stage = (old or {}).get("stage")
         if stage != old_stage:
             values["stage"] = stage
-            if not is_new and old_stage is not None:
+            # a stage taken from the bill row alone (no history yet) is no stage to move from
+            if not is_new and old_stage is not None and known.actions:
                 changes.events.append(EventDraft(
                     "stage_changed",
                     f"{measure} moved from {STAGE_WORDS.get(old_stage, old_stage)} to "
@@ -296,6 +300,13 @@ def diff_bill(
                 _merge_members(v, known.bare_votes.pop(stored[0], None), changes)
             continue
         if vk in known.vote_keys:
+            vote_id = known.vote_ids.get(vk)
+            if ident and stored is None and vote_id is not None:
+                # the website saw this roll call first: it takes the bulk data's identity, so a
+                # later grown tally finds it
+                changes.corrected_votes.append((vote_id, {"location_code": v.location_code, "vote_seq": v.vote_seq,
+                                                          "motion_id": v.motion_id}))
+                known.roll_calls[ident] = (vk, vote_id)
             _merge_members(v, known.bare_votes.pop(vk, None), changes)
             continue
         if stored is not None:
@@ -367,6 +378,27 @@ def diff_bill(
                    "stage": values.get("stage")},
             event_key(bill_id, "new_bill")))
     return changes
+
+
+_NO_ACTION = KnownAction("", date.min, "", "")
+
+
+def _adopt_history_id(changes: BillChanges, all_actions: list[tuple[str, date, str]],
+                      by_history_id: dict[str, KnownAction], stored: list[KnownAction], fp: str,
+                      history_id: str) -> None:
+    """A bulk row matches a stored action the website saw first: the stored row takes the bulk
+    id, so a later correction under that id finds it. If another stored row held that id (the
+    bulk's first text, since corrected as the website already showed), that stale line goes."""
+    was = by_history_id.get(history_id)
+    if was is not None:
+        changes.deleted_actions.append(was.fingerprint)
+        all_actions[:] = [t for t in all_actions if (t[0], t[1], t[2]) != (was.sort_key, was.action_date, was.action)]
+    elif any(k.fingerprint == fp and k.history_id for k in stored):
+        return  # it has an id of its own: two bulk rows with one text
+    changes.history_ids.append((fp, history_id))
+    match = next((k for k in stored if k.fingerprint == fp), None)
+    if match is not None:
+        by_history_id[history_id] = match._replace(history_id=history_id)
 
 
 def _correct(changes: BillChanges, all_actions: list[tuple[str, date, str]], was: KnownAction, fp: str,

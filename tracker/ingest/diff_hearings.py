@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from tracker.committees import same_committee
+from tracker.committees import committee_key, same_committee
 from tracker.hearing_text import extract_hearings
 from tracker.ingest.changes import BillChanges, EventDraft, Known, KnownHearing
 from tracker.ingest.keys import event_key, hearing_key
@@ -25,8 +25,9 @@ from tracker.items import BillBundle, HearingRecord
 #: How far ahead an undated "Hearing canceled" / "postponed" action reaches. Committees set a
 #: bill for a hearing days or a few weeks ahead (four days' notice in the Daily File), and the
 #: cancellation is posted before that day; a hearing months after the action is a later one,
-#: set again since, and must not be closed by it (a first import holds both at once).
-UNDATED_REACH = timedelta(days=30)
+#: set again since, and must not be closed by it (a first import holds both at once). Sixty
+#: days leaves room for a hearing set weeks ahead and canceled early.
+UNDATED_REACH = timedelta(days=60)
 
 
 @dataclass(slots=True)
@@ -124,8 +125,14 @@ def diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
         update: dict[str, Any] = {}
         for f in ("committee_code", "committee_name", "hearing_time", "room"):
             val = getattr(r, f)
-            if f == "committee_name" and r.from_text and (have.committee_name or have.committee_code):
-                continue  # "APPR." from an action never replaces the committee's name we hold
+            if f == "committee_name" and (
+                    (r.from_text and (have.committee_name or have.committee_code))
+                    or (val and have.committee_name and committee_key(val) == committee_key(have.committee_name)
+                        and len(val) <= len(have.committee_name))):
+                # "APPR." from an action never replaces the committee's name we hold, and the
+                # calendar's "Appropriations" does not undo the bulk data's "Senate
+                # Appropriations Committee" (one committee: no flip-flop between sources)
+                continue
             if val and val != getattr(have, f):
                 update[f] = val
         # "scheduled" (a calendar or the hearings table still listing it) never undoes what we

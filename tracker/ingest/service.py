@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.alerts.outbox import enqueue_events
@@ -97,6 +97,7 @@ def _load_known(s: Session, ids: list[str]) -> dict[str, Known]:
     for row in s.execute(select(Vote.id, Vote.bill_id, Vote.fingerprint, Vote.location_code, Vote.vote_date,
                                 Vote.vote_datetime, Vote.vote_seq, Vote.motion_id).where(Vote.bill_id.in_(ids))).all():
         known[row.bill_id].vote_keys.add(row.fingerprint)
+        known[row.bill_id].vote_ids[row.fingerprint] = row.id
         votes[row.id] = (row.bill_id, row.fingerprint)
         day = row.vote_date or (row.vote_datetime.date() if row.vote_datetime else None)
         if row.location_code and day and row.vote_seq and row.motion_id:
@@ -182,6 +183,11 @@ def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[S
     bulk_insert(s, BillAuthor.__table__, [a for c in changes for a in c.new_authors])
     bulk_insert(s, BillAction.__table__, [a for c in changes for a in c.new_actions], ACTION_COLUMNS)
     for c in changes:
+        for stale in c.deleted_actions:
+            s.execute(delete(BillAction).where(BillAction.bill_id == c.bill_id, BillAction.fingerprint == stale))
+        for fp, history_id in c.history_ids:
+            s.execute(update(BillAction).where(BillAction.bill_id == c.bill_id, BillAction.fingerprint == fp)
+                      .values(history_id=history_id))
         for old_fp, values in c.corrected_actions:
             s.execute(update(BillAction).where(BillAction.bill_id == c.bill_id, BillAction.fingerprint == old_fp)
                       .values(**values))
