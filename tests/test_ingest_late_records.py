@@ -244,3 +244,18 @@ def test_a_print_the_legislature_corrects_later_is_read_again_without_an_amendme
         digest = s.get(BillVersion, "20250AB83198AMD").digest
     assert "any corrected contest" in (digest or "")
     assert ingest_snapshot(factory, read_snapshot(delta), matcher=MATCHER).bills_changed == 0
+
+
+def test_a_member_who_votes_after_the_roll_call_is_added_to_it(factory, files: Path, tmp_path: Path) -> None:
+    """The tally grows 35 → 36 and the member rows now name one more senator."""
+    archive = files / "pubinfo/archive/1999"
+    ingest_snapshot(factory, read_snapshot(archive), matcher=MATCHER)
+    summary = (archive / "BILL_SUMMARY_VOTE_TBL.dat").read_text(encoding="utf-8").splitlines()[0]
+    details = [r for r in (archive / "BILL_DETAIL_VOTE_TBL.dat").read_text(encoding="utf-8").splitlines()
+               if r.startswith("`199920001SCR2`\t`SFLOOR`")]
+    late = details[0].replace("`Alarcon`", "`Latecomer`").replace("`ABS`", "`AYE`")
+    delta = _only(tmp_path / "delta", "BILL_SUMMARY_VOTE_TBL", [summary.replace("\t35\t1\t4\t", "\t36\t1\t3\t")])
+    (delta / "BILL_DETAIL_VOTE_TBL.dat").write_text("".join(r + "\n" for r in [*details, late]), encoding="utf-8")
+    before = count(factory, VoteMember)
+    assert ingest_snapshot(factory, read_snapshot(delta), matcher=MATCHER).event_kinds == {}
+    assert count(factory, VoteMember) == before + 1

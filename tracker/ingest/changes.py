@@ -83,6 +83,7 @@ class BillChanges:
     history_ids: list[tuple[str, str]] = field(default_factory=list)  # (fingerprint, bulk id) to record
     new_votes: list[tuple[dict[str, Any], list[dict[str, Any]]]] = field(default_factory=list)
     corrected_votes: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (vote id, new values)
+    vote_member_adds: list[dict[str, Any]] = field(default_factory=list)  # inserted unless already held
     vote_member_inserts: list[dict[str, Any]] = field(default_factory=list)
     hearing_inserts: list[dict[str, Any]] = field(default_factory=list)
     hearing_updates: list[dict[str, Any]] = field(default_factory=list)
@@ -92,5 +93,5 @@ class BillChanges:
     @property
     def changed(self) -> bool:
         return bool(self.events or self.new_actions or self.corrected_actions or self.deleted_actions or self.history_ids or self.new_versions or self.filled_versions
-                    or self.hearing_inserts or self.hearing_updates or self.new_votes or self.corrected_votes or self.vote_member_inserts
+                    or self.hearing_inserts or self.hearing_updates or self.new_votes or self.corrected_votes or self.vote_member_adds or self.vote_member_inserts
                     or self.bill_values or self.new_authors or self.veto is not None)

@@ -78,6 +78,20 @@ def roll_call_of(v: VoteRecord) -> tuple[Any, ...] | None:
     return (v.location_code, day, v.vote_seq, v.motion_id)
 
 
+def _add_members(v: VoteRecord, vote_id: int, known: Known, key: str, changes: BillChanges) -> None:
+    """Members of a roll call matched by the bulk data's own identity (so surely this roll
+    call): names we lack are added, those we have are kept (members add their votes after the
+    roll call; the database ignores a name it already holds)."""
+    if known.bare_votes.pop(key, None) is not None:  # no names yet: the plain insert path
+        _merge_members(v, vote_id, changes)
+        return
+    seen: set[str] = set()
+    for m in v.members:
+        if m.name not in seen:
+            seen.add(m.name)
+            changes.vote_member_adds.append({"vote_id": vote_id, "legislator_name": m.name, "vote_code": m.code})
+
+
 def _merge_members(v: VoteRecord, bare_vote_id: int | None, changes: BillChanges) -> None:
     """Give a stored roll call that has no member list the members this source names (no event).
 
@@ -297,7 +311,7 @@ def diff_bill(
         if v.ayes is None and v.noes is None and v.members:
             # member rows whose summary came in an earlier extract
             if stored is not None:
-                _merge_members(v, known.bare_votes.pop(stored[0], None), changes)
+                _add_members(v, stored[1], known, stored[0], changes)
             continue
         if vk in known.vote_keys:
             vote_id = known.vote_ids.get(vk)
@@ -321,7 +335,7 @@ def diff_bill(
             bare = known.bare_votes.pop(old_key, None)
             if bare is not None:
                 known.bare_votes[vk] = bare
-            _merge_members(v, known.bare_votes.pop(vk, None), changes)
+            _add_members(v, vote_id, known, vk, changes)
             continue
         known.vote_keys.add(vk)
         row = {"bill_id": bill_id, "fingerprint": vk, "location_code": v.location_code,

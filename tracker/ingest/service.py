@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.alerts.outbox import enqueue_events
@@ -193,6 +195,11 @@ def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[S
                       .values(**values))
     bulk_insert(s, Hearing.__table__, [h | {"updated_at": now} for c in changes for h in c.hearing_inserts])
     bulk_insert(s, VoteMember.__table__, [m for c in changes for m in c.vote_member_inserts])
+    adds = [m for c in changes for m in c.vote_member_adds]
+    if adds:
+        dialect_insert = sqlite_insert if s.get_bind().dialect.name == "sqlite" else pg_insert
+        s.execute(dialect_insert(VoteMember).on_conflict_do_nothing(index_elements=["vote_id", "legislator_name"]),
+                  adds)
     for c in changes:
         for vote_id, values in c.corrected_votes:
             s.execute(update(Vote).where(Vote.id == vote_id).values(**values))
