@@ -11,6 +11,7 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -259,3 +260,20 @@ def test_a_member_who_votes_after_the_roll_call_is_added_to_it(factory, files: P
     before = count(factory, VoteMember)
     assert ingest_snapshot(factory, read_snapshot(delta), matcher=MATCHER).event_kinds == {}
     assert count(factory, VoteMember) == before + 1
+
+
+def test_member_rows_for_a_bill_we_do_not_hold_make_no_bill(factory, files: Path, tmp_path: Path) -> None:
+    row = (files / "pubinfo/archive/1999/BILL_DETAIL_VOTE_TBL.dat").read_text(encoding="utf-8").splitlines()[0]
+    delta = _only(tmp_path / "delta", "BILL_DETAIL_VOTE_TBL", [row.replace(row.split("\t")[0], "`199920001SB77`")])
+    result = ingest_snapshot(factory, read_snapshot(delta), matcher=MATCHER)
+    assert result.event_kinds == {} and count(factory, Vote) == 0
+    assert any("199920001SB77" in w for w in result.warnings)
+
+
+def test_a_member_row_with_a_damaged_bill_id_is_one_clear_error(files: Path, tmp_path: Path) -> None:
+    from tracker.errors import InputError
+
+    row = (files / "pubinfo/archive/1999/BILL_DETAIL_VOTE_TBL.dat").read_text(encoding="utf-8").splitlines()[0]
+    delta = _only(tmp_path / "delta", "BILL_DETAIL_VOTE_TBL", [row.replace(row.split("\t")[0], "NULL")])
+    with pytest.raises(InputError, match=r"BILL_DETAIL_VOTE_TBL\.dat:1: bad value"):
+        read_snapshot(delta)

@@ -138,7 +138,7 @@ class VoteMemberRecord(Record):
 
 
 class VoteRecord(Record):
-    bill_id: str
+    bill_id: BillId
     location_code: str | None = None
     location_name: str | None = None
     vote_datetime: datetime | None = None

@@ -158,6 +158,13 @@ def _with_text(snapshot: Snapshot, bundle: BillBundle, known: Known, warnings: l
     return bundle.model_copy(update={"versions": versions})
 
 
+def _late_members_only(bundle: BillBundle) -> bool:
+    """A bundle holding nothing but member rows sent without their roll call's summary."""
+    return (bundle.bill is None and not (bundle.versions or bundle.actions or bundle.hearings or bundle.authors
+                                         or bundle.veto) and bool(bundle.votes)
+            and all(v.ayes is None and v.noes is None for v in bundle.votes))
+
+
 def _hash(v: VersionRecord) -> str:
     return hashlib.sha256("\x1f".join([v.title or "", v.digest or "", v.full_text or ""]).encode()).hexdigest()
 
@@ -295,6 +302,9 @@ def ingest_snapshot(
                 known.update(_load_known(s, held))
             changes = []
             for bill_id in chunk:
+                if bill_id not in stored and _late_members_only(snapshot.bundles[bill_id]):
+                    result.warnings.append(f"{bill_id}: member votes for a roll call we do not hold were skipped")
+                    continue  # no bill to hang them on: a bill is not made of a vote list alone
                 bundle = _with_text(snapshot, snapshot.bundles[bill_id], known[bill_id], result.warnings)
                 c = diff_bill(bundle, known[bill_id], matcher, run_tag=run_tag, source=snapshot.source,
                               as_of=today, places=places.get(bill_id[:8]), rescore=bill_id[:8] in stale)
