@@ -166,7 +166,17 @@ def test_an_empty_cell_in_a_present_column_still_clears_the_field(factory, tmp_p
     with factory() as s:
         after = get_position(s, AB1656)
     assert after is not None and after["ask"] == "" and after["summary"] == FULL["summary"]
-    assert after["talking_points"] == ["Delays hurt survivors.", "It costs nothing."]
+    assert after["talking_points"] == []  # the numbered columns are one field: present and empty
+
+
+def test_importing_the_same_talking_point_columns_twice_gives_the_same_list(factory, tmp_path) -> None:
+    _full_record(factory)
+    path = _write(tmp_path, "p.csv", "bill,position,talking_point_1,talking_point_3\nAB 1656,support,First,Third\n")
+    for _ in range(3):
+        with transaction(factory) as s:
+            import_positions(s, path, "20252026")
+        with factory() as s:
+            assert get_position(s, AB1656)["talking_points"] == ["First", "Third"]
 
 
 def test_positions_import_help_says_what_a_left_out_column_does() -> None:

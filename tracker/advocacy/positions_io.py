@@ -222,14 +222,13 @@ def read_positions_file(path: Path) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _talking_points(given: Any, current: list[str]) -> list[str]:
-    """The talking points after an import: a list replaces them; numbered CSV cells
-    ({1: 'First', 3: ''}) change only those slots and keep the others."""
+    """The talking points after an import: a list replaces them, and so do numbered CSV cells
+    ({1: 'First', 3: ''} → ['First']): the numbered columns are one field, so importing the
+    same file twice gives the same list (changing slots one by one shifted the others, since
+    empty slots close up). ``current`` is kept only when the file has no such column."""
     if not isinstance(given, dict):
         return list(given or [])
-    slots = list(current) + [""] * (MAX_TALKING_POINTS - len(current))
-    for number, text in given.items():
-        slots[number - 1] = text
-    return slots
+    return [given[number] for number in sorted(given)]
 
 
 def import_positions(s: Session, path: Path, session_year: str,

@@ -157,7 +157,8 @@ def positions_import(path: Path) -> None:
       TOML: talking_points = [...]), supporters and opponents (CSV: names
       separated by ";"; TOML: lists).
     A field left out of the file (a column not in the CSV, a key not in the
-    table) keeps its current value; an empty cell clears it. A column name that
+    table) keeps its current value; an empty cell clears it. The talking_point_N
+    columns are one field: when any is there, they give the whole list. A column name that
     is not one of these stops the import and says so. CSV files may be saved
     from Excel: comma, semicolon or tab separated, any header case, UTF-8 or
     Windows-1252; blank rows are skipped.
