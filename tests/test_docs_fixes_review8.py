@@ -32,7 +32,7 @@ from tracker.advocacy.positions import get_position, set_position
 from tracker.advocacy.positions_io import import_positions
 from tracker.advocacy.sheet import MAX_LEVEL
 from tracker.db.base import transaction
-from tracker.db.models_core import Bill
+from tracker.db.models_core import Bill, BillAuthor
 from tracker.errors import InputError
 from tracker.replica.datwriter import dat_lines
 from tracker.settings import get_settings
@@ -386,3 +386,12 @@ def test_a_single_sheet_pdf_is_titled_with_its_bill(factory) -> None:
     with factory() as s:
         packet = build_packet(s, ["AB 1656"], settings=get_settings(), as_of=AS_OF)
     assert PdfReader(io.BytesIO(packet.content)).metadata.title == "AB 1656 · Briefing sheet · Capitol Watch"
+
+
+def test_a_name_beginning_with_an_accented_capital_finds_its_bills_on_sqlite(factory) -> None:
+    """SQLite's lower() leaves 'Á' alone: the cover must still find the author's bill."""
+    with transaction(factory) as s:
+        s.execute(update(BillAuthor).where(BillAuthor.name == "Limón").values(name="Álvarez Limón"))
+    cover = _cover(factory, "Alvarez Limon", ["SB 275"])
+    assert "Álvarez Limón" in _heading(cover)
+    assert "None of our bills" not in cover and "SB 275" in cover.split("authored or co-authored", 1)[1]

@@ -15,7 +15,7 @@ import unicodedata
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.advocacy.facts import district_label, session_label
@@ -209,7 +209,13 @@ def tracked_bill_ids(s: Session, session_year: str | None = None) -> set[str]:
     return set(s.execute(q).scalars())
 
 
-def _roles(s: Session, key: str, house: str, bills: dict[str, Bill]) -> dict[str, str]:
+def _named(column: Any, exact: str) -> Any:
+    """``column`` names this person, in any letter case. SQLite's ``lower()`` lowers only
+    ASCII, so 'Ávila' would never equal 'ávila' there: the exact spelling is tried too."""
+    return or_(column == exact, func.lower(column) == exact.lower())
+
+
+def _roles(s: Session, key: str, house: str, bills: dict[str, Bill], exact: str = "") -> dict[str, str]:
     """bill_id → 'author' / 'coauthor' for the bills whose *current* version names ``key``.
 
     Author rows are stored for every print of a bill; an author dropped by an amendment is
@@ -218,7 +224,7 @@ def _roles(s: Session, key: str, house: str, bills: dict[str, Bill]) -> dict[str
     (Senator Rubio, Assembly Member Rubio) is someone else.
     """
     candidates = set(s.execute(select(BillAuthor.bill_id).where(
-        func.lower(BillAuthor.name) == key, BillAuthor.bill_id.in_(list(bills)))).scalars())
+        _named(BillAuthor.name, exact or key), BillAuthor.bill_id.in_(list(bills)))).scalars())
     roles: dict[str, str] = {}
     for bill_id in sorted(candidates):
         for a in current_authors(s, bills[bill_id]):
@@ -252,7 +258,7 @@ def cover_page(s: Session, name: str, agenda: list[str], *, settings: Settings) 
         year = bills[bill_id].session_year
         return session_label(year) if year != settings.session_year else ""
 
-    roles = _roles(s, key, house, bills)
+    roles = _roles(s, key, house, bills, who["key"])
     authored = [{"measure": bills[b].measure, "title": bills[b].title or "", "role": r,
                  "on_agenda": b in agenda, "session": other_session(b)}
                 for b, r in sorted(roles.items()) if b in bills]
@@ -261,12 +267,14 @@ def cover_page(s: Session, name: str, agenda: list[str], *, settings: Settings) 
     unnamed: dict[str, set[str]] = defaultdict(set)  # house ('' unknown) → codes without a name
     for vote, code in s.execute(
             select(Vote, VoteMember.vote_code).join(VoteMember)
-            .where(func.lower(VoteMember.legislator_name) == key)
+            .where(_named(VoteMember.legislator_name, who["key"]))
             .order_by(Vote.vote_date, Vote.id)).all():
         loc = vote.location_code or ""
         if house and _vote_house(loc) not in (house, ""):
             continue
-        place = vote.location_name or location_name(s, vote.bill_id[:8], loc)
+        # the location table's name first: a name stored with an older roll call may be spelt
+        # otherwise, and one committee would be listed twice
+        place = location_name(s, vote.bill_id[:8], loc) or vote.location_name
         if loc and loc not in _FLOOR and vote.bill_id[:8] in sessions:
             if place:
                 named.add(place)
