@@ -63,3 +63,21 @@ def test_an_adopted_resolutions_sheet_says_adopted(tmp_path: Path) -> None:
     text = " ".join(lxml.html.fromstring(out.read_text(encoding="utf-8")).text_content().split())
     assert "Adopted and filed with the Secretary of State." in text
     assert "Became law" not in text and "Governor" not in text
+
+
+def test_the_matrix_says_an_adopted_resolution_was_adopted(db_url: str) -> None:
+    from tracker.advocacy.matrix import matrix_rows
+    from tracker.advocacy.positions import set_position
+    from tracker.db.base import transaction
+
+    engine = make_engine(db_url)
+    upgrade(engine)
+    factory = session_factory(engine)
+    ingest_snapshot(factory, read_snapshot(ARCHIVE_1999), matcher=load_matcher(PROJECT_ROOT / "config" / "topics.toml"))
+    with transaction(factory) as s:
+        set_position(s, "199920001SCR2", position="support")
+    settings = get_settings().model_copy(update={"session_year": "19992000"})
+    with factory() as s:
+        row = next(r for r in matrix_rows(s, settings=settings) if r["bill_id"] == "199920001SCR2")
+    engine.dispose()
+    assert row["stage_text"] == "Adopted"

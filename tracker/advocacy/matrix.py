@@ -22,6 +22,7 @@ from tracker.queries import tracked
 from tracker.errors import TrackerError
 from tracker.settings import Settings, get_settings
 from tracker.clock import local_today
+from tracker.stages import kind_of_type
 
 POSITION_LABELS: dict[str, str] = {
     "support": "Support", "support_if_amended": "Support if amended", "oppose": "Oppose",
@@ -36,6 +37,18 @@ STAGE_TEXT: dict[str, str] = {
     "held_in_committee": "Held in committee", "failed": "Failed", "two_year": "Two-year bill",
     "withdrawn": "Withdrawn", "other": "Status not known yet", "": "Status not known yet",
 }
+
+
+def stage_text(stage: str | None, kind: str = "bill") -> str:
+    """The matrix's words for a stage; a chaptered resolution was adopted and a chaptered
+    constitutional amendment goes to the voters (neither was signed into law)."""
+    if stage == "chaptered" and kind == "resolution":
+        return "Adopted"
+    if stage == "chaptered" and kind == "amendment":
+        return "Goes to the voters"
+    return STAGE_TEXT.get(stage or "", STAGE_TEXT[""])
+
+
 NO_TOPIC = "Other bills we follow"
 _POSITION_ORDER = {p: i for i, p in enumerate(
     ("support", "support_if_amended", "oppose_unless_amended", "oppose", "watch", "neutral", ""))}
@@ -98,7 +111,7 @@ def matrix_rows(s: Session, group_by: str | None = None, *, as_of: date | None =
         row: dict[str, Any] = {
             "bill_id": b.bill_id, "measure": b.measure, "subject": b.title or b.subject or "",
             "implications": pos.get("summary") or "",
-            "stage": b.stage or "", "stage_text": STAGE_TEXT.get(b.stage or "", STAGE_TEXT[""]),
+            "stage": b.stage or "", "stage_text": stage_text(b.stage, kind_of_type(b.measure_type or "")),
             "official_status": b.current_status or "", "location": b.current_location or "",
             "last_action_date": b.last_action_date,
             "introduced": introduced, "last_amended": amended,

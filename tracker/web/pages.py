@@ -30,7 +30,7 @@ from tracker.web.context import db, get_lang, render
 from tracker.web.diffing import digest_diff
 from tracker.web.stages import progress_steps, stage_label, step_index
 from tracker.clock import local_today
-from tracker.stages import governor_decision
+from tracker.stages import governor_decision, kind_of_type, measure_kind
 
 Gettext = Callable[[str], str]
 
@@ -282,7 +282,7 @@ async def bill_list(request: Request) -> HTMLResponse:
 
 def _cards(rows: list[Bill], positions: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"bill": b, "slug": data.measure_slug(b.measure), "house": data.house_of(b),
-             "stage_text": stage_label(b.stage),
+             "stage_text": stage_label(b.stage, kind_of_type(b.measure_type or "")),
              "position": (positions.get(b.bill_id) or {}).get("position")} for b in rows]
 
 
@@ -433,7 +433,7 @@ async def matrix(request: Request) -> HTMLResponse:
         for i, r in enumerate(rows):
             r["order"] = i
             r["slug"] = data.measure_slug(str(r["measure"]))
-            r["stage_text"] = stage_label(r.get("stage"))
+            r["stage_text"] = stage_label(r.get("stage"), measure_kind(str(r["measure"])))
             r["committee"] = (committee_now(s, str(r["bill_id"])[:8], r.get("location"))
                               if r.get("stage") in COMMITTEE_STAGES else "")
             r["topic_names"] = [labels.get(t) or t.replace("_", " ") for t in r.get("topics") or []]
