@@ -277,3 +277,24 @@ def test_a_member_row_with_a_damaged_bill_id_is_one_clear_error(files: Path, tmp
     delta = _only(tmp_path / "delta", "BILL_DETAIL_VOTE_TBL", [row.replace(row.split("\t")[0], "NULL")])
     with pytest.raises(InputError, match=r"BILL_DETAIL_VOTE_TBL\.dat:1: bad value"):
         read_snapshot(delta)
+
+
+def test_a_new_print_whose_author_rows_have_not_come_keeps_the_last_known_authors(
+        files: Path, tmp_path: Path, factory) -> None:
+    from tracker.db.models_core import Bill
+    from tracker.queries import current_authors
+
+    mini = files / "pubinfo/mini"
+    first = tmp_path / "first"
+    first.mkdir()
+    for table, keep in (("BILL_VERSION_TBL", "AB83199INT"), ("BILL_VERSION_AUTHORS_TBL", "AB83199INT")):
+        rows = (mini / f"{table}.dat").read_text(encoding="utf-8").splitlines()
+        (first / f"{table}.dat").write_text("".join(r + "\n" for r in rows if keep in r), encoding="utf-8")
+    ingest_snapshot(factory, read_snapshot(first), matcher=MATCHER)
+    later = tmp_path / "later"
+    later.mkdir()
+    rows = (mini / "BILL_VERSION_TBL.dat").read_text(encoding="utf-8").splitlines()
+    (later / "BILL_VERSION_TBL.dat").write_text("".join(r + "\n" for r in rows if "AB83198AMD" in r), encoding="utf-8")
+    ingest_snapshot(factory, read_snapshot(later), matcher=MATCHER)
+    with factory() as s:
+        assert [a["name"] for a in current_authors(s, s.get(Bill, "202520260AB831"))] == ["Ramos"]

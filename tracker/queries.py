@@ -106,10 +106,14 @@ AUTHOR_ORDER = {"LEAD_AUTHOR": 0, "PRINCIPAL_COAUTHOR": 1, "COAUTHOR": 2}
 
 
 def current_authors(s: Session, bill: Bill) -> list[dict[str, Any]]:
+    """The authors of the bill's current print; when that print's author rows have not come
+    (a partial delta), the newest print that has them, then the website's list."""
     version_id = bill.latest_version_id
     if version_id is None or not s.execute(select(BillAuthor.id).where(BillAuthor.bill_version_id == version_id).limit(1)).first():
-        version_id = s.execute(select(BillVersion.bill_version_id).where(BillVersion.bill_id == bill.bill_id)
-                               .order_by(BillVersion.version_num).limit(1)).scalar()
+        version_id = s.execute(select(BillVersion.bill_version_id).where(
+            BillVersion.bill_id == bill.bill_id,
+            BillVersion.bill_version_id.in_(select(BillAuthor.bill_version_id).where(BillAuthor.bill_id == bill.bill_id)))
+            .order_by(BillVersion.version_num).limit(1)).scalar()
     if version_id is None:  # no print stored (website only): the status page's authors
         version_id = f"web:{bill.bill_id}"
     rows = s.execute(select(BillAuthor).where(BillAuthor.bill_version_id == version_id).order_by(BillAuthor.id)).scalars()
