@@ -124,15 +124,7 @@ def _staff_text(pos: dict[str, Any], b: Budget) -> tuple[dict[str, Any], list[st
         out["summary"], c = shorten(pos["summary"], b.summary)
         if c:
             cut.append("summary")
-    why = pos.get("why") or ""
-    if b.why:
-        out["why"], c = shorten(why, b.why)
-        if c:
-            cut.append("why it matters")
-    else:
-        out["why"] = ""
-        if why:
-            gone.append("why it matters")
+    out["why"] = _kept(pos.get("why") or "", b.why, "why it matters", cut, gone)
     points = pos.get("talking_points") or []
     shortened = [shorten(p, b.point) for p in points[: b.points]]
     out["talking_points"] = [p for p, _ in shortened]
@@ -146,16 +138,21 @@ def _staff_text(pos: dict[str, Any], b: Budget) -> tuple[dict[str, Any], list[st
         out[name], out[f"more_{name}"] = _short_list(names, b.names)
         if out[f"more_{name}"] or any(len(" ".join(x.split())) > 60 for x in names[: b.names]):
             cut.append(name)
-    story = pos.get("story_prompt") or ""
-    if b.story:
-        out["story_prompt"], c = shorten(story, 200)
-        if c:
-            cut.append("story prompt")
-    else:
-        out["story_prompt"] = ""
-        if story:
-            gone.append("story prompt")
+    out["story_prompt"] = _kept(pos.get("story_prompt") or "", 200 if b.story else 0, "story prompt", cut, gone)
     return out, cut, gone
+
+
+def _kept(text: str, limit: int, label: str, cut: list[str], gone: list[str]) -> str:
+    """``text`` shortened to ``limit`` (said in ``cut``), or left out at 0 (said in ``gone``):
+    the command names what a tight sheet shortened and what it dropped."""
+    if not limit:
+        if text:
+            gone.append(label)
+        return ""
+    short, c = shorten(text, limit)
+    if c:
+        cut.append(label)
+    return short
 
 
 @dataclass(frozen=True)
