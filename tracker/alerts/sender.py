@@ -374,9 +374,10 @@ def _eligible(row: OutboxMessage, sub: Subscriber | None) -> bool:
     if sub is None:
         return False
     if row.kind == "confirm":
-        # A new address, or a paused member asking to come back (confirming reactivates them).
+        # A new address, or a paused or unsubscribed member asking to come back (confirming
+        # reactivates them with the choices the request carries).
         return (sub.status == "active" and sub.confirmed_at is None) or (
-            sub.status == "paused" and isinstance((row.reasons or {}).get("sign_up"), dict))
+            sub.status in ("paused", "unsubscribed") and isinstance((row.reasons or {}).get("sign_up"), dict))
     return sub.status == "active" and sub.confirmed_at is not None
 
 

@@ -200,17 +200,16 @@ def subscribe(s: Session, email: str, *, lang: str | None = None, topics: Sequen
         # nothing for a confirmed member: the owner gets a link to their own preferences page.
         enqueue_manage_link(s, sub)
         return sub
-    if sub is not None and sub.status == "paused":
-        # Their mail bounced: only a confirmation that reaches them shows the mailbox works
-        # again, and until then the form (which anyone can fill in) changes nothing.
+    if sub is not None and sub.status in ("paused", "unsubscribed"):
+        # Their mail bounced, or they told us to stop: only a confirmation that reaches them
+        # shows the owner wants mail again, and until then the form (which anyone can fill in)
+        # changes nothing, so staff add/import keep leaving someone who unsubscribed alone.
         enqueue_confirmation(s, sub, {"lang": lang, "topics": list(topics), "bills": list(bills),
                                       "all": all_bills, "cadence": cadence, "county": county,
                                       "event_kinds": list(event_kinds) if event_kinds is not None else None})
         return sub
     if sub is None:
         sub = _new_subscriber(s, address, lang)
-    elif sub.status == "unsubscribed":
-        sub.status, sub.confirmed_at = "active", None  # coming back means opting in again
     if lang is not None:
         sub.lang = lang
     if county is not None:
@@ -236,14 +235,14 @@ def _sign_up_request(s: Session, subscriber: Subscriber) -> dict[str, Any] | Non
 def confirm(s: Session, subscriber: Subscriber) -> None:
     """The address owner clicked the confirmation link: start (or start again) sending.
 
-    A member paused after bounces has just shown their mailbox works: they are active again,
-    their bounce count starts over, and the choices they asked for when signing up apply now.
+    A member paused after bounces, or one who unsubscribed and signed up again, has just shown
+    that the owner of the mailbox wants mail: they are active again, their bounce count starts
+    over, and the choices they asked for when signing up apply now (not before: the form is
+    open to anyone who knows the address).
     """
     if subscriber.confirmed_at is None:
         subscriber.confirmed_at = utcnow()
-    if subscriber.status == "unsubscribed":
-        subscriber.status = "active"
-    if subscriber.status == "paused":
+    if subscriber.status in ("paused", "unsubscribed"):
         request = _sign_up_request(s, subscriber)
         subscriber.status, subscriber.bounce_count = "active", 0
         if request is not None:
