@@ -43,6 +43,8 @@ from datetime import timedelta
 from typing import Literal
 from urllib.parse import quote
 
+import psycopg
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -72,6 +74,34 @@ _ADDRESS = re.compile(r"<?[^\s<>@]+@[^\s<>@]+>?")
 #: answered normally, whether accepting, bouncing or deferring ("answered"), or it was never
 #: handed to the server ("untried": canceled, undeliverable).
 Outcome = Literal["answered", "refused", "timeout", "untried"]
+
+
+class DatabaseTrouble(TrackerError):
+    """The database failed us mid-run (connection lost, server shutting down, lock timeout).
+
+    Not the message's fault: the rows this run holds stay queued (put back now if the database
+    still answers, or by the next run's recovery), and the run stops with this one line.
+    """
+
+
+def database_trouble(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database's trouble (passes with time) rather than a message's.
+
+    Connection and server errors (SQLAlchemy's OperationalError/InterfaceError/pool timeout,
+    a connection it invalidated, and the same errors raised by a raw DB-API connection) are;
+    a programming error, bad data or a template error is not.
+    """
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError,
+                            sa_exc.DisconnectionError, sqlite3.OperationalError,
+                            psycopg.OperationalError, psycopg.InterfaceError))
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip()
+    return text.splitlines()[0] if text else type(orig).__name__
 
 
 @dataclass
@@ -238,6 +268,9 @@ async def _run(s: Session, transport: Transport, report: SendReport, retry_now: 
                     report.problem = str(exc)
                     _defer_rest(s, [r for r, _s in rows[i:]], str(exc), report)
                     return
+                except DatabaseTrouble:
+                    _put_back(s, [r.id for r, _s in rows[i:]])
+                    raise
                 if outcome in ("refused", "timeout"):
                     streak += 1
                 elif outcome == "answered":
@@ -255,6 +288,26 @@ async def _run(s: Session, transport: Transport, report: SendReport, retry_now: 
         report.connections = transport.connections
         marker.close()
         await transport.close()
+
+
+def _put_back(s: Session, ids: list[int]) -> None:
+    """The database failed mid-run: return the rows this run holds to the queue, unchanged but
+    for the attempt it did not make. Best effort: when the database does not answer, the next
+    run (holding the send lock) finds them ``sending`` and puts them back itself."""
+    if not ids:
+        return
+    try:
+        s.rollback()
+        s.execute(update(OutboxMessage.__table__).where(OUT.id.in_(ids), OUT.status == "sending")
+                  .values(status="pending", attempt_id=None, attempts=OUT.attempts - 1))
+        s.commit()
+    except Exception as exc:  # noqa: BLE001 - the database is in trouble already; recovery covers it
+        if not database_trouble(exc):
+            raise
+        try:
+            s.rollback()
+        except Exception:  # noqa: BLE001 - the connection is gone; nothing more to undo here
+            pass
 
 
 def _defer_rest(s: Session, rows: list[OutboxMessage], error: str, report: SendReport,
@@ -296,6 +349,11 @@ async def _deliver(s: Session, transport: Transport, renderer: Renderer, row: Ou
                           extra=[("Content-Language", lang)] + (_list_unsubscribe(unsub) if unsub else []),
                           reply_to=cfg.smtp.reply_to)
     except Exception as exc:  # noqa: BLE001 - one broken message must not stop everyone's alerts
+        if database_trouble(exc):
+            # The database failed while we read what to write: not this message's fault, so it
+            # stays queued for the next run instead of being set aside for good.
+            raise DatabaseTrouble(f"database problem while preparing message {row.id}: {_first_line(exc)}; "
+                                  "it and the rest of this run's messages stay queued for the next run") from None
         s.rollback()
         _give_up(s, row, f"could not be written: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
                  report)
