@@ -64,7 +64,7 @@ def test_matrix_leaves_the_letter_deadline_empty_for_fiscal_hearings(demo, tmp_p
     out = tmp_path / "m.csv"
     tracker("matrix", "--out", str(out), env=demo["env"])  # type: ignore[arg-type]
     rows = {r["Bill"]: r for r in csv.DictReader(out.open(encoding="utf-8-sig"))}
-    assert rows["AB 2052"]["Next hearing"] == f"{demo['fiscal_day'].isoformat()} Appropriations"
+    assert rows["AB 2052"]["Next hearing"] == f"{demo['fiscal_day'].isoformat()} Senate Appropriations"
     assert rows["AB 2052"]["Letter deadline"] == ""
     assert rows["AB 1656"]["Letter deadline"] == (demo["policy_day"] - timedelta(days=7)).isoformat()
 
