@@ -7,6 +7,7 @@ PostgreSQL through ``db_url``), the real ``tracker`` command and a real SMTP ser
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -14,12 +15,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.clirun import tracker
 from tracker.alerts import subscriptions as subs
+from tracker.alerts.messages import Renderer
 from tracker.alerts.outbox import enqueue_events
+from tracker.alerts.phrases import fmt_date
 from tracker.alerts.sender import send_pending
 from tracker.alerts.testing import RecordingHandler, add_bill, add_events, add_run, database, recording_server
-from tracker.db.base import transaction
+from tracker.clock import local_today
+from tracker.db.base import transaction, utcnow
 from tracker.db.models_alerts import OutboxMessage
-from tracker.db.models_core import ChangeEvent
+from tracker.db.models_core import ChangeEvent, Hearing
 from tracker.settings import get_settings
 
 AB13 = "202520260AB13"
@@ -116,3 +120,61 @@ def test_a_database_error_while_an_alert_is_written_keeps_it_queued_and_stops_in
     again = tracker("send")
     assert again.stdout.startswith("sent 1, deferred 0, failed 0")
     assert len(server.messages) == 1
+
+
+# 3. Hearing advice and subject lines come from the hearing rows as they stand now -------------
+
+def _render(factory: sessionmaker[Session], events: list[int], lang: str = "en", *, kind: str = "alert",
+            period: str | None = None) -> tuple[str, str]:
+    """(subject, plain text) of one outbox row about AB 13, rendered as the sender does."""
+    with factory() as s:
+        row = OutboxMessage(id=1, key="k", kind=kind, period=period, event_ids=events,
+                            reasons={AB13: [f"bill:{AB13}"]})
+        r = Renderer(s, utcnow()).render(row, lang)
+    return r.subject, r.text
+
+
+def _hearing(s: Session, day: date, status: str, committee: str = "Senate Health") -> None:
+    s.add(Hearing(bill_id=AB13, fingerprint=f"h{day.isoformat()}", committee_name=committee,
+                  hearing_date=day, status=status, sources=["senate"]))
+
+
+def _set(day: date, committee: str = "Senate Health") -> tuple[str, object, object]:
+    return ("hearing_set", None, {"date": day.isoformat(), "committee": committee, "status": "scheduled"})
+
+
+@pytest.mark.parametrize("kind", ["alert", "digest"])
+def test_no_advice_or_hearing_set_subject_for_a_hearing_since_canceled(factory, kind: str) -> None:
+    day = local_today() + timedelta(days=20)
+    with transaction(factory) as s:
+        _hearing(s, day, "canceled")  # the row as it stands now
+        ids = [e.id for e in add_events(s, AB13, add_run(s), [_set(day)])]
+    subject, text = _render(factory, ids, kind=kind, period=day.isoformat() if kind == "digest" else None)
+    assert "What you can do" not in text and "send a letter" not in text
+    assert f"the {fmt_date(day, 'en')} hearing in Senate Health was canceled" in text
+    if kind == "alert":
+        assert subject == "AB 13: hearing canceled"
+
+
+def test_a_hearing_set_then_canceled_in_one_batch_is_no_hearing_set_subject(factory) -> None:
+    day = local_today() + timedelta(days=20)
+    with transaction(factory) as s:
+        _hearing(s, day, "canceled")
+        ids = [e.id for e in add_events(s, AB13, add_run(s), [
+            _set(day), ("hearing_canceled", {"status": "scheduled"},
+                        {"date": day.isoformat(), "status": "canceled", "committee": "Senate Health"})])]
+    subject, text = _render(factory, ids)
+    assert subject == "AB 13: hearing canceled"
+    assert "What you can do" not in text
+
+
+def test_a_postponed_day_gives_way_to_the_day_the_rows_hold_now(factory) -> None:
+    postponed, later = local_today() + timedelta(days=9), local_today() + timedelta(days=30)
+    with transaction(factory) as s:
+        _hearing(s, postponed, "postponed")
+        _hearing(s, later, "scheduled", committee="Senate Appropriations")
+        ids = [e.id for e in add_events(s, AB13, add_run(s), [_set(postponed)])]
+    subject, text = _render(factory, ids)
+    assert "hearing set" not in subject and subject == "AB 13: hearing postponed"
+    assert f"What you can do: Hearing on {fmt_date(later, 'en')} in Senate Appropriations." in text
+    assert f"Hearing on {fmt_date(postponed, 'en')}" not in text

@@ -19,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.alerts import phrases
-from tracker.alerts.story import ENDED_STAGES, in_time_order, now_line, sentences
+from tracker.alerts.kinds import HEARING_KINDS
+from tracker.alerts.story import ENDED_STAGES, hearings_now, in_time_order, now_line, sentences
 from tracker.alerts.tokens import make_token
 from tracker.alerts.topics import Topic, load_topics, topic_label
 from tracker.committees import committee_text, looks_like_code, named
@@ -195,18 +196,6 @@ def hearing_view(s: Session, h: Hearing, lang: str, today: date) -> dict[str, An
             if phrases.is_policy_committee(known) and deadline >= today else ""}
 
 
-def _hearing_from_events(evs: list[ChangeEvent], bill_id: str, today: date) -> Hearing | None:
-    """A hearing named by this message's events when the hearing table has none (yet)."""
-    for e in evs:
-        a = e.after if isinstance(e.after, dict) else {}
-        if e.kind in ("hearing_set", "hearing_changed") and a.get("date") and a.get("status", "scheduled") == "scheduled":
-            when = date.fromisoformat(a["date"])
-            if when >= today:
-                return Hearing(bill_id=bill_id, hearing_date=when, committee_name=a.get("committee"),
-                               hearing_time=a.get("time"), room=a.get("room"), status="scheduled")
-    return None
-
-
 def bill_blocks(s: Session, events: list[ChangeEvent], reasons: dict[str, list[str]], lang: str,
                 today: date, topics: dict[str, Topic], *, summary: bool = False) -> list[dict[str, Any]]:
     """One block per bill: title, plain sentences, official actions, hearing, why you get it.
@@ -242,13 +231,19 @@ def bill_blocks(s: Session, events: list[ChangeEvent], reasons: dict[str, list[s
                    for e in sorted(evs, key=lambda e: e.id) if e.kind == "new_action"]
         ended = (bill is not None and bill.stage in ENDED_STAGES) or any(
             e.kind == "stage_changed" and e.after in ENDED_STAGES for e in evs)
-        h = None if ended else (hearings.get(bill_id) or _hearing_from_events(evs, bill_id, today))
+        # Advice comes only from the stored hearing rows as they stand now (scheduled, today or
+        # later): the events may name a day that was canceled or moved since.
+        h = None if ended else hearings.get(bill_id)
+        # The subject line reads the same present: hearings as their rows stand now, not as the
+        # events first announced them.
+        headline_events = [(e.kind, e.before, e.after) for e in evs if e.kind not in HEARING_KINDS]
+        headline_events += hearings_now(evs, stored.get(bill_id, {}), today)
         out.append({"measure": measure, "title": (bill.title if bill else None) or "",
                     "url": bill_url(measure, lang), "sentences": told, "actions": actions,
                     "now": now_line(bill, measure, _) if summary else "",
                     "hearing": hearing_view(s, h, lang, today) if h else None,
                     "reasons": [_reason_label(r, lang, topics) for r in reasons.get(bill_id, [])],
-                    "events": [{"kind": e.kind, "before": e.before, "after": e.after} for e in evs]})
+                    "events": [{"kind": k, "before": b, "after": a} for k, b, a in headline_events]})
     return out
 
 

@@ -110,6 +110,13 @@ def sentences(s: Session, bill_id: str, measure: str, events: list[ChangeEvent],
     return out
 
 
+def hearings_now(events: list[ChangeEvent], stored: dict[str, Hearing],
+                 today: date) -> list[tuple[str, Any, dict[str, Any]]]:
+    """The hearings these events touch, each once and as its stored row stands now: what a
+    subject line may name (a hearing set and then canceled or postponed is no "hearing set")."""
+    return [item for items in _hearing_story(events, stored, today).values() for item in items]
+
+
 def _vote_with_place(s: Session, session: str, after: Any) -> Any:
     """A roll call's ``after`` with its committee's name (from the location code) added."""
     if not isinstance(after, dict):
