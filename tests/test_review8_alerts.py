@@ -113,7 +113,7 @@ def test_a_weekly_digest_tells_where_a_bill_stands_now_then_what_happened_folded
     assert story == [
         f"- AB 13: the {fmt_date(second, 'en')} hearing in Senate Appropriations was canceled.",
         "- AB 13 passed a vote in the Senate Health Committee (5 yes, 2 no).",
-        "- AB 13 moved from “on the floor” to “in committee”. A committee will study the bill and may vote on it.",
+        "- AB 13 moved from “passed committee” to “in committee”. A committee will study the bill and may vote on it.",
         f"- AB 13: hearing set for {fmt_date(moved_to, 'en')} in Senate Health.",
     ]
     assert message["Subject"] == "Your weekly bill summary: 1 bill"

@@ -23,7 +23,7 @@ from tracker.alerts.testing import RecordingHandler, add_bill, add_events, add_r
 from tracker.clock import local_today
 from tracker.db.base import transaction, utcnow
 from tracker.db.models_alerts import OutboxMessage
-from tracker.db.models_core import ChangeEvent, Hearing
+from tracker.db.models_core import BillAction, ChangeEvent, Hearing
 from tracker.settings import get_settings
 
 AB13 = "202520260AB13"
@@ -178,3 +178,40 @@ def test_a_postponed_day_gives_way_to_the_day_the_rows_hold_now(factory) -> None
     assert "hearing set" not in subject and subject == "AB 13: hearing postponed"
     assert f"What you can do: Hearing on {fmt_date(later, 'en')} in Senate Appropriations." in text
     assert f"Hearing on {fmt_date(postponed, 'en')}" not in text
+
+
+# 4. Folding stage moves keeps the milestones (passed a committee, passed a house) -------------
+
+def _action(s: Session, n: int, text: str, stage: str) -> None:
+    s.add(BillAction(bill_id=AB13, fingerprint=f"a{n}", action_date=local_today(), action=text,
+                     sort_key=f"{n:04d}", stage=stage, source="pubinfo"))
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", ["- AB 13 passed the Assembly and went to the Senate.",
+            "- AB 13 passed a committee vote.",
+            "- AB 13 moved from “passed committee” to “on the floor”. The whole Assembly or Senate can now vote on it."]),
+    ("es", ["- AB 13 se aprobó en la Asamblea y pasó al Senado.",
+            "- AB 13 se aprobó en un comité."]),
+])
+def test_a_folded_week_still_says_the_bill_passed_its_house_and_a_committee(factory, lang: str,
+                                                                            expected: list[str]) -> None:
+    with transaction(factory) as s:
+        _action(s, 1, "Read third time. Passed. Ordered to the Senate. (Ayes 68. Noes 0.)", "passed_house")
+        _action(s, 2, "In Senate. Read first time. To Com. on RLS. for assignment.", "passed_house")
+        ids = [e.id for e in add_events(s, AB13, add_run(s), [
+            ("stage_changed", "floor", "in_committee"), ("stage_changed", "in_committee", "passed_committee"),
+            ("stage_changed", "passed_committee", "floor")])]
+    _subject, text = _render(factory, ids, lang, kind="digest", period=local_today().isoformat())
+    lines = [line for line in text.splitlines() if line.startswith("- AB 13")]
+    assert lines[:len(expected)] == expected
+    if lang == "es":
+        assert len(lines) == 3 and "“en comité”" not in lines[2]
+
+
+def test_a_move_back_and_forth_with_nothing_passed_still_folds(factory) -> None:
+    with transaction(factory) as s:
+        ids = [e.id for e in add_events(s, AB13, add_run(s), [
+            ("stage_changed", "floor", "in_committee"), ("stage_changed", "in_committee", "floor")])]
+    _subject, text = _render(factory, ids, kind="digest", period=local_today().isoformat())
+    assert [line for line in text.splitlines() if line.startswith("- AB 13")] == []

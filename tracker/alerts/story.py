@@ -12,15 +12,17 @@ the present; the events only say which hearings this message is about).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+import re
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.alerts import phrases
 from tracker.alerts.kinds import HEARING_KINDS
 from tracker.committees import looks_like_code, named, with_committee_name
-from tracker.db.models_core import Bill, ChangeEvent, Hearing
+from tracker.db.models_core import Bill, BillAction, ChangeEvent, Hearing
 from tracker.stages import measure_kind
 
 Gettext = Callable[[str], str]
@@ -31,6 +33,12 @@ ENDED_STAGES: tuple[str, ...] = ("chaptered", "vetoed", "withdrawn", "failed")
 _LATEST_ONLY: dict[str, str] = {"status_changed": "status", "title_changed": "title",
                                 "became_relevant": "relevance", "no_longer_relevant": "relevance"}
 _FLOORS = ("AFLOOR", "SFLOOR")
+#: Where a bill that passed its house went, as the legislature's action text names it.
+_TO_HOUSE = re.compile(r"\bordered to the (senate|assembly)\b|^in (senate|assembly)\.", re.IGNORECASE)
+#: Stage moves that leave a house's floor for a committee: the bill crossed to the other house
+#: when a "passed" action was stored with them (else it was sent back to a committee).
+_LEFT_FLOOR = ("floor", "passed_house")
+_TO_COMMITTEE = ("in_committee", "introduced")
 
 
 def in_time_order(events: list[ChangeEvent]) -> list[ChangeEvent]:
@@ -90,7 +98,11 @@ def sentences(s: Session, bill_id: str, measure: str, events: list[ChangeEvent],
         if e.kind == "stage_changed":
             if e is not stage_moves[-1]:
                 continue  # told once, at the last move, from where it was to where it went
-            before, after = stage_moves[0].before, e.after
+            passed, before = _milestones(s, bill_id, measure, stage_moves, _, _committee_vote_passed(events))
+            for text in passed:
+                if text not in out:
+                    out.append(text)
+            after = e.after
             if before == after and len(stage_moves) > 1:
                 continue  # it went back where it was: the "now" line says where that is
             say(e.kind, before, after)
@@ -107,6 +119,73 @@ def sentences(s: Session, bill_id: str, measure: str, events: list[ChangeEvent],
             say(e.kind, e.before, _vote_with_place(s, session, e.after))
         else:
             say(e.kind, e.before, with_committee_name(s, session, e.after))
+    return out
+
+
+def _committee_vote_passed(events: list[ChangeEvent]) -> bool:
+    """A passing committee roll call is in these events: its sentence names the committee."""
+    for e in events:
+        a = e.after if isinstance(e.after, dict) else {}
+        if (e.kind == "vote_recorded" and str(a.get("result") or "").strip("() ").lower().startswith("pass")
+                and str(a.get("location") or "").strip().upper() not in ("", *_FLOORS)):
+            return True
+    return False
+
+
+def _milestones(s: Session, bill_id: str, measure: str, moves: list[ChangeEvent],
+                _: Gettext, vote_told: bool = False) -> tuple[list[str], Any]:
+    """What a member must not lose when stage moves fold: each committee the bill passed and each
+    time it passed a house and went to the other, in order, as plain sentences; and the stage
+    the remaining fold starts from (after the last milestone, else the first "before").
+
+    Only true back-and-forth with nothing passed in between folds away. Leaving the floor for a
+    committee is a crossing only when a "passed" action was stored with these moves (its text
+    names the house the bill went to); otherwise the bill was sent back to a committee.
+    ``vote_told``: a passing committee vote is already told (naming the committee), so passing
+    a committee needs no second sentence.
+    """
+    crossings = _crossings(s, bill_id, min((m.created_at for m in moves if m.created_at), default=None))
+    out: list[str] = []
+    start: Any = moves[0].before
+    prev: Any = moves[0].before
+    for m in moves:
+        cur = m.after
+        if cur == "passed_committee" and prev != "passed_committee":
+            if not vote_told:
+                out.append(_("%(bill)s passed a committee vote.") % {"bill": measure})
+            start = cur
+        elif (cur == "passed_house" and prev != "passed_house") or (
+                prev in _LEFT_FLOOR and cur in _TO_COMMITTEE and crossings):
+            to = crossings.pop(0) if crossings else ""
+            if prev == "passed_house" and not to:
+                prev = cur
+                continue  # this passage was told at "passed one house" already
+            out.append(_("%(bill)s passed the Assembly and went to the Senate.") if to == "senate" else
+                       _("%(bill)s passed the Senate and went to the Assembly.") if to == "assembly" else
+                       _("%(bill)s passed one house and went to the other house."))
+            out[-1] = out[-1] % {"bill": measure}
+            start = cur
+        prev = cur
+    return out, start
+
+
+def _crossings(s: Session, bill_id: str, since: datetime | None) -> list[str]:
+    """The houses ("senate"/"assembly") this bill went to by passing a house, from the actions
+    stored with these stage moves (in the same polls; a day's slack for a long import)."""
+    if since is None:
+        return []
+    rows = s.execute(select(BillAction.action).where(
+        BillAction.bill_id == bill_id, BillAction.stage == "passed_house",
+        BillAction.created_at >= since - timedelta(days=1))
+        .order_by(BillAction.sort_key, BillAction.id)).scalars()
+    out: list[str] = []
+    for text in rows:
+        m = _TO_HOUSE.search(" ".join(str(text).split()))
+        to = (m.group(1) or m.group(2)).lower() if m else ""
+        if to and (not out or out[-1] != to):  # "Ordered to the Senate" then "In Senate." is one crossing
+            out.append(to)
+        elif not to and not out:
+            out.append("")
     return out
 
 
