@@ -22,7 +22,7 @@ from tracker.alerts.sender import send_pending
 from tracker.alerts.testing import RecordingHandler, add_bill, add_events, add_run, database, recording_server
 from tracker.clock import local_today
 from tracker.db.base import transaction, utcnow
-from tracker.db.models_alerts import OutboxMessage
+from tracker.db.models_alerts import OutboxMessage, Subscriber, Subscription
 from tracker.db.models_core import BillAction, ChangeEvent, Hearing
 from tracker.settings import get_settings
 
@@ -215,3 +215,39 @@ def test_a_move_back_and_forth_with_nothing_passed_still_folds(factory) -> None:
             ("stage_changed", "floor", "in_committee"), ("stage_changed", "in_committee", "floor")])]
     _subject, text = _render(factory, ids, kind="digest", period=local_today().isoformat())
     assert [line for line in text.splitlines() if line.startswith("- AB 13")] == []
+
+
+# 5. An address stored with accented letters can be removed, and is paused after one failure ----
+
+def test_an_accented_stored_address_is_paused_after_one_failure_with_one_notice_and_can_be_removed(
+        factory, server) -> None:
+    with transaction(factory) as s:  # stored by an older version, straight into the table
+        sub = Subscriber(email="evé@example.org", lang="en", status="active", bounce_count=0,
+                         token_id="legacy-accented", confirmed_at=utcnow())
+        s.add(sub)
+        s.flush()
+        s.add(Subscription(subscriber_id=sub.id, kind="bill", target=AB13, cadence="immediate",
+                           event_kinds=["stage_changed"]))
+        sub_id = sub.id
+    for move in (("in_committee", "floor"), ("floor", "passed_house")):  # two alerts, two polls
+        with transaction(factory) as s:
+            assert enqueue_events(s, add_events(s, AB13, add_run(s), [("stage_changed", *move)])) == 1
+    first = tracker("send", check=False)
+    assert first.returncode == 1 and "Traceback" not in first.stderr
+    assert "sent 0, deferred 0, failed 1, canceled 1" in first.stdout
+    (line,) = [x for x in first.stderr.splitlines() if "was not delivered" in x]
+    assert f"to subscriber {sub_id} was not delivered" in line and "paused" in line and "é" not in line
+    with transaction(factory) as s:
+        assert enqueue_events(s, add_events(s, AB13, add_run(s), [("stage_changed", "passed_house", "floor")])) == 0
+    again = tracker("send")
+    assert again.stdout.startswith("sent 0, deferred 0, failed 0")
+    with factory() as s:
+        notices = list(s.execute(select(ChangeEvent).where(ChangeEvent.kind == "source_problem")).scalars())
+        assert len(notices) == 1 and "é" not in notices[0].summary
+        assert s.get(Subscriber, sub_id).status == "paused"
+    assert server.messages == []
+    listing = tracker("subscribers", "list", "--show-emails").stdout
+    assert f"evé@example.org\ten\tpaused\tconfirmed\t{AB13}\tsubscriber {sub_id}" in listing
+    assert tracker("subscribers", "remove", "Evé@example.org").stdout.strip() == "deleted"
+    with factory() as s:
+        assert s.get(Subscriber, sub_id) is None

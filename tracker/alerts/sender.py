@@ -373,7 +373,13 @@ async def _deliver(s: Session, transport: Transport, renderer: Renderer, row: Ou
         _retry_later(s, row, str(exc), report)
         return "answered", str(exc)
     except Undeliverable as exc:
-        _give_up(s, row, str(exc), report)
+        if exc.address and sub is not None:
+            # Every message to this address would fail the same way: pause it now, with one
+            # staff notice naming the subscriber (not one notice per alert).
+            _pause(s, sub)
+            _give_up(s, row, f"{exc}; the subscriber is paused until staff fix or remove the address", report)
+        else:
+            _give_up(s, row, str(exc), report)
         return "untried", str(exc)
     except PermanentFailure as exc:
         if not exc.bounce:  # spam or size filter, relay or sender policy: retried, never a bounce
@@ -411,13 +417,14 @@ def _give_up(s: Session, row: OutboxMessage, reason: str, report: SendReport) ->
     """Set one message aside for good, and tell staff in the same commit (never lost quietly).
 
     The staff notice is a ``source_problem`` event like a broken source's: the staff digest lists
-    it. Events are public through the API, so the notice names the outbox row, never the address
-    (addresses inside a server's reply are blanked too).
+    it. The notice names the outbox row and the subscriber's id (so staff can act), never the
+    address (addresses inside a server's reply are blanked too).
     """
     clean = _ADDRESS.sub("<address>", reason)
     what = {"confirm": "confirmation", "manage": "preferences link", "alert": "alert",
             "digest": "digest", "staff_digest": "staff digest"}.get(row.kind, row.kind)
-    message = f"{what} message {row.id} was not delivered: {clean}"
+    to = f" to subscriber {row.subscriber_id}" if row.subscriber_id is not None else ""
+    message = f"{what} message {row.id}{to} was not delivered: {clean}"
     s.execute(update(OutboxMessage.__table__).where(OUT.id == row.id)
               .values(status="failed", attempt_id=None, last_error=reason))
     s.add(ChangeEvent(bill_id=None, kind="source_problem", summary=f"email: {message}",
@@ -437,6 +444,16 @@ def _eligible(row: OutboxMessage, sub: Subscriber | None) -> bool:
         return (sub.status == "active" and sub.confirmed_at is None) or (
             sub.status in ("paused", "unsubscribed") and isinstance((row.reasons or {}).get("sign_up"), dict))
     return sub.status == "active" and sub.confirmed_at is not None
+
+
+def _pause(s: Session, sub: Subscriber) -> None:
+    """Pause an address the server cannot take, and cancel what is queued for it (committed by
+    the caller's ``_give_up``); later alerts are canceled as for any paused member."""
+    s.execute(update(OutboxMessage.__table__)
+              .where(OUT.subscriber_id == sub.id, OUT.status == "pending")
+              .values(status="canceled"))
+    s.execute(update(Subscriber.__table__).where(Subscriber.__table__.c.id == sub.id).values(status="paused"))
+    set_committed_value(sub, "status", "paused")
 
 
 def _bounce(s: Session, sub: Subscriber) -> None:

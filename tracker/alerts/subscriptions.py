@@ -63,6 +63,15 @@ def normalise_email(email: str) -> str:
     return value
 
 
+def lookup_email(email: str) -> str:
+    """The form an address is stored under (trimmed, lower-case), for finding a stored member.
+
+    Unlike ``normalise_email`` it refuses nothing: an address stored before the rules tightened
+    (accented letters, say) must still be found, so staff can remove it and its owner can leave.
+    """
+    return (email or "").strip().lower()
+
+
 def _bill_ids(s: Session, bills: Sequence[str]) -> list[str]:
     """Bill numbers → bill ids; a bill we do not know is an error, not a silent dead end."""
     out = []
@@ -390,9 +399,10 @@ def find_by_token(s: Session, token_id: str) -> Subscriber | None:
 
 
 def find_by_email(s: Session, email: str) -> Subscriber | None:
-    try:
-        address = normalise_email(email)
-    except SubscriptionError:
+    """The member stored under this address, whatever characters it holds (only adding refuses
+    addresses our mail server cannot take)."""
+    address = lookup_email(email)
+    if not address:
         return None
     return s.execute(select(Subscriber).where(Subscriber.email == address)).scalar_one_or_none()
 

@@ -40,7 +40,15 @@ class ServerTimeout(TemporaryFailure):
 
 class Undeliverable(Exception):
     """This message cannot be handed to the server at all (an address plain SMTP cannot carry,
-    a message it cannot encode): retrying will never help, and it must not hold up the others."""
+    a message it cannot encode): retrying will never help, and it must not hold up the others.
+
+    ``address``: the recipient's address is the trouble, so every message to it would fail the
+    same way (the sender pauses the address instead of failing each alert in turn).
+    """
+
+    def __init__(self, message: str, address: bool = False) -> None:
+        super().__init__(message)
+        self.address = address
 
 
 class PermanentFailure(Exception):
@@ -133,9 +141,10 @@ class SmtpTransport:
             # aiosmtplib sends MAIL FROM, then fails to encode the recipient: the connection is
             # mid-envelope, so it is dropped and the next message starts on a fresh one.
             await self._drop()
-            if isinstance(exc, UnicodeEncodeError) and isinstance(exc.object, str):
-                bad = exc.object[exc.start:exc.end]
-                raise Undeliverable(f"the address has a character the mail server cannot take ({bad!r})") from None
+            if not rcpt.isascii():
+                # No part of the address in the text: it reaches staff notices and run logs.
+                raise Undeliverable("the address has a character the mail server cannot take",
+                                    address=True) from None
             raise Undeliverable(f"the message cannot be handed to the mail server: {exc}") from None
 
     def _classify(self, code: int, message: str, *, bounce: bool) -> None:

@@ -76,8 +76,9 @@ def list_(show_emails: bool) -> None:
         if show_emails:
             for sub in s.execute(select(Subscriber).order_by(Subscriber.email)).scalars():
                 follows = ", ".join(x.target or x.kind for x in sub.subscriptions)
+                # The id last: staff notices about undelivered mail name the subscriber by it.
                 click.echo(f"{sub.email}\t{sub.lang}\t{sub.status}\t"
-                           f"{'confirmed' if sub.confirmed_at else 'unconfirmed'}\t{follows}")
+                           f"{'confirmed' if sub.confirmed_at else 'unconfirmed'}\t{follows}\tsubscriber {sub.id}")
 
 
 @subscribers.command("remove")
