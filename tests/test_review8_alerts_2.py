@@ -251,3 +251,25 @@ def test_an_accented_stored_address_is_paused_after_one_failure_with_one_notice_
     assert tracker("subscribers", "remove", "Evé@example.org").stdout.strip() == "deleted"
     with factory() as s:
         assert s.get(Subscriber, sub_id) is None
+
+
+# 10. Staff-only delivery notices stay out of the public API and exports ----------------------
+
+def test_delivery_notices_are_not_published_by_the_api_or_the_export(factory, server) -> None:
+    from starlette.testclient import TestClient
+
+    from tracker.web.app import create_app
+
+    with transaction(factory) as s:
+        subs.subscribe(s, "reader@example.org", bills=["AB 13"], confirmed=True)
+    server.rcpt_replies["reader@example.org"] = "452 4.2.2 mailbox full"
+    with transaction(factory) as s:
+        enqueue_events(s, add_events(s, AB13, add_run(s), [("stage_changed", "in_committee", "floor")]))
+    assert tracker("send", env={"TRACKER_ALERTS__MAX_ATTEMPTS": "1"}, check=False).returncode == 1
+    with factory() as s:
+        assert s.execute(select(ChangeEvent).where(ChangeEvent.kind == "source_problem")).scalar_one() is not None
+    with TestClient(create_app(get_settings(), factory)) as client:
+        events = client.get("/api/events?limit=1000").json()["events"]
+    assert [e["kind"] for e in events] == ["stage_changed"]
+    exported = tracker("export", "events", "--format", "jsonl").stdout
+    assert "stage_changed" in exported and "source_problem" not in exported and "was not delivered" not in exported

@@ -151,7 +151,11 @@ def export_bills(s: Session, relevant_only: bool = False) -> list[dict[str, Any]
 
 
 def export_events(s: Session, limit: int | None = None) -> list[dict[str, Any]]:
-    q = select(ChangeEvent).order_by(ChangeEvent.id)
+    """Change events for other tools, without staff-only delivery notices (they are about
+    members, and an export is shared)."""
+    from tracker.alerts.notices import public_events
+
+    q = select(ChangeEvent).where(public_events()).order_by(ChangeEvent.id)
     if limit:
         q = q.limit(limit)
     return [{"id": e.id, "bill_id": e.bill_id, "kind": e.kind, "summary": e.summary,

@@ -24,8 +24,8 @@ and the next run would send the message again.
 A message the run cannot deliver is never silently dropped: a message that cannot be handed to
 the server at all, or whose temporary failures outlast ``alerts.max_attempts``, is marked
 ``failed``, said in one line by ``tracker send``, and recorded for staff as a ``source_problem``
-event (source ``email``, no address in it: events are public through the API) in the same
-commit, which the weekly staff digest lists.
+event (source ``email``, no address in it; staff only: ``tracker.alerts.notices`` keeps it out
+of the public API, feeds and exports) in the same commit, which the weekly staff digest lists.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.alerts import mime
 from tracker.alerts.messages import Renderer, personalise
+from tracker.alerts.notices import EMAIL_NOTICE_PREFIX
 from tracker.alerts.transport import (
     PermanentFailure, ServerTimeout, ServerUnreachable, TemporaryFailure, Transport, Undeliverable,
     make_transport,
@@ -427,7 +428,7 @@ def _give_up(s: Session, row: OutboxMessage, reason: str, report: SendReport) ->
     message = f"{what} message {row.id}{to} was not delivered: {clean}"
     s.execute(update(OutboxMessage.__table__).where(OUT.id == row.id)
               .values(status="failed", attempt_id=None, last_error=reason))
-    s.add(ChangeEvent(bill_id=None, kind="source_problem", summary=f"email: {message}",
+    s.add(ChangeEvent(bill_id=None, kind="source_problem", summary=f"{EMAIL_NOTICE_PREFIX}{message}",
                       before=None, after={"source": "email", "message": message, "outbox_id": row.id},
                       dedupe_key=event_key(None, "source_problem", "email", f"outbox:{row.id}")))
     s.commit()

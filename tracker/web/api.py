@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from tracker.alerts.notices import public_events
 from tracker.db.models_core import ChangeEvent
 from tracker.queries import bill_detail, export_bills
 from tracker.web import data, integrations
@@ -86,7 +87,8 @@ async def api_events(request: Request) -> JSONResponse:
     since = _int(request, "since_id", 0, 0, 2**62)
     limit = _int(request, "limit", 100, 1, 1000)
     with db(request) as s:
-        rows = s.execute(select(ChangeEvent).where(ChangeEvent.id > since)
+        # Delivery notices are about members, for staff only: never in the public API.
+        rows = s.execute(select(ChangeEvent).where(ChangeEvent.id > since, public_events())
                          .order_by(ChangeEvent.id).limit(limit)).scalars()
         events = [{"id": e.id, "bill_id": e.bill_id, "kind": e.kind, "summary": e.summary,
                    "created_at": e.created_at} for e in rows]
