@@ -273,3 +273,18 @@ def test_delivery_notices_are_not_published_by_the_api_or_the_export(factory, se
     assert [e["kind"] for e in events] == ["stage_changed"]
     exported = tracker("export", "events", "--format", "jsonl").stdout
     assert "stage_changed" in exported and "source_problem" not in exported and "was not delivered" not in exported
+
+
+# 6. Staff add and import queue at most one confirmation for an unconfirmed member -------------
+
+def test_staff_adds_and_imports_queue_one_confirmation_for_an_unconfirmed_member(factory, server, tmp_path) -> None:
+    tracker("subscribers", "add", "gil@example.org", "--bill", "AB 13")
+    tracker("subscribers", "add", "gil@example.org", "--bill", "AB 1656")
+    members = tmp_path / "members.csv"
+    members.write_text("email,bills\ngil@example.org,AB 13\n", encoding="utf-8")
+    tracker("subscribers", "import", str(members))
+    tracker("subscribers", "import", str(members))
+    with factory() as s:
+        assert [r.status for r in _outbox(s, "confirm")] == ["pending"]
+    assert send_pending(factory).sent == 1
+    assert server.recipients == ["gil@example.org"]

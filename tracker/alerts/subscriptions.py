@@ -343,12 +343,20 @@ def add_member(s: Session, email: str, *, lang: str | None = None, topics: Seque
         if not result.created:
             result.changes.append("confirmed")
     s.flush()
-    if sub.confirmed_at is None:
+    if sub.confirmed_at is None and not _confirmation_waiting(s, sub):
         enqueue_confirmation(s, sub)
     if sub.status == "paused":
         result.note = (f"still paused after {sub.bounce_count} bounced email(s): they get nothing "
                        "until they sign up again on the web site and confirm")
     return result
+
+
+def _confirmation_waiting(s: Session, sub: Subscriber) -> bool:
+    """A confirmation message for this member is still queued: staff adding a bill to them (or
+    importing the same list again) must not send them a second one."""
+    return s.execute(select(OutboxMessage.id).where(
+        OutboxMessage.subscriber_id == sub.id, OutboxMessage.kind == "confirm",
+        OutboxMessage.status.in_(("pending", "sending", "deferred"))).limit(1)).first() is not None
 
 
 def _cancel_pending(s: Session, subscriber_id: int) -> None:
