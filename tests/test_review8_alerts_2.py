@@ -6,14 +6,19 @@ PostgreSQL through ``db_url``), the real ``tracker`` command and a real SMTP ser
 
 from __future__ import annotations
 
+import os
+import subprocess
+import threading
+import uuid
 from collections.abc import Iterator
+from typing import Any
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.clirun import tracker
+from tests.clirun import TRACKER, tracker
 from tracker.alerts import subscriptions as subs
 from tracker.alerts.messages import Renderer
 from tracker.alerts.outbox import enqueue_events
@@ -288,3 +293,52 @@ def test_staff_adds_and_imports_queue_one_confirmation_for_an_unconfirmed_member
         assert [r.status for r in _outbox(s, "confirm")] == ["pending"]
     assert send_pending(factory).sent == 1
     assert server.recipients == ["gil@example.org"]
+
+
+# 7. Losing the PostgreSQL connection while a message is with the server -----------------------
+
+class _HoldingHandler(RecordingHandler):
+    """Says when a message reached DATA, then holds it there for ``delay`` seconds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.at_data = threading.Event()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.at_data.set()
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_database_restart_while_a_message_is_with_the_server_marks_it_sent_once_in_one_line(
+        factory, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every connection of the sender is terminated while the server holds the message (as in
+    a database restart): the mark is made on a fresh connection, the run stops with one line,
+    and the next run sends nothing again. (Terminating connections needs PostgreSQL.)"""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("terminating the sender's connections needs PostgreSQL")
+    _queue_alert(factory)
+    app = f"cw_marker_{uuid.uuid4().hex[:10]}"
+    handler = _HoldingHandler()
+    handler.delay = 1.0
+    admin = create_engine(db_url)
+    try:
+        with recording_server(handler=handler) as (_h, port):
+            env = dict(os.environ, TRACKER_DATABASE_URL=f"{db_url}%20-capplication_name%3D{app}",
+                       TRACKER_SMTP__HOST="127.0.0.1", TRACKER_SMTP__PORT=str(port), TRACKER_SMTP__TLS="none",
+                       TRACKER_SECRET_KEY="a-test-key-that-is-not-the-development-one")
+            proc = subprocess.Popen([TRACKER, "send"], env=env, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+            assert handler.at_data.wait(60)
+            with admin.begin() as conn:
+                killed = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                           "WHERE application_name = :a"), {"a": app}).scalar_one()
+            out, err = proc.communicate(timeout=120)
+            assert killed >= 1
+            assert "Traceback" not in err and len(err.strip().splitlines()) <= 1, err
+            with factory() as s:
+                assert [r.status for r in _outbox(s, "alert")] == ["sent"]
+            monkeypatch.setenv("TRACKER_SMTP__PORT", str(port))
+            again = tracker("send", env=env)
+            assert again.stdout.startswith("sent 0") and len(handler.messages) == 1
+    finally:
+        admin.dispose()

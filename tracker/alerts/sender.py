@@ -40,7 +40,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import quote
 
 import psycopg
@@ -192,47 +192,85 @@ class SentMarker:
     """
 
     def __init__(self, engine: Engine) -> None:
-        self.raw = engine.raw_connection()
+        self.engine = engine
         self.sqlite = engine.dialect.name == "sqlite"
         mark = "?" if self.sqlite else "%s"
         self.sql = (f"UPDATE outbox_message SET status = 'sent', attempt_id = NULL, "
                     f"last_error = NULL, sent_at = {mark} WHERE id = {mark}")
+        self.raw: Any = None
+        self._connect()
+
+    def _connect(self) -> None:
+        self.raw = self.engine.raw_connection()
         if not self.sqlite:
             cur = self.raw.cursor()
             cur.execute("SET synchronous_commit TO OFF")
             cur.close()
             self.raw.commit()
 
+    def _reconnect(self) -> None:
+        """Drop a connection the database lost (never back into the pool) and open a fresh one;
+        when the database does not answer yet, the next try in ``mark`` opens it."""
+        old, self.raw = self.raw, None
+        if old is not None:
+            try:
+                old.invalidate()
+            except Exception:  # noqa: BLE001 - it is gone already; nothing to release
+                pass
+        self._connect()
+
     def mark(self, row_id: int) -> None:
-        """Record the send, waiting out a writer that holds the database (a long import).
+        """Record the send, waiting out a writer that holds the database (a long import) or a
+        lost connection (a database restart: each try opens a fresh one).
 
         The server has the message already: giving up here would send it again next run,
-        so a busy database is waited for (up to ``MARK_PATIENCE`` seconds), never skipped.
+        so a busy or unreachable database is waited for (up to ``MARK_PATIENCE`` seconds),
+        never skipped; then the run stops with one line.
         """
         now = utcnow()
         when: object = now.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else now
         deadline = time.monotonic() + MARK_PATIENCE
         pause = 0.05
         while True:
-            cur = self.raw.cursor()
             try:
-                cur.execute(self.sql, (when, row_id))
-                self.raw.commit()
-                return
-            except sqlite3.OperationalError as exc:
-                self.raw.rollback()
-                if "locked" not in str(exc) and "busy" not in str(exc):
+                if self.raw is None:
+                    self._connect()
+                cur = self.raw.cursor()
+                try:
+                    cur.execute(self.sql, (when, row_id))
+                    self.raw.commit()
+                    return
+                finally:
+                    cur.close()
+            except Exception as exc:  # noqa: BLE001 - sorted below: only the database's trouble waits
+                if not database_trouble(exc):
                     raise
-                if time.monotonic() >= deadline:
-                    raise TrackerError(f"message {row_id} was sent, but the database stayed busy for "
-                                       f"{MARK_PATIENCE:.0f} s; it may be sent again") from None
-                time.sleep(pause)
-                pause = min(pause * 2, 2.0)
-            finally:
-                cur.close()
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                if self.sqlite and not busy:
+                    raise
+                why = _first_line(exc)
+                try:
+                    if busy:
+                        self.raw.rollback()
+                    else:
+                        self._reconnect()
+                except Exception as again:  # noqa: BLE001 - still unreachable: wait and try again
+                    if not database_trouble(again):
+                        raise
+                    why = _first_line(again)
+            if time.monotonic() >= deadline:
+                raise TrackerError(f"message {row_id} was sent, but the database stayed busy or unreachable "
+                                   f"for {MARK_PATIENCE:.0f} s ({why}); it may be sent again") from None
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
 
     def close(self) -> None:
-        self.raw.close()
+        if self.raw is not None:
+            try:
+                self.raw.close()
+            except Exception as exc:  # noqa: BLE001 - a lost connection has nothing left to close
+                if not database_trouble(exc):
+                    raise
 
 
 def _set(s: Session, row_id: int, **values: object) -> None:
