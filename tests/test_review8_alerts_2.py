@@ -342,3 +342,21 @@ def test_a_database_restart_while_a_message_is_with_the_server_marks_it_sent_onc
             assert again.stdout.startswith("sent 0") and len(handler.messages) == 1
     finally:
         admin.dispose()
+
+
+# 8. Staff change only the language, county or confirmation of an existing member ---------------
+
+def test_staff_change_only_the_language_or_confirmation_of_an_existing_member(factory) -> None:
+    tracker("subscribers", "add", "ana@example.org", "--bill", "AB 13", "--lang", "es")
+    assert tracker("subscribers", "add", "ana@example.org", "--lang", "en").stdout.strip() == (
+        "ana@example.org: updated (confirmation email queued): language es → en")
+    assert tracker("subscribers", "add", "ana@example.org", "--confirmed").stdout.strip() == (
+        "ana@example.org: updated (confirmed): confirmed")
+    assert tracker("subscribers", "add", "ana@example.org", "--county", "Modoc").stdout.strip() == (
+        "ana@example.org: updated (confirmed): county set")
+    with factory() as s:
+        sub = subs.find_by_email(s, "ana@example.org")
+        assert sub is not None and (sub.lang, sub.county) == ("en", "Modoc") and sub.confirmed_at is not None
+        assert [(x.kind, x.target) for x in sub.subscriptions] == [("bill", AB13)]
+    new = tracker("subscribers", "add", "new@example.org", "--lang", "en", check=False)
+    assert new.returncode == 2 and "choose at least one topic or bill" in new.stderr

@@ -320,8 +320,10 @@ def add_member(s: Session, email: str, *, lang: str | None = None, topics: Seque
     """
     _check(lang or "en", cadence or "immediate")
     address = normalise_email(email)
-    wanted = _wanted(s, topics, bills, all_bills)
     sub = s.execute(select(Subscriber).where(Subscriber.email == address)).scalar_one_or_none()
+    # A new member must follow something; an existing one may be changed in language, county or
+    # confirmation alone (what they follow stays as it is).
+    wanted = _wanted(s, topics, bills, all_bills) if sub is None or topics or bills or all_bills else []
     if sub is not None and sub.status == "unsubscribed":
         return StaffAdd(sub, skipped="they unsubscribed; only they can sign up again (on the web site)")
     result = StaffAdd(sub, created=sub is None)
