@@ -152,3 +152,24 @@ def test_problems_recorded_for_staff_that_week_are_listed_in_the_digest(seeded) 
     text = tracker("digest", "--week", "2025-W15").stdout
     assert "== Problems to look at (1) ==\n- email: alert message 7 was not delivered" in text
     assert "Problems to look at" not in tracker("digest", "--week", "2025-W16").stdout
+
+
+def test_the_spanish_staff_digest_says_what_each_problem_is_in_spanish(seeded) -> None:
+    """Review 8: a short Spanish sentence for each kind of problem, then the detail as recorded."""
+    when = datetime(2025, 4, 9, 18, 0, tzinfo=timezone.utc)
+    with transaction(seeded) as s:
+        s.add(ChangeEvent(bill_id=None, kind="source_problem", dedupe_key="p1", created_at=when,
+                          summary="email: alert message 7 to subscriber 3 was not delivered: 451 busy",
+                          after={"source": "email", "message": "alert message 7 to subscriber 3 was not "
+                                                                "delivered: 451 busy", "outbox_id": 7}))
+        s.add(ChangeEvent(bill_id=None, kind="source_problem", dedupe_key="p2", created_at=when,
+                          summary="web: layout changed on the bill page",
+                          after={"source": "web", "message": "layout changed on the bill page"}))
+    text = tracker("digest", "--week", "2025-W15", "--lang", "es").stdout
+    block = text[text.index("== Problemas que revisar (2) =="):]
+    assert ("- Un correo no se entregó (detalle en inglés): alert message 7 to subscriber 3 was not "
+            "delivered: 451 busy") in block
+    assert "- Problema al leer la fuente web (detalle en inglés): layout changed on the bill page" in block
+    english = tracker("digest", "--week", "2025-W15").stdout
+    assert "- email: alert message 7 to subscriber 3 was not delivered: 451 busy" in english
+    assert "- web: layout changed on the bill page" in english

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -121,9 +122,10 @@ def digest_context(s: Session, week: str, lang: str, now: datetime) -> dict[str,
     hearings = [hearing_view(s, h, lang, as_of) | {"measure": b.measure, "title": b.title or "",
                                                 "url": bill_url(b.measure, lang)}
                 for h, b in hearing_rows]
-    problems = list(s.execute(select(ChangeEvent.summary).where(
-        ChangeEvent.kind == "source_problem", ChangeEvent.created_at >= t0, ChangeEvent.created_at < t1)
-        .order_by(ChangeEvent.id)).scalars())
+    problems = [problem_line(summary, after, _) for summary, after in s.execute(
+        select(ChangeEvent.summary, ChangeEvent.after).where(
+            ChangeEvent.kind == "source_problem", ChangeEvent.created_at >= t0, ChangeEvent.created_at < t1)
+        .order_by(ChangeEvent.id))]
     return base_context(lang) | {
         "subject": _("Weekly bill digest: week of %(date)s") % {"date": phrases.fmt_date(start, lang)},
         "week": week, "week_start": phrases.fmt_date(start, lang),
@@ -134,6 +136,23 @@ def digest_context(s: Session, week: str, lang: str, now: datetime) -> dict[str,
         "problems": problems[:MAX_PROBLEMS], "problems_more": max(len(problems) - MAX_PROBLEMS, 0),
         "window_days": cfg.alerts.hearing_window_days,
     }
+
+
+def problem_line(summary: str | None, after: Any, _: Callable[[str], str]) -> str:
+    """One problem for the staff digest in the reader's language: a short sentence saying what
+    kind of problem it is, then the detail as recorded (a server's reply or a parser's warning
+    stays as written, so staff can search for it or pass it on)."""
+    a = after if isinstance(after, dict) else {}
+    source, _sep, rest = (summary or "").partition(": ")
+    source = str(a.get("source") or source or "?")
+    detail = str(a.get("message") or rest or summary or "")
+    if source == "email":
+        # Translators: the staff digest's line for an email that was not delivered; the detail
+        # after the colon stays in English.
+        return _("email: %(detail)s") % {"detail": detail}
+    # Translators: the staff digest's line for a problem reading a source (the legislature's
+    # website, bulk data or a hearing calendar); the detail stays in English.
+    return _("%(source)s: %(detail)s") % {"source": source, "detail": detail}
 
 
 def freshness(s: Session, check_at: datetime, since: datetime, lang: str) -> dict[str, Any]:
