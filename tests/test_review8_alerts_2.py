@@ -360,3 +360,25 @@ def test_staff_change_only_the_language_or_confirmation_of_an_existing_member(fa
         assert [(x.kind, x.target) for x in sub.subscriptions] == [("bill", AB13)]
     new = tracker("subscribers", "add", "new@example.org", "--lang", "en", check=False)
     assert new.returncode == 2 and "choose at least one topic or bill" in new.stderr
+
+
+# 11. A paused member who comes back choosing "weekly" gets no immediate alerts ----------------
+
+def test_a_paused_member_back_on_weekly_gets_the_old_subscriptions_weekly_too(factory, server) -> None:
+    with transaction(factory) as s:
+        sub = subs.subscribe(s, "hal@example.org", bills=["AB 13"], confirmed=True)  # immediate
+        sub.status, sub.bounce_count = "paused", 3
+    with transaction(factory) as s:
+        subs.subscribe(s, "hal@example.org", bills=["AB 1656"], cadence="weekly")
+    assert send_pending(factory).sent == 1  # the confirmation
+    with transaction(factory) as s:
+        sub = subs.find_by_email(s, "hal@example.org")
+        assert sub is not None
+        subs.confirm(s, sub)
+    with transaction(factory) as s:
+        assert enqueue_events(s, add_events(s, AB13, add_run(s), [("stage_changed", "in_committee", "floor")])) == 1
+    with factory() as s:
+        (row,) = _outbox(s, "alert") or _outbox(s, "digest")
+        assert row.kind == "digest" and row.period is not None and "-W" in row.period
+    assert send_pending(factory).sent == 0  # nothing goes out before the week is over
+    assert len(server.messages) == 1

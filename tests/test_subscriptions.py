@@ -237,4 +237,4 @@ def test_a_paused_member_who_signs_up_again_comes_back_only_by_confirming(factor
         sub = subs.find_by_email(s, "ana@example.org")
         assert (sub.status, sub.lang, sub.bounce_count) == ("active", "es", 0)
         assert {(x.kind, x.target, x.cadence) for x in sub.subscriptions} == {
-            ("topic", "crisis_988", "immediate"), ("topic", "peer_support", "weekly")}
+            ("topic", "crisis_988", "weekly"), ("topic", "peer_support", "weekly")}  # "How often" is for all

@@ -268,6 +268,10 @@ def _apply_request(s: Session, sub: Subscriber, request: dict[str, Any]) -> None
         _upsert_subscriptions(s, sub, wanted, cadence, request.get("event_kinds"), replace=False)
     except SubscriptionError:
         return  # what they followed before still stands; the preferences page can add the rest
+    # The form asks "How often" once, for everything: what they followed before comes at the
+    # pace they chose now (a member who chose "weekly" gets no immediate alerts).
+    for row in sub.subscriptions:
+        row.cadence = cadence
     if lang:
         sub.lang = lang
     if request.get("county"):
