@@ -382,3 +382,15 @@ def test_a_paused_member_back_on_weekly_gets_the_old_subscriptions_weekly_too(fa
         assert row.kind == "digest" and row.period is not None and "-W" in row.period
     assert send_pending(factory).sent == 0  # nothing goes out before the week is over
     assert len(server.messages) == 1
+
+
+def test_a_concurrence_is_not_told_as_going_to_the_other_house(factory) -> None:
+    with transaction(factory) as s:
+        _action(s, 1, "Senate amendments concurred in. To Engrossing and Enrolling. (Ayes 70. Noes 2.)",
+                "passed_house")
+        ids = [e.id for e in add_events(s, AB13, add_run(s), [
+            ("stage_changed", "floor", "passed_house"), ("stage_changed", "passed_house", "enrolled")])]
+    _subject, text = _render(factory, ids, kind="digest", period=local_today().isoformat())
+    lines = [line for line in text.splitlines() if line.startswith("- AB 13")]
+    assert lines == ["- AB 13 moved from “on the floor” to “passed both houses”. "
+                     "Both houses passed it. It goes to the Governor next."]

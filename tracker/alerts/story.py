@@ -39,6 +39,9 @@ _TO_HOUSE = re.compile(r"\bordered to the (senate|assembly)\b|^in (senate|assemb
 #: when a "passed" action was stored with them (else it was sent back to a committee).
 _LEFT_FLOOR = ("floor", "passed_house")
 _TO_COMMITTEE = ("in_committee", "introduced")
+#: Stages past both houses: a "passed one house" right before one of them crossed nowhere.
+_PAST_BOTH_HOUSES = ("enrolled", "to_governor", "chaptered", "vetoed")
+_CONCURRED = re.compile(r"\bconcurr", re.IGNORECASE)
 
 
 def in_time_order(events: list[ChangeEvent]) -> list[ChangeEvent]:
@@ -148,9 +151,12 @@ def _milestones(s: Session, bill_id: str, measure: str, moves: list[ChangeEvent]
     out: list[str] = []
     start: Any = moves[0].before
     prev: Any = moves[0].before
-    for m in moves:
+    for i, m in enumerate(moves):
         cur = m.after
-        if cur == "passed_committee" and prev != "passed_committee":
+        nxt = moves[i + 1].after if i + 1 < len(moves) else None
+        if cur == "passed_house" and nxt in _PAST_BOTH_HOUSES:
+            pass  # its last passage (or a concurrence): "passed both houses" follows and says it
+        elif cur == "passed_committee" and prev != "passed_committee":
             if not vote_told:
                 out.append(_("%(bill)s passed a committee vote.") % {"bill": measure})
             start = cur
@@ -180,6 +186,8 @@ def _crossings(s: Session, bill_id: str, since: datetime | None) -> list[str]:
         .order_by(BillAction.sort_key, BillAction.id)).scalars()
     out: list[str] = []
     for text in rows:
+        if _CONCURRED.search(str(text)):
+            continue  # agreeing to the other house's amendments sends the bill nowhere new
         m = _TO_HOUSE.search(" ".join(str(text).split()))
         to = (m.group(1) or m.group(2)).lower() if m else ""
         if to and (not out or out[-1] != to):  # "Ordered to the Senate" then "In Senate." is one crossing
