@@ -19,8 +19,8 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.clirun import TRACKER, tracker
+from tests.test_review8_alerts import hearing, render
 from tracker.alerts import subscriptions as subs
-from tracker.alerts.messages import Renderer
 from tracker.alerts.outbox import enqueue_events
 from tracker.alerts.phrases import fmt_date
 from tracker.alerts.sender import send_pending
@@ -28,7 +28,7 @@ from tracker.alerts.testing import RecordingHandler, add_bill, add_events, add_r
 from tracker.clock import local_today
 from tracker.db.base import transaction, utcnow
 from tracker.db.models_alerts import OutboxMessage, Subscriber, Subscription
-from tracker.db.models_core import BillAction, ChangeEvent, Hearing
+from tracker.db.models_core import BillAction, ChangeEvent
 from tracker.settings import get_settings
 
 AB13 = "202520260AB13"
@@ -131,17 +131,11 @@ def test_a_database_error_while_an_alert_is_written_keeps_it_queued_and_stops_in
 
 def _render(factory: sessionmaker[Session], events: list[int], lang: str = "en", *, kind: str = "alert",
             period: str | None = None) -> tuple[str, str]:
-    """(subject, plain text) of one outbox row about AB 13, rendered as the sender does."""
-    with factory() as s:
-        row = OutboxMessage(id=1, key="k", kind=kind, period=period, event_ids=events,
-                            reasons={AB13: [f"bill:{AB13}"]})
-        r = Renderer(s, utcnow()).render(row, lang)
-    return r.subject, r.text
+    return render(factory, events, lang, kind=kind, period=period)
 
 
 def _hearing(s: Session, day: date, status: str, committee: str = "Senate Health") -> None:
-    s.add(Hearing(bill_id=AB13, fingerprint=f"h{day.isoformat()}", committee_name=committee,
-                  hearing_date=day, status=status, sources=["senate"]))
+    hearing(s, day, committee, status)
 
 
 def _set(day: date, committee: str = "Senate Health") -> tuple[str, object, object]:
