@@ -87,6 +87,21 @@ def test_the_sign_up_form_does_not_undo_an_unsubscribe_until_the_owner_confirms(
         assert [(x.kind, x.target, x.cadence) for x in sub.subscriptions] == [("bill", "202520260AB13", "weekly")]
 
 
+def test_a_confirmation_link_from_before_an_unsubscribe_brings_no_one_back(factory) -> None:
+    with transaction(factory) as s:  # signed up on the form: a confirmation link goes out
+        subs.subscribe(s, "gil@example.org", bills=["AB 13"])
+    with transaction(factory) as s:
+        sub = subs.find_by_email(s, "gil@example.org")
+        assert sub is not None and subs.confirm(s, sub)
+        subs.unsubscribe(s, sub)
+    with transaction(factory) as s:  # the old email's link, pressed later
+        sub = subs.find_by_email(s, "gil@example.org")
+        assert sub is not None and not subs.confirm(s, sub)
+    with factory() as s:
+        sub = subs.find_by_email(s, "gil@example.org")
+        assert sub is not None and (sub.status, sub.subscriptions) == ("unsubscribed", [])
+
+
 # 2. A database error while a message is written is not the message's fault --------------------
 
 def _queue_alert(factory: sessionmaker[Session], email: str = "reader@example.org") -> None:

@@ -241,22 +241,26 @@ def _sign_up_request(s: Session, subscriber: Subscriber) -> dict[str, Any] | Non
     return None
 
 
-def confirm(s: Session, subscriber: Subscriber) -> None:
+def confirm(s: Session, subscriber: Subscriber) -> bool:
     """The address owner clicked the confirmation link: start (or start again) sending.
 
     A member paused after bounces, or one who unsubscribed and signed up again, has just shown
     that the owner of the mailbox wants mail: they are active again, their bounce count starts
     over, and the choices they asked for when signing up apply now (not before: the form is
-    open to anyone who knows the address).
+    open to anyone who knows the address). A link older than an unsubscribe carries no sign-up
+    (``unsubscribe`` voids them) and changes nothing: False, so the page can say so.
     """
+    request = _sign_up_request(s, subscriber) if subscriber.status in ("paused", "unsubscribed") else None
+    if subscriber.status == "unsubscribed" and request is None:
+        return False
     if subscriber.confirmed_at is None:
         subscriber.confirmed_at = utcnow()
     if subscriber.status in ("paused", "unsubscribed"):
-        request = _sign_up_request(s, subscriber)
         subscriber.status, subscriber.bounce_count = "active", 0
         if request is not None:
             _apply_request(s, subscriber, request)
     s.flush()
+    return True
 
 
 def _apply_request(s: Session, sub: Subscriber, request: dict[str, Any]) -> None:
@@ -381,6 +385,9 @@ def unsubscribe(s: Session, subscriber: Subscriber) -> None:
     subscriber.status = "unsubscribed"
     subscriber.subscriptions.clear()
     _cancel_pending(s, subscriber.id)
+    # a confirmation link sent before now must not bring them back: only a new sign-up can
+    s.execute(update(OutboxMessage).where(OutboxMessage.subscriber_id == subscriber.id,
+                                          OutboxMessage.kind == "confirm").values(reasons={}))
     s.flush()
 
 

@@ -248,9 +248,8 @@ async def confirm_post(request: Request) -> Response:
     subs, _tokens = integrations.alerts()
     with db(request) as s:
         sub = _subscriber(request, s, "confirm", _confirm_age(request))
-        if sub is None:
+        if sub is None or not subs.confirm(s, sub):  # a link from before an unsubscribe
             raise _broken_link("confirm")
-        subs.confirm(s, sub)
         s.commit()
         url = manage_url(sub)
     return render(request, "web/message.html", title=gettext(request, "You are subscribed"),
