@@ -18,6 +18,7 @@ from tracker.ingest.changes import BillChanges, EventDraft, Known, KnownAction
 from tracker.ingest.diff_hearings import diff_hearings
 from tracker.ingest.diff_relevance import Cause, changed_columns, relevance_event, relevance_values
 from tracker.ingest.keys import action_keys, event_key, ordered_actions, vote_keys
+from tracker.ingest.keys import sort_key as action_sort_key
 from tracker.items import ActionRecord, BillBundle, VersionRecord, VoteRecord, measure_of, parse_bill_id
 from tracker.relevance import Matcher
 from tracker.stages import classify_action, current_stage
@@ -237,7 +238,7 @@ def diff_bill(
                                         "contribution": a.contribution, "primary": a.primary})
 
     # Actions
-    ordered = ordered_actions(bundle.actions)
+    ordered, descending = ordered_actions(bundle.actions)
     known_fps = {a.fingerprint for a in known.actions}
     all_actions = [(a.sort_key, a.action_date, a.action) for a in known.actions]
     # The bulk data's own row id: a row re-sent under it with other text or date is the
@@ -246,7 +247,7 @@ def diff_bill(
     new_action_records = []
     base_pos = len(known.actions)
     newest_known = max((k.sort_key for k in known.actions), default=None)
-    for a, (fp, sort_key) in zip(ordered, action_keys(bill_id, ordered)):
+    for a, (fp, sort_key) in zip(ordered, action_keys(bill_id, ordered, descending)):
         if fp in known_fps:
             if a.history_id and by_history_id.get(a.history_id, _NO_ACTION).fingerprint != fp:
                 _adopt_history_id(changes, all_actions, by_history_id, known.actions, fp, a.history_id)
@@ -260,7 +261,7 @@ def diff_bill(
                 new_action_records.append((a, stage))  # a corrected "Set for hearing April 23."
             continue
         if newest_known is not None and sort_key <= newest_known and a.sequence is None:
-            sort_key = f"{a.action_date.isoformat()}|{999999:06d}|{base_pos:06d}"
+            sort_key = action_sort_key(a.action_date, 999999, f"{base_pos:06d}")
             base_pos += 1
         changes.new_actions.append({
             "bill_id": bill_id, "fingerprint": fp, "history_id": a.history_id,
@@ -418,7 +419,7 @@ def _adopt_history_id(changes: BillChanges, all_actions: list[tuple[str, date, s
 def _correct(changes: BillChanges, all_actions: list[tuple[str, date, str]], was: KnownAction, fp: str,
              a: ActionRecord, stage: str | None) -> None:
     """Replace a stored action by the legislature's corrected row (same history id)."""
-    sort_key = f"{a.action_date.isoformat()}|{a.sequence or 0:06d}|{was.sort_key.rsplit('|', 1)[-1]}"
+    sort_key = action_sort_key(a.action_date, a.sequence, was.sort_key.rsplit("|", 1)[-1])
     changes.corrected_actions.append((was.fingerprint, {
         "fingerprint": fp, "action_date": a.action_date, "action": a.action, "sequence": a.sequence,
         "sort_key": sort_key, "action_code": a.action_code, "action_status": a.action_status,

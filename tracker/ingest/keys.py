@@ -21,8 +21,9 @@ def _h(*parts: object) -> str:
     return hashlib.sha1("|".join(map(str, parts)).encode("utf-8")).hexdigest()
 
 
-def ordered_actions(actions: Sequence[ActionRecord]) -> list[ActionRecord]:
-    """Oldest first; bulk rows are unordered and resent by deltas, so dedupe on history id."""
+def ordered_actions(actions: Sequence[ActionRecord]) -> tuple[list[ActionRecord], bool]:
+    """Oldest first, and whether this bill's bulk ids fall with time (``ids_descend``, which
+    orders a day's rows); bulk rows are unordered and resent by deltas, so dedupe on history id."""
     seen: set[str] = set()
     unique: list[ActionRecord] = []
     for a in actions:
@@ -31,17 +32,20 @@ def ordered_actions(actions: Sequence[ActionRecord]) -> list[ActionRecord]:
                 continue
             seen.add(a.history_id)
         unique.append(a)
-    indexed = list(enumerate(unique))
-    way = -1 if ids_descend(sorted(unique, key=lambda a: a.action_date)) else 1
-    indexed.sort(
-        key=lambda ia: (
+    def order(way: int) -> list[ActionRecord]:
+        indexed = list(enumerate(unique))
+        indexed.sort(key=lambda ia: (
             ia[1].action_date,
             ia[1].sequence if ia[1].sequence is not None else -1,
             way * int(ia[1].history_id) if (ia[1].history_id or "").isdigit() else 0,
             ia[0],
-        )
-    )
-    return [a for _, a in indexed]
+        ))
+        return [a for _, a in indexed]
+
+    rising = order(1)
+    if ids_descend(rising):  # rare (old archives): sort again with the day's ids falling
+        return order(-1), True
+    return rising, False
 
 
 def ids_descend(by_day: Sequence[ActionRecord]) -> bool:
@@ -71,30 +75,34 @@ def _normalised(action: str) -> str:
     return normalise_space(action).lower()
 
 
-def action_keys(bill_id: str, actions: Iterable[ActionRecord]) -> list[tuple[str, str]]:
+def sort_key(day: date, sequence: int | None, tie: str) -> str:
+    """``day|sequence|tie``: the order of a bill's stored history (see ``action_keys``)."""
+    return f"{day.isoformat()}|{sequence or 0:06d}|{tie}"
+
+
+def action_keys(bill_id: str, actions: Iterable[ActionRecord], descending: bool = False) -> list[tuple[str, str]]:
     """(fingerprint, sort_key) per action, for actions already in oldest-first order.
 
     ``sort_key`` is ``day|sequence|tie``: the tie is the bulk row id (``h`` + 12 digits) when
     there is one, else the position in this import.
 
     The fingerprint hashes ``bill|date|normalised text|occurrence`` (the same text on the same
-    day twice is two actions).
+    day twice is two actions). ``descending`` (from ``ordered_actions``): the bill's bulk ids
+    fall with time, so the tie counts down to keep the day's order.
     """
     counts: dict[tuple[date, str], int] = {}
     out: list[tuple[str, str]] = []
-    actions = list(actions)
-    top = 10**12 - 1 if ids_descend(actions) else 0  # the tie then counts down, in day order
+    top = 10**12 - 1 if descending else 0
     for pos, a in enumerate(actions):
         norm = _normalised(a.action)
         day = a.action_date.isoformat()
         n = counts.get((a.action_date, norm), 0)
         counts[(a.action_date, norm)] = n + 1
-        seq = a.sequence if a.sequence is not None else 0
         # Same day, same sequence (it repeats): the bulk row id orders them across imports; a
         # position in this import would put a delta's newer row before the stored ones.
         hid = a.history_id or ""
         tie = f"h{abs(top - int(hid)):012d}" if hid.isdigit() else f"{pos:06d}"
-        out.append((_h(bill_id, day, norm, n), f"{day}|{seq:06d}|{tie}"))
+        out.append((_h(bill_id, day, norm, n), sort_key(a.action_date, a.sequence, tie)))
     return out
 
 
