@@ -6,7 +6,8 @@ Reads tests/files/labelled/: bills.jsonl (title + summary → relevant?), action
 stage) and histories.jsonl (whole history → final stage; partial histories, complete: false, are
 reported separately too), their field-*.jsonl twins (a second real set, see SOURCE.md), and
 heldout-bills.jsonl (never used for tuning) and round11-bills.jsonl (an eleventh round, measured
-before two general rule changes it prompted; see SOURCE.md).
+before two general rule changes it prompted; see SOURCE.md), and round12-actions/histories.jsonl
+(a stage round, measured before the two rule changes it prompted).
 Prints each wrong row and why (score, matched terms, label basis).
 """
 
@@ -93,7 +94,7 @@ def main() -> None:
     matcher = Matcher.from_path(args.topics)
     for name in ("bills.jsonl", "field-bills.jsonl", "heldout-bills.jsonl", "round11-bills.jsonl"):
         relevance(matcher, name)
-    for prefix in ("", "field-"):
+    for prefix in ("", "field-", "round12-"):
         stages(prefix)
 
 

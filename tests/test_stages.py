@@ -183,3 +183,15 @@ def test_a_rescinded_passage_is_no_longer_the_current_stage() -> None:
 def test_the_1990s_wording_enrolled_to_governor_is_sent_to_the_governor() -> None:
     assert classify_action("Enrolled.  To Governor at 9 a.m.") == "to_governor"
     assert classify_action("Enrolled.") == "enrolled"
+
+
+def test_a_resolution_or_amendment_refused_adoption_failed() -> None:
+    # a constitutional amendment short of two thirds ("Refused adoption") fails as a bill does
+    # on "Refused passage"
+    assert classify_action("Read. Refused adoption. (Ayes 50. Noes 23. Page 2329.)") == "failed"
+
+
+def test_an_introduction_sending_the_bill_to_a_policy_committee_is_in_committee() -> None:
+    # the 1990s Senate referred on introduction; Rules "for assignment" still awaits a committee
+    assert classify_action("Introduced. Read first time. To Com. on ED.") == "in_committee"
+    assert classify_action("Introduced. Read first time. To Com. on RLS. for assignment. To print.") == "introduced"

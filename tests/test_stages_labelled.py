@@ -20,12 +20,12 @@ def _rows(name: str) -> list[dict]:
     return [json.loads(line) for line in (LABELLED / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize("name", ["actions.jsonl", "field-actions.jsonl"])
+@pytest.mark.parametrize("name", ["actions.jsonl", "field-actions.jsonl", "round12-actions.jsonl"])
 def test_labels_in_the_fixture_are_from_the_vocabulary(name: str) -> None:
     assert {r["stage"] for r in _rows(name)} <= set(STAGES)
 
 
-@pytest.mark.parametrize("name", ["actions.jsonl", "field-actions.jsonl"])
+@pytest.mark.parametrize("name", ["actions.jsonl", "field-actions.jsonl", "round12-actions.jsonl"])
 def test_action_stage_accuracy_is_at_least_97_percent(name: str) -> None:
     rows = _rows(name)
     wrong = [(r["action"], r["stage"], classify_action(r["action"])) for r in rows
@@ -34,7 +34,7 @@ def test_action_stage_accuracy_is_at_least_97_percent(name: str) -> None:
     assert accuracy >= 0.97, wrong
 
 
-@pytest.mark.parametrize("name", ["histories.jsonl", "field-histories.jsonl"])
+@pytest.mark.parametrize("name", ["histories.jsonl", "field-histories.jsonl", "round12-histories.jsonl"])
 def test_history_final_stage_accuracy_is_at_least_97_percent(name: str) -> None:
     rows = _rows(name)
     wrong = []

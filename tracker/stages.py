@@ -79,7 +79,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     # further action pursuant to Joint Rule 62(a).": the session's end disposes of what is left in
     # committee, not a favourable report
     ("two_year", _rx(r"failed deadline|deadline pursuant to (?:joint )?rule 61\b|without further action")),
-    ("failed", _rx(r"failed(?: passage| to pass| adoption)?\b|refused passage|\bnot adopted\b"
+    ("failed", _rx(r"failed(?: passage| to pass| adoption)?\b|refused (?:passage|adoption)|\bnot adopted\b"
                    r"|motion to adopt failed|refused to concur")),
     # "Withdrawn from committee. Ordered to second reading." moves the bill to the floor, and
     # "Withdrawn from committee. Re-referred to Com. on APPR." to another committee
@@ -109,6 +109,9 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
                              r"|with recommendation|consent calendar|be concurred in)")),
     ("passed_committee", _rx(r"\bdo pass\b|\bbe adopted\b")),
     ("amended", _rx(r"\bamended\b|author's amendments|\bamend, and re-refer")),
+    # the 1990s Senate sent a bill straight to its policy committee on introduction ("Introduced.
+    # Read first time. To Com. on ED."): it stands in that committee, not awaiting assignment
+    ("in_committee", _rx(r"^introduced\b[^()]*?\b(?:to|referred to) coms?\. on (?!rls\b)")),
     ("introduced", _rx(r"^introduced\b|^from printer|^read first time|^to print\b")),
     # a reconsideration granted on its own follows a failed floor vote: back on the floor
     ("floor", _rx(r"^reconsideration granted\.?(?: \([^)]*\)\.?)?$")),
