@@ -216,6 +216,20 @@ def test_hearing_set_changed_and_canceled(factory, matcher, files) -> None:
         assert (hearing.status, hearing.room) == ("canceled", "1200")
 
 
+def test_a_changed_hearing_says_what_changed(factory, matcher, files) -> None:
+    imported(factory, matcher, files)
+    day = local_today() + timedelta(days=30)
+    ingest_snapshot(factory, web(lambda b: b.hearings.append(HearingRecord(
+        bill_id=AB1656, hearing_date=day, committee_code="CS44", committee_name="Senate Public Safety"))),
+        matcher=matcher)
+    ingest_snapshot(factory, web(lambda b: b.hearings.append(HearingRecord(
+        bill_id=AB1656, hearing_date=day, committee_code="CS44", hearing_time="1:30 p.m.", room="1200"))),
+        matcher=matcher)
+    with factory() as s:
+        summary = s.execute(select(ChangeEvent.summary).where(ChangeEvent.kind == "hearing_changed")).scalar_one()
+    assert summary.endswith("hearing time set: 1:30 p.m.; room set: 1200")
+
+
 def test_hearing_named_in_action_text_is_stored_with_inferred_year(factory, matcher, files) -> None:
     imported(factory, matcher, files)
     ingest_snapshot(factory, web(lambda b: b.actions.append(ActionRecord(

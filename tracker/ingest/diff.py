@@ -125,8 +125,14 @@ def _status_words(values: dict[str, Any], places: Mapping[str, str] | None) -> t
             place_key(values.get("current_location"), places))
 
 
-def _describe_status(values: dict[str, Any]) -> str:
-    parts = [values.get("current_status"), values.get("current_house"), values.get("current_location")]
+def _describe_status(values: dict[str, Any], places: Mapping[str, str] | None) -> str:
+    """The status as staff read it in `tracker` output and digests: a committee by its name
+    ("Senate Appropriations"), not the bulk data's code ("CS61"), when the session's location
+    table names it."""
+    place = values.get("current_location")
+    if place and places and looks_like_code(str(place)):
+        place = places.get(str(place), place)
+    parts = [values.get("current_status"), values.get("current_house"), place]
     return ", ".join(str(p) for p in parts if p) or "unknown"
 
 
@@ -185,7 +191,7 @@ def diff_bill(
                 and bundle.bill.current_status is not None):
             changes.events.append(EventDraft(
                 "status_changed",
-                f"{measure} status changed: {_describe_status(before_status)} → {_describe_status(after_status)}",
+                f"{measure} status changed: {_describe_status(before_status, places)} → {_describe_status(after_status, places)}",
                 before_status, after_status, event_key(bill_id, "status_changed", run_tag, after_status)))
 
     # Versions and authors

@@ -171,8 +171,21 @@ def diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
                 before, after, event_key(bundle.bill_id, "hearing_canceled", k, r.status)))
         elif (status_change and r.status == "scheduled") or {"hearing_time", "room"} & update.keys():
             changes.events.append(EventDraft(
-                "hearing_changed", f"{measure}: the {_day(r.hearing_date)} hearing changed",
+                "hearing_changed", f"{measure}: the {_day(r.hearing_date)} hearing {_what_changed(before, after)}",
                 before, after, event_key(bundle.bill_id, "hearing_changed", k, after)))
+
+
+def _what_changed(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """Staff read event summaries in `tracker` output and digests: "the hearing changed" sends
+    them to the bill page to find out what, so say it (the calendars usually fill in the time
+    and room days after the bulk data set the day)."""
+    said: list[str] = []
+    if after["status"] == "scheduled" and before["status"] != "scheduled":
+        said.append("is on again")
+    for field, word in (("time", "time"), ("room", "room")):
+        if after[field] and after[field] != before[field]:
+            said.append(f"{word} {'set' if not before[field] else 'changed'}: {after[field]}")
+    return "; ".join(said) if said else "changed"
 
 
 def _moved_from(r: _Said, stored: dict[str, KnownHearing], merged: dict[str, _Said],

@@ -24,6 +24,7 @@ from tracker.alerts.subscriptions import subscribe
 from tracker.db.base import transaction
 from tracker.db.models_core import ChangeEvent
 from tracker.polling.child import run_child, tracker_command
+from tracker.replica.datwriter import committee_codes
 from tracker.replica.server import ReplicaServer
 from tracker.clock import local_today
 
@@ -66,10 +67,13 @@ def run_demo(sample_dir: Path, echo: Echo) -> None:
         bill_id = "202520260AB2052" if "202520260AB2052" in state.bills else next(iter(state.bills))
         when = local_today() + timedelta(days=7)
         echo(f"the legislature moves: {state.bills[bill_id].measure} gets a new action and a Senate hearing on {when.isoformat()}")
-        state.add_action(bill_id, "From committee: Do pass and re-refer to Com. on APPR. (Ayes 7. Noes 0.)",
-                         status="In Committee Process", location="CS61")
         state.set_hearing("senate", "Appropriations", when, [bill_id], time="10 a.m.",
                           room="1021 O Street, Room 2100")
+        # the bill's location is the committee's code in the replica's location table, as in the
+        # real bulk data, so staff output names the committee instead of showing a code
+        appropriations = committee_codes(state)[("senate", "Appropriations")]
+        state.add_action(bill_id, "From committee: Do pass and re-refer to Com. on APPR. (Ayes 7. Noes 0.)",
+                         status="In Committee Process", location=appropriations)
         gutted = "202520260AB1656"
         if gutted in state.bills:
             echo(f"... and {state.bills[gutted].measure} is gutted and amended into a 988 crisis-services bill")
