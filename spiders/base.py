@@ -18,6 +18,7 @@ from twisted.python.failure import Failure
 
 from spiders.collect import Collector, Fetched, Problem
 from spiders.middlewares import HostGivenUp
+from spiders.robots import RobotsUnavailable
 from spiders.parsers import PageError
 
 #: Statuses that say "not you" or "not now" for the whole host: reported once per host.
@@ -30,6 +31,9 @@ class TrackerSpider(scrapy.Spider):
     custom_settings: dict[str, Any] = {}
     #: What staff read when robots.txt refuses this source: where else the data comes from.
     robots_advice = "robots.txt disallows this source; use the bulk channel (tracker poll --source pubinfo)"
+    #: What staff read when robots.txt could not be read (5xx, no answer): nothing of this source
+    #: was fetched (RFC 9309: assume complete disallow); the next poll asks again.
+    robots_unavailable_advice = "the website was not crawled this time; the bulk download still is"
 
     def __init__(self, collector: Collector, validators: dict[str, tuple[str | None, str | None]] | None = None,
                  **kwargs: Any) -> None:
@@ -79,6 +83,10 @@ class TrackerSpider(scrapy.Spider):
             if host not in self.hosts_given_up:  # the site is down: one line, not one per page
                 self.hosts_given_up.add(host)
                 self.host_said(request.url, f"{failure.value}; the skipped pages are fetched at the next poll")
+        elif failure.check(RobotsUnavailable):
+            if not self.collector.robots_blocked:
+                self.collector.robots_blocked = True
+                self.collector.problem(request.url, "network", f"{failure.value}: {self.robots_unavailable_advice}")
         elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             if not self.collector.robots_blocked:
                 self.collector.robots_blocked = True

@@ -33,11 +33,14 @@ def senate_url(base: str, start: date, days: int) -> str:
 #: Hearing dates (not times or rooms) are also in the bulk download's COMMITTEE_HEARING_TBL.
 CALENDAR_ROBOTS_ADVICE = ("robots.txt disallows this chamber calendar; hearing dates still come from the "
                           "bulk channel (tracker poll --source pubinfo)")
+CALENDAR_ROBOTS_UNAVAILABLE = ("this chamber calendar was not read this time; hearing dates still come from "
+                               "the bulk download")
 
 
 class SenateHearingsSpider(TrackerSpider):
     name = "senate_hearings"
     robots_advice = CALENDAR_ROBOTS_ADVICE
+    robots_unavailable_advice = CALENDAR_ROBOTS_UNAVAILABLE
 
     def __init__(self, base_url: str, session_year: str, start: date, days: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -68,6 +71,7 @@ class SenateHearingsSpider(TrackerSpider):
 class AssemblyHearingsSpider(TrackerSpider):
     name = "assembly_hearings"
     robots_advice = CALENDAR_ROBOTS_ADVICE
+    robots_unavailable_advice = CALENDAR_ROBOTS_UNAVAILABLE
 
     def __init__(self, base_url: str, session_year: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)

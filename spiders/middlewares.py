@@ -30,6 +30,8 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import load_object
 
+from spiders.robots import is_robots_request
+
 log = logging.getLogger(__name__)
 
 #: Requests to one host that failed even after their retries, in a row, before the rest of this
@@ -143,7 +145,8 @@ class PoliteRetryMiddleware:
     def _retry(self, request: Request, reason: str, wait: float | None) -> Request | None:
         """A copy of the request to try again after a pause of the host, or ``None``."""
         tries = int(request.meta.get("polite_retries", 0))
-        if tries >= self.times or request.meta.get("dont_retry"):
+        # robots.txt is not retried: unreachable once means "not crawled this poll" (spiders.robots)
+        if tries >= self.times or request.meta.get("dont_retry") or is_robots_request(request):
             self._count("gave_up")
             return None
         delay = wait if wait is not None else self.base * (2**tries)

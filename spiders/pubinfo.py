@@ -48,6 +48,7 @@ class PubinfoSpider(TrackerSpider):
                      "sources.pubinfo_url is the legislature's download address, and if it is, ask the "
                      "legislature's webmaster; set sources.obey_robots = false "
                      "(TRACKER_SOURCES__OBEY_ROBOTS) only with their permission")
+    robots_unavailable_advice = "the bulk download was not fetched this time; the next poll tries again"
     custom_settings = {"DOWNLOAD_MAXSIZE": 0, "DOWNLOAD_WARNSIZE": 0, "DOWNLOAD_TIMEOUT": 3600}
 
     def __init__(self, base_url: str, target_dir: Path, names: list[str], slice_bytes: int = SLICE,

@@ -6,9 +6,15 @@ that changed), so the stock middleware asked the legislature's server for robots
 minute. Here a crawl hands what it parsed to the next crawl of the same poll; the next poll (a
 fresh process) asks again, so a changed robots.txt is obeyed from the next poll on.
 
-Only a robots.txt that was actually served (200) is handed on. A failed fetch makes Scrapy allow
-everything for that crawl; sharing that would let later crawls skip the check entirely, so they
-ask again instead, as the stock middleware would.
+Only a robots.txt that was actually served (200) is handed on as a policy.
+
+A robots.txt that cannot be reached (a 5xx answer or a network error) is *not* "allow
+everything", as Scrapy takes it: RFC 9309 §2.3.1.4 says a crawler must then assume complete
+disallow, because the site may be down or in trouble and we cannot know what it asks. So every
+request to that host in this poll is refused with ``RobotsUnavailable`` (said in one line by the
+spider), robots.txt itself is not retried, and the verdict is handed to the poll's later crawls
+so they do not ask again; the next poll (a fresh process) tries again. A 4xx answer means "no
+policy": everything is allowed (RFC 9309 §2.3.1.3), and the error page's text is not parsed.
 """
 
 from __future__ import annotations
@@ -19,11 +25,21 @@ from typing import Any
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
 CACHE_SETTING = "CAPITOLWATCH_ROBOTS_CACHE"
+
+
+class RobotsUnavailable(IgnoreRequest):
+    """robots.txt could not be read (5xx, network error): the host is not crawled this poll."""
+
+
+def is_robots_request(request: Request) -> bool:
+    """The request the robots middleware sends for a host's robots.txt."""
+    return bool(request.meta.get("dont_obey_robotstxt")) and urlparse_cached(request).path == "/robots.txt"
 
 
 class RobotsCache:
@@ -36,6 +52,7 @@ class RobotsCache:
     def __init__(self) -> None:
         self.parsers: dict[str, Any] = {}
         self.next_request: dict[str, float] = {}  # host → earliest time its Crawl-delay allows
+        self.unavailable: dict[str, str] = {}  # host → why its robots.txt could not be read
 
     def __deepcopy__(self, memo: dict[int, Any]) -> RobotsCache:
         return self
@@ -49,23 +66,53 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         cache = crawler.settings.get(CACHE_SETTING)
         self._cache = cache if isinstance(cache, RobotsCache) else None
         self._served: set[str] = set()  # hosts whose robots.txt answered 200 in this crawl
+        self._unavailable: dict[str, str] = {}  # host → why its robots.txt could not be read
         if self._cache is not None:
             self._parsers.update(self._cache.parsers)
+            self._unavailable.update(self._cache.unavailable)
+            self._parsers.update(dict.fromkeys(self._cache.unavailable))  # known: not fetched again
             crawler.signals.connect(self._hand_on, signal=signals.engine_stopped)
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        """The stock check, except that a host whose robots.txt could not be read is refused."""
+        if request.meta.get("dont_obey_robotstxt") or request.url.startswith(("data:", "file:")):
+            return
+        parser = await self.robot_parser(request)
+        why = self._unavailable.get(urlparse_cached(request).netloc)
+        if why is not None:
+            self._stats.inc_value("robotstxt/unavailable")
+            raise RobotsUnavailable(f"robots.txt unavailable ({why})")
+        self.process_request_2(parser, request)
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         url = urlparse_cached(request)
-        if request.meta.get("dont_obey_robotstxt") and url.path == "/robots.txt" and response.status == 200:
+        if is_robots_request(request) and response.status == 200:
             self._served.add(url.netloc)
         return response
 
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status >= 500:  # unreachable: assume complete disallow (RFC 9309 §2.3.1.4)
+            self._unavailable[netloc] = f"HTTP {response.status}"
+            self._robots_error(RobotsUnavailable(f"HTTP {response.status}"), netloc)
+            return
+        if response.status >= 400:  # no policy: allow everything; an error page is not a robots.txt
+            response = response.replace(body=b"")
+        await super()._parse_robots(response, netloc, request)
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        """No answer at all (timeout, refused connection…) is unreachable too."""
+        self._unavailable.setdefault(netloc, type(exc).__name__)
+        super()._robots_error(exc, netloc)
+
     def _hand_on(self) -> None:
-        """At the end of this crawl, give the next crawl every robots.txt that was served and parsed."""
+        """At the end of this crawl, give the next crawl every robots.txt that was served and
+        parsed, and every host whose robots.txt could not be read (not asked again this poll)."""
         assert self._cache is not None
         for netloc in self._served:
             parser = self._parsers.get(netloc)
             if parser is not None and not isinstance(parser, Deferred):
                 self._cache.parsers[netloc] = parser
+        self._cache.unavailable.update(self._unavailable)
 
 
 class CrawlDelayMiddleware:

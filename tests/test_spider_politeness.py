@@ -146,3 +146,44 @@ def test_refusals_count_toward_giving_up_the_host_and_are_said_once(replica: Rep
     assert len(detail_requests(client)) == 3
     lines = warnings_about_the_host(out)
     assert len(lines) == 1 and "HTTP 403" in lines[0] and GIVE_UP in lines[0], out
+
+
+def test_a_robots_txt_answering_5xx_means_the_site_is_not_crawled_this_poll(replica: ReplicaServer,
+                                                                            tmp_path: Path) -> None:
+    client = ReplicaClient(replica.url)
+    client.fault("/robots.txt", "status", status=500)
+    out = web_poll(replica, tmp_path)
+    stats = client.stats()
+    assert stats == {"/robots.txt": 1}  # asked once for both crawls, not retried; no page asked
+    lines = [line for line in out.splitlines() if "robots.txt unavailable" in line]
+    assert len(lines) == 1 and "HTTP 500" in lines[0] and "the bulk download still is" in lines[0], out
+
+
+def test_a_robots_txt_that_does_not_answer_means_the_site_is_not_crawled_this_poll(replica: ReplicaServer,
+                                                                                   tmp_path: Path) -> None:
+    client = ReplicaClient(replica.url)
+    client.fault("/robots.txt", "latency", seconds=3)
+    out = web_poll(replica, tmp_path, download_timeout="1")
+    assert client.stats() == {"/robots.txt": 1}
+    lines = [line for line in out.splitlines() if "robots.txt unavailable" in line]
+    assert len(lines) == 1, out
+    assert "Traceback" not in out
+
+
+def test_the_next_poll_asks_for_robots_txt_again_and_crawls_when_it_answers(replica: ReplicaServer,
+                                                                            tmp_path: Path) -> None:
+    client = ReplicaClient(replica.url)
+    client.fault("/robots.txt", "status", status=503, times=1)
+    web_poll(replica, tmp_path)
+    out = web_poll(replica, tmp_path)
+    assert "web: ok" in out, out
+    assert client.stats()["/robots.txt"] == 2
+    assert client.stats()[STATUS] == len(BILLS)
+
+
+def test_a_robots_txt_answering_404_allows_everything(replica: ReplicaServer, tmp_path: Path) -> None:
+    client = ReplicaClient(replica.url)
+    client.fault("/robots.txt", "status", status=404)
+    out = web_poll(replica, tmp_path)
+    assert "web: ok" in out and "robots.txt" not in out, out
+    assert client.stats()[STATUS] == len(BILLS)
