@@ -155,3 +155,37 @@ def test_status_page_without_lead_authors_is_a_layout_error(state: ReplicaState)
 def test_a_rate_limit_or_missing_page_is_named_for_what_it_is(state: ReplicaState, status: int, says: str) -> None:
     with pytest.raises(PageProblem, match=re.escape(says)):
         parse_search(pages.search_page(state)[:200], "http://replica/faces/billSearchClient.xhtml", status)
+
+
+REFUSAL_SUBJECT = "Public records: access denied to peace officer files."
+MAINTENANCE_SUBJECT = "Crisis lines: service temporarily unavailable during scheduled maintenance."
+
+
+def test_a_bill_whose_subject_says_access_denied_is_read_not_refused(real_page: str) -> None:
+    page = real_page.replace("Higher education budget trailer bill.", REFUSAL_SUBJECT)
+    assert page.count(REFUSAL_SUBJECT) == 4  # <meta name="description">, <title>, heading, subject
+    v = parse_text(page, REAL_URL)
+    assert v.subject == REFUSAL_SUBJECT
+
+
+def test_a_bill_whose_subject_speaks_of_maintenance_is_read_not_a_maintenance_page(real_page: str) -> None:
+    v = parse_text(real_page.replace("Higher education budget trailer bill.", MAINTENANCE_SUBJECT), REAL_URL)
+    assert v.subject == MAINTENANCE_SUBJECT
+
+
+def test_a_listing_and_status_page_naming_such_subjects_are_read(state: ReplicaState) -> None:
+    bill = state.bills["202520260AB1656"]
+    state.amend(bill.bill_id, subject=REFUSAL_SUBJECT)
+    try:
+        rows = parse_search(pages.search_page(state), "http://replica/faces/billSearchClient.xhtml")
+        assert REFUSAL_SUBJECT in {r.subject for r in rows}
+        record, _ = parse_status(pages.status_page(bill, state),
+                                 f"http://replica/faces/billStatusClient.xhtml?bill_id={bill.bill_id}")
+        assert record.subject == REFUSAL_SUBJECT
+    finally:
+        state.reset()
+
+
+def test_a_refusal_page_served_with_200_is_still_a_refusal() -> None:
+    with pytest.raises(PageProblem, match="refused"):
+        parse_history(FORBIDDEN_PAGE, "http://replica/faces/billHistoryClient.xhtml?bill_id=202520260AB831", 200)

@@ -46,13 +46,33 @@ class PageProblem(PageError):
     kind = "page problem"
 
 
-def check_page(text: str, url: str, status: int = 200) -> None:
+def _anchor_re(anchor: str) -> re.Pattern[str]:
+    """``#id`` or ``.class`` as a cheap attribute search (no HTML parse before the real one)."""
+    name = re.escape(anchor[1:])
+    if anchor.startswith("#"):
+        return re.compile(rf"""(?<![\w-])id\s*=\s*["']{name}["']""")
+    return re.compile(rf"""(?<![\w-])class\s*=\s*["'](?:[^"']*\s)?{name}(?:\s[^"']*)?["']""")
+
+
+def has_structure(text: str, anchors: tuple[str, ...]) -> bool:
+    """Does the page carry one of the elements its parser anchors on (``#id`` / ``.class``)?"""
+    return any(_anchor_re(anchor).search(text) for anchor in anchors)
+
+
+def check_page(text: str, url: str, status: int = 200, anchors: tuple[str, ...] = ()) -> None:
     """Reject pages that are not real content before any selector looks at them.
 
     Order matters: a 403 or maintenance page is reported as such (not as a layout change), and a
     body cut off mid-transfer (no closing ``</html>``) is never parsed at all.
+
+    The words of a maintenance or refusal page ("temporarily unavailable", "access denied") are
+    looked for only in a page that lacks the structure its parser expects (``anchors``: the
+    ids/classes it selects). A real bill page carries the bill's own subject in its ``<title>``,
+    ``<meta name="description">`` and text, and a bill about "access denied to peace officer
+    files" must not read as a refusal on every poll; a page with its expected structure is a
+    real page whatever its words say.
     """
-    head = text[:4000]
+    head = "" if anchors and has_structure(text, anchors) else text[:4000]
     if status == 403 or REFUSED_RE.search(head):
         raise PageProblem(url, "refused (HTTP 403): the site does not serve us; rely on bulk")
     if status == 429:

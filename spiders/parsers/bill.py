@@ -69,7 +69,7 @@ def _action_rows(table: Selector, url: str, bill_id: str) -> list[ActionRecord]:
 
 def parse_history(text: str, url: str, status: int = 200) -> list[ActionRecord]:
     """Every action, oldest first (the site lists newest first)."""
-    check_page(text, url, status)
+    check_page(text, url, status, anchors=("#billhistory",))
     sel = html_selector(text)
     bill_id = _bill_id(sel, url)
     table = expect(sel, "table#billhistory", url, exactly=1)[0]
@@ -82,7 +82,7 @@ def parse_history(text: str, url: str, status: int = 200) -> list[ActionRecord]:
 
 def parse_status(text: str, url: str, status: int = 200) -> tuple[BillRecord, list[ActionRecord]]:
     """Bill facts from the status page plus its (at most 5) recent actions, oldest first."""
-    check_page(text, url, status)
+    check_page(text, url, status, anchors=("#measureNum",))
     sel = html_selector(text)
     bill_id = _bill_id(sel, url)
     measure = text_of(expect(sel, "span#measureNum", url, exactly=1))
@@ -162,7 +162,7 @@ def _flag(sel: Selector, css: str) -> str | None:
 
 def parse_text(text: str, url: str, status: int = 200) -> VersionRecord:
     """The latest version shown on ``billNavClient``/``billTextClient``, struck text dropped."""
-    check_page(text, url, status)
+    check_page(text, url, status, anchors=("#bill_all",))
     sel = html_selector(text)
     bill_id = _bill_id(sel, url)
     options = expect(sel, "select#version option", url)
@@ -202,7 +202,7 @@ def _count(block: Selector, suffix: str, url: str) -> int:
 
 def parse_votes(text: str, url: str, status: int = 200) -> list[VoteRecord]:
     """Roll calls, oldest first; an explicit "no votes" page is an empty list."""
-    check_page(text, url, status)
+    check_page(text, url, status, anchors=(".status", "#votes_none"))
     sel = html_selector(text)
     bill_id = _bill_id(sel, url)
     blocks = sel.css("div.status")

@@ -49,7 +49,7 @@ def _date(value: str, formats: tuple[str, ...], url: str) -> date:
 
 def parse_senate_calendar(text: str, url: str, session_year: str, status: int = 200) -> list[HearingRecord]:
     """Every (bill, hearing) pair on the Senate committee calendar page."""
-    check_page(text, url, status)
+    check_page(text, url, status, anchors=(".page-events",))
     sel = html_selector(text)
     events = expect(sel, "div.page-events", url, exactly=1)[0]
     days = events.css("div.page-events--day-wrapper")
@@ -100,7 +100,7 @@ class AssemblyHearing:
 
 def parse_assembly_daily_file(text: str, url: str, status: int = 200) -> list[AssemblyHearing]:
     """The hearing rows of the Assembly daily file (agendas are fetched one by one)."""
-    check_page(text, url, status)
+    check_page(text, url, status, anchors=(".committee-hearing-table", ".committee-hearing-empty"))
     sel = html_selector(text)
     tables = sel.css("table.committee-hearing-table")
     if not tables:

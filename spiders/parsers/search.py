@@ -48,7 +48,7 @@ class ListingRow:
 
 def parse_search(text: str, url: str, status: int = 200) -> list[ListingRow]:
     """All rows of the search result; raises ``PageError`` when the page is not a full list."""
-    check_page(text, url, status)
+    check_page(text, url, status, anchors=("#bill_results",))
     sel = html_selector(text)
     table = expect(sel, "table#bill_results", url, exactly=1)
     returned = text_of(expect(sel, "div#bill_returned", url, exactly=1))
