@@ -145,3 +145,29 @@ def test_the_official_status_reads_in_spanish_or_is_left_out() -> None:
     assert status("In Committee Process", "es") == "Estado oficial de AB 1656: en estudio en un comité."
     assert status("Some status we have never seen", "es") is None  # never raw English to a Spanish reader
     assert status("In Floor Process", "en") == "Official status of AB 1656: In Floor Process."
+
+
+def describe_stage(after: str, measure: str, action: str | None, lang: str = "en") -> str:
+    return phrases.describe("stage_changed", "floor", after, measure, lang, translations(lang).gettext,
+                            lambda ids: "", action=action) or ""
+
+
+def test_a_concurrence_is_told_as_passing_both_houses_on_the_way_to_the_governor() -> None:
+    text = describe_stage("passed_house", "AB 13", "Senate amendments concurred in. To Engrossing and Enrolling.")
+    assert text == "AB 13 passed both houses. Next it goes to the Governor."
+
+
+def test_a_second_house_passage_is_told_as_going_back_to_the_first_house_in_spanish() -> None:
+    text = describe_stage("passed_house", "SB 5", "Read third time. Passed. Ordered to the Senate.", "es")
+    assert text == ("SB 5 se aprobó también en la Asamblea. Vuelve al Senado. "
+                    "Si la Asamblea lo cambió, el Senado tiene que aceptar los cambios.")
+
+
+def test_a_resolution_that_passed_both_houses_is_not_sent_to_the_governor() -> None:
+    text = describe_stage("passed_house", "ACR 5", "Senate amendments concurred in.")
+    assert text == "ACR 5 passed both houses."
+
+
+def test_a_house_passage_without_its_action_says_only_what_is_true_in_every_case() -> None:
+    text = describe_stage("passed_house", "AB 13", None)
+    assert "other house" not in text and text.endswith("The whole Assembly or Senate voted yes.")

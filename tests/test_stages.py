@@ -195,3 +195,50 @@ def test_an_introduction_sending_the_bill_to_a_policy_committee_is_in_committee(
     # the 1990s Senate referred on introduction; Rules "for assignment" still awaits a committee
     assert classify_action("Introduced. Read first time. To Com. on ED.") == "in_committee"
     assert classify_action("Introduced. Read first time. To Com. on RLS. for assignment. To print.") == "introduced"
+
+
+# "passed_house" covers three situations; the action that set it and the house of origin tell which.
+from tracker.stages import BOTH_HOUSES, FIRST_HOUSE, SECOND_HOUSE, house_passage, origin_house, stage_action  # noqa: E402
+
+
+@pytest.mark.parametrize(("measure", "house"), [
+    ("AB 13", "Assembly"), ("ACR 5", "Assembly"), ("AJR 2", "Assembly"), ("ACA 1", "Assembly"),
+    ("HR 7", "Assembly"), ("SB 275", "Senate"), ("SCR 64", "Senate"), ("SJR 1", "Senate"),
+    ("SR 3", "Senate"), ("202520260AB1656", "Assembly"), ("202520260SB275", "Senate"),
+])
+def test_a_measure_starts_in_the_house_its_letters_name(measure: str, house: str) -> None:
+    assert origin_house(measure) == house
+
+
+def test_passing_the_house_of_origin_sends_the_bill_to_the_other_house() -> None:
+    assert house_passage("Read third time. Passed. Ordered to the Senate. (Ayes 69. Noes 0.)", "AB 1656") == FIRST_HOUSE
+    assert house_passage("Read third time. Passed. Ordered to the Assembly. (Ayes 30. Noes 8.)", "SB 275") == FIRST_HOUSE
+
+
+def test_arriving_in_the_other_house_is_still_the_first_passage() -> None:
+    assert house_passage("In Senate.  Read first time.  To Com. on RLS. for assignment.", "AB 1656") == FIRST_HOUSE
+
+
+def test_passing_the_second_house_sends_the_bill_back_to_its_first_house() -> None:
+    assert house_passage("Read third time. Passed. Ordered to the Assembly. (Ayes 30. Noes 8.)", "AB 1656") == SECOND_HOUSE
+    assert house_passage("Read third time. Passed. Ordered to the Senate.", "SB 275") == SECOND_HOUSE
+
+
+def test_a_concurrence_means_both_houses_passed_the_bill() -> None:
+    assert house_passage("Senate amendments concurred in. To Engrossing and Enrolling. (Ayes 70. Noes 0.)",
+                         "AB 1656") == BOTH_HOUSES
+    assert house_passage("Assembly amendments concurred in. (Ayes 38. Noes 0.) Ordered to engrossing and enrolling.",
+                         "SB 275") == BOTH_HOUSES
+
+
+def test_an_action_that_names_no_house_leaves_the_situation_unknown() -> None:
+    assert house_passage("Adopted.", "HR 7") is None
+    assert house_passage("", "AB 1") is None
+
+
+def test_the_action_that_set_a_stage_is_the_latest_one_with_that_stage() -> None:
+    history = [("passed_house", "Read third time. Passed. Ordered to the Senate."),
+               ("passed_house", "In Senate. Read first time."), ("in_committee", "Referred to Com. on HEALTH."),
+               ("passed_house", "Read third time. Passed. Ordered to the Assembly."), ("other", "Coauthors revised.")]
+    assert stage_action(history, "passed_house") == "Read third time. Passed. Ordered to the Assembly."
+    assert stage_action(history, "vetoed") is None

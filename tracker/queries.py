@@ -105,6 +105,29 @@ def find_bill_id(s: Session, text: str, session_year: str, *, exact_session: boo
 AUTHOR_ORDER = {"LEAD_AUTHOR": 0, "PRINCIPAL_COAUTHOR": 1, "COAUTHOR": 2}
 
 
+def passage_actions(s: Session, bill_ids: list[str]) -> dict[str, str]:
+    """Per bill, the latest action labelled ``passed_house``: what tells a first passage, a
+    second one and a concurrence apart (``tracker.stages.house_passage``)."""
+    if not bill_ids:
+        return {}
+    rows = s.execute(select(BillAction.bill_id, BillAction.action)
+                     .where(BillAction.bill_id.in_(bill_ids), BillAction.stage == "passed_house")
+                     .order_by(BillAction.sort_key, BillAction.id)).all()
+    return {bill_id: action for bill_id, action in rows}  # the latest one wins
+
+
+def event_passage_action(s: Session, bill_id: str, created_at: Any) -> str | None:
+    """The ``passed_house`` action a stage change found at ``created_at`` moved the bill with:
+    the latest such action stored by then (the ingest writes it in the same transaction, just
+    before the event; a few minutes' slack for a long import)."""
+    from datetime import timedelta
+
+    q = select(BillAction.action).where(BillAction.bill_id == bill_id, BillAction.stage == "passed_house")
+    if created_at is not None:
+        q = q.where(BillAction.created_at <= created_at + timedelta(minutes=10))
+    return s.execute(q.order_by(BillAction.sort_key.desc(), BillAction.id.desc()).limit(1)).scalar()
+
+
 def current_authors(s: Session, bill: Bill) -> list[dict[str, Any]]:
     """The authors of the bill's current print; when that print's author rows have not come
     (a partial delta), the newest print that has them, then the website's list."""

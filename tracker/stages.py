@@ -243,3 +243,53 @@ def kind_of_type(mtype: str) -> str:
     if mtype in CONSTITUTIONAL_AMENDMENTS:
         return "amendment"
     return "bill"
+
+
+ASSEMBLY, SENATE = "Assembly", "Senate"
+
+
+def origin_house(measure: str) -> str:
+    """The house a measure starts in: 'Assembly' for AB, ACA, ACR, AJR, HR; 'Senate' for SB, SCA,
+    SCR, SJR, SR ('AB 13', 'AB-13', a bill id or a bare type)."""
+    m = _MEASURE_TYPE.match(measure.upper())
+    mtype = m.group(1) if m else measure.strip().upper()
+    return ASSEMBLY if mtype.startswith("A") or mtype == "HR" else SENATE
+
+
+#: The three situations the ``passed_house`` stage covers (docs: stages).
+FIRST_HOUSE = "first_house"    # its first house passed it: it goes to the other house
+SECOND_HOUSE = "second_house"  # the other house passed it too: back to its first house
+BOTH_HOUSES = "both_houses"    # its first house agreed to the other house's changes: to enrollment
+_CONCURRENCE = re.compile(r"(?<!be )\bconcurred in\b(?!.*pending)|^(?:senate|assembly) concurs in"
+                          r"|engrossing and enrolling|\bto enrollment\b")
+_SENT_TO = re.compile(r"\bordered to the (senate|assembly)\b|\band to (?:the )?(senate|assembly)\b(?! rule)"
+                      r"|^in (senate|assembly)\.")
+
+
+def house_passage(action: str | None, measure: str) -> str | None:
+    """Which ``passed_house`` situation an action describes, for a measure ('AB 13' or a bill id).
+
+    ``BOTH_HOUSES`` for a concurrence ("Senate amendments concurred in. To Engrossing and
+    Enrolling."); else the house the action sends the bill to (or says it arrived in) against
+    the measure's house of origin: the other house is ``FIRST_HOUSE`` ("Read third time. Passed.
+    Ordered to the Senate." for an AB), its own house ``SECOND_HOUSE`` (the same words for an
+    SB: it goes back to agree to the changes). ``None`` when the action does not say ("Adopted.").
+    """
+    t = normalise_action(action or "")
+    if not t:
+        return None
+    if _CONCURRENCE.search(t):
+        return BOTH_HOUSES
+    houses = [next(h for h in m.groups() if h) for m in _SENT_TO.finditer(t)]
+    if not houses:
+        return None
+    to = houses[-1].capitalize()
+    return SECOND_HOUSE if to == origin_house(measure) else FIRST_HOUSE
+
+
+def stage_action(actions: Sequence[tuple[str | None, str]], stage: str | None) -> str | None:
+    """The text of the latest action labelled ``stage`` in a history given oldest first as
+    (stage, text): the action that put the bill where it stands (None when there is none)."""
+    if not stage:
+        return None
+    return next((text for st, text in reversed(actions) if st == stage), None)

@@ -18,7 +18,8 @@ from tracker.committees import committee_house
 from tracker.advocacy.positions import positions_for
 from tracker.db.models_advocacy import POSITIONS
 from tracker.db.models_core import Bill, BillVersion, Hearing
-from tracker.queries import tracked
+from tracker.alerts.phrases import passage_text
+from tracker.queries import passage_actions, tracked
 from tracker.errors import TrackerError
 from tracker.settings import Settings, get_settings
 from tracker.clock import local_today
@@ -32,20 +33,26 @@ POSITION_LABELS: dict[str, str] = {
 STAGE_TEXT: dict[str, str] = {
     "introduced": "Introduced", "in_committee": "In committee",
     "passed_committee": "Passed a committee", "amended": "Amended", "floor": "Waiting for a floor vote",
-    "passed_house": "Passed one house", "enrolled": "Passed both houses",
+    "passed_house": "Passed the Assembly or Senate", "enrolled": "Passed both houses",
     "to_governor": "On the Governor's desk", "chaptered": "Signed into law", "vetoed": "Vetoed",
     "held_in_committee": "Held in committee", "failed": "Failed", "two_year": "Two-year bill",
     "withdrawn": "Withdrawn", "other": "Status not known yet", "": "Status not known yet",
 }
 
 
-def stage_text(stage: str | None, kind: str = "bill") -> str:
+def stage_text(stage: str | None, kind: str = "bill", measure: str = "", action: str | None = None) -> str:
     """The matrix's words for a stage; a chaptered resolution was adopted and a chaptered
-    constitutional amendment goes to the voters (neither was signed into law)."""
+    constitutional amendment goes to the voters (neither was signed into law). "Passed a house"
+    covers three situations: with ``measure`` and ``action`` (the action that set the stage) it
+    says which ("Passed the Assembly", "Passed the Senate too", "Passed both houses")."""
     if stage == "chaptered" and kind == "resolution":
         return "Adopted"
     if stage == "chaptered" and kind == "amendment":
         return "Goes to the voters"
+    if stage == "passed_house" and measure and action:
+        known = passage_text(action, measure)
+        if known is not None:
+            return known[0]
     return STAGE_TEXT.get(stage or "", STAGE_TEXT[""])
 
 
@@ -99,6 +106,7 @@ def matrix_rows(s: Session, group_by: str | None = None, *, as_of: date | None =
     positions = positions_for(s, ids)
     dates = _version_dates(s, ids)
     hearings = _next_hearings(s, ids, as_of)
+    passages = passage_actions(s, [b.bill_id for b in bills if b.stage == "passed_house"])
     base = settings.public_base_url.rstrip("/")
     rows = []
     for b in bills:
@@ -111,7 +119,10 @@ def matrix_rows(s: Session, group_by: str | None = None, *, as_of: date | None =
         row: dict[str, Any] = {
             "bill_id": b.bill_id, "measure": b.measure, "subject": b.title or b.subject or "",
             "implications": pos.get("summary") or "",
-            "stage": b.stage or "", "stage_text": stage_text(b.stage, kind_of_type(b.measure_type or "")),
+            "stage": b.stage or "",
+            "stage_text": stage_text(b.stage, kind_of_type(b.measure_type or ""), b.measure,
+                                     passages.get(b.bill_id)),
+            "stage_action": passages.get(b.bill_id),
             "official_status": b.current_status or "", "location": b.current_location or "",
             "last_action_date": b.last_action_date,
             "introduced": introduced, "last_amended": amended,

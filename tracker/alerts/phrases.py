@@ -17,7 +17,7 @@ from babel.dates import format_date
 from tracker.alerts.kinds import OUTCOME_STAGES
 from tracker.committees import committee_text, looks_like_code
 from tracker.i18n import translations
-from tracker.stages import measure_kind
+from tracker.stages import BOTH_HOUSES, FIRST_HOUSE, SECOND_HOUSE, house_passage, measure_kind, origin_house
 
 Gettext = Callable[[str], str]
 
@@ -53,7 +53,9 @@ STAGE_MEANING: dict[str, str] = {
     "passed_committee": N_("A committee voted yes, so the bill moves to its next step."),
     "amended": N_("The author changed the bill's text."),
     "floor": N_("The whole Assembly or Senate can now vote on it."),
-    "passed_house": N_("One house passed it. Now the other house will look at it."),
+    # said only when the action that set the stage is not known: true in all three situations
+    # (see ``passage_meaning`` for the words that fit each one)
+    "passed_house": N_("The whole Assembly or Senate voted yes."),
     "enrolled": N_("Both houses passed it. It goes to the Governor next."),
     "to_governor": N_("The Governor will now sign it or veto it."),
     "held_in_committee": N_("The committee did not move it forward. This usually stops a bill for the year."),
@@ -64,6 +66,52 @@ STAGE_MEANING: dict[str, str] = {
                    "otherwise it stops here."),
     "withdrawn": N_("The bill was withdrawn and will not move forward."),
 }
+
+#: ``passed_house`` covers three situations (tracker.stages.house_passage); per situation and
+#: house of origin: (short label, the sentence an event is told with, what it means next).
+PASSAGE_TEXT: dict[tuple[str, str], tuple[str, str, str]] = {
+    (FIRST_HOUSE, "Assembly"): (N_("Passed the Assembly"), N_("%(bill)s passed the Assembly."),
+                                N_("Now the Senate will look at it.")),
+    (FIRST_HOUSE, "Senate"): (N_("Passed the Senate"), N_("%(bill)s passed the Senate."),
+                              N_("Now the Assembly will look at it.")),
+    (SECOND_HOUSE, "Assembly"): (N_("Passed the Senate too"), N_("%(bill)s passed the Senate too."),
+                                 N_("It goes back to the Assembly. If the Senate changed it, "
+                                    "the Assembly must agree to the changes.")),
+    (SECOND_HOUSE, "Senate"): (N_("Passed the Assembly too"), N_("%(bill)s passed the Assembly too."),
+                               N_("It goes back to the Senate. If the Assembly changed it, "
+                                  "the Senate must agree to the changes.")),
+    (BOTH_HOUSES, "Assembly"): (N_("Passed both houses"), N_("%(bill)s passed both houses."),
+                                N_("Next it goes to the Governor.")),
+    (BOTH_HOUSES, "Senate"): (N_("Passed both houses"), N_("%(bill)s passed both houses."),
+                              N_("Next it goes to the Governor.")),
+}
+
+
+def passage_text(action: str | None, measure: str) -> tuple[str, str, str | None] | None:
+    """(label, event sentence, meaning) msgids for a bill that stands at ``passed_house`` because
+    of ``action``, or None when the action does not say which situation it is. Only a bill goes
+    to the Governor: a resolution or constitutional amendment that passed both houses gets no
+    "next" sentence."""
+    passage = house_passage(action, measure)
+    if passage is None:
+        return None
+    label, sentence, meaning = PASSAGE_TEXT[(passage, origin_house(measure))]
+    if passage == BOTH_HOUSES and measure_kind(measure) != "bill":
+        return label, sentence, None
+    return label, sentence, meaning
+
+
+def stage_meaning(stage: str | None, measure: str, action: str | None = None) -> str | None:
+    """What a stage means for the reader (msgid), for the situation ``action`` (the action that
+    set the stage) describes where the stage covers several."""
+    if stage == "passed_house":
+        known = passage_text(action, measure)
+        if known is not None:
+            return known[2]
+    if stage == "enrolled" and measure_kind(measure) != "bill":  # "goes to the Governor" is untrue
+        return None
+    return STAGE_MEANING.get(stage or "")
+
 
 #: Subject lines for a change of stage (signed and vetoed have their own). "Moved forward" only
 #: where it is true: a bill held, voted down, withdrawn or sent back to committee did not.
@@ -195,9 +243,20 @@ def vote_place(after: dict[str, Any], _: Gettext) -> str:
 
 
 def describe(kind: str, before: Any, after: Any, measure: str, lang: str, _: Gettext,
-             topic_names: Callable[[list[str]], str]) -> str | None:
-    """One plain sentence for one event, or None when there is nothing worth saying."""
+             topic_names: Callable[[list[str]], str], action: str | None = None) -> str | None:
+    """One plain sentence for one event, or None when there is nothing worth saying.
+
+    ``action``: for a stage change, the official action that set the new stage, when the caller
+    knows it: "passed one house" covers a first passage, a second one and a concurrence, and
+    only the action tells which.
+    """
     a = after if isinstance(after, dict) else {}
+    if kind == "stage_changed" and after == "passed_house" and action:
+        known = passage_text(action, measure)
+        if known is not None:
+            _label, sentence, meaning = known
+            text = _(sentence) % {"bill": measure}
+            return f"{text} {_(meaning)}" if meaning else text
     if kind == "stage_changed":
         kind_of = measure_kind(measure)
         if after == "chaptered" and kind_of != "bill":
@@ -209,9 +268,7 @@ def describe(kind: str, before: Any, after: Any, measure: str, lang: str, _: Get
                     else _("%(bill)s was vetoed by the Governor.")) % {"bill": measure}
         text = _("%(bill)s moved from “%(before)s” to “%(after)s”.") % {
             "bill": measure, "before": stage_words(before, _), "after": stage_words(after, _)}
-        meaning = STAGE_MEANING.get(str(after))
-        if after == "enrolled" and kind_of != "bill":  # "It goes to the Governor next" is untrue
-            meaning = None
+        meaning = stage_meaning(str(after), measure)
         return f"{text} {_(meaning)}" if meaning else text
     if kind == "new_bill":
         return _("%(bill)s is a new bill about %(topics)s.") % {

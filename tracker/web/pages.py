@@ -24,13 +24,13 @@ from tracker.alerts import phrases
 from tracker.db.models_core import Bill, Legislator
 from tracker.errors import TrackerError
 from tracker.i18n import translations
-from tracker.queries import bill_detail, find_bill_id
+from tracker.queries import bill_detail, find_bill_id, passage_actions
 from tracker.web import data, integrations
 from tracker.web.context import db, get_lang, render
 from tracker.web.diffing import digest_diff
 from tracker.web.stages import progress_steps, stage_label, step_index
 from tracker.clock import local_today
-from tracker.stages import governor_decision, kind_of_type, measure_kind
+from tracker.stages import governor_decision, kind_of_type, measure_kind, stage_action
 
 Gettext = Callable[[str], str]
 
@@ -111,7 +111,7 @@ def change_sentence(c: dict[str, Any], lang: str, _: Gettext, names: Callable[[l
             "bill": measure, "action": " ".join(str(a["action"]).split())}
     if kind == "new_bill" and not a.get("topics"):
         return _("%(bill)s is a new bill.") % {"bill": measure}
-    text = phrases.describe(kind, c.get("before"), after, measure, lang, _, names)
+    text = phrases.describe(kind, c.get("before"), after, measure, lang, _, names, action=c.get("stage_action"))
     if text:
         return text
     if kind not in phrases.ORDER and lang == "en" and c.get("summary"):
@@ -273,16 +273,19 @@ async def bill_list(request: Request) -> HTMLResponse:
             rows, total = data.list_bills(s, f, size)
             positions = integrations.positions_for(s, [b.bill_id for b in rows])
         stages = [{"id": st, "label": stage_label(st)} for st in data.stages_in_use(s)]
-    bills = _cards(rows, positions)
+        passages = passage_actions(s, [b.bill_id for b in rows if b.stage == "passed_house"])
+    bills = _cards(rows, positions, passages)
     pages = max((total + size - 1) // size, 1)
     return render(request, "web/bills.html", bills=bills, total=total, f=f, stages=stages,
                   topics=topic_labels(request), positions=POSITIONS, pages=pages,
                   query_base=_query_without_page(request))
 
 
-def _cards(rows: list[Bill], positions: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def _cards(rows: list[Bill], positions: dict[str, dict[str, Any]],
+           passages: dict[str, str] | None = None) -> list[dict[str, Any]]:
     return [{"bill": b, "slug": data.measure_slug(b.measure), "house": data.house_of(b),
-             "stage_text": stage_label(b.stage, kind_of_type(b.measure_type or "")),
+             "stage_text": stage_label(b.stage, kind_of_type(b.measure_type or ""), b.measure,
+                                       (passages or {}).get(b.bill_id)),
              "position": (positions.get(b.bill_id) or {}).get("position")} for b in rows]
 
 
@@ -326,6 +329,7 @@ async def bill_page(request: Request) -> Response:
     stage = d["stage"] or ""
     leads = data.lead_authors(d["authors"])
     decision = governor_decision(d["stage"], [a["stage"] for a in d["actions"]], d["current_status"])
+    set_by = stage_action([(a["stage"], a["action"]) for a in d["actions"]], d["stage"])  # set the stage
     return render(request, "web/bill.html", d=d, slug=slug, position=position,
                   changes=plain_changes(request, changes),
                   # blank line = paragraph, a single line break = a space (as stored by older imports)
@@ -333,9 +337,11 @@ async def bill_page(request: Request) -> Response:
                   lead_count=len(leads), lead_names=name_list(leads, translations(get_lang(request))),
                   governor_heading=GOVERNOR_MESSAGE[decision],
                   steps=progress_steps(where), diffs=diffs, latest=latest,
-                  first=versions[0] if versions else None, stage_text=stage_label(stage, where.kind),
-                  stage_meaning=("" if where.kind != "bill" and stage in ("enrolled", "chaptered")
-                                 else phrases.STAGE_MEANING.get(stage, "")), committee=committee,
+                  first=versions[0] if versions else None,
+                  stage_text=stage_label(stage, where.kind, d["measure"], set_by),
+                  stage_meaning=("" if where.kind != "bill" and stage == "chaptered"
+                                 else phrases.stage_meaning(stage, d["measure"], set_by) or ""),
+                  committee=committee,
                   official_url=LEGINFO + d["bill_id"], topics=topic_labels(request))
 
 
@@ -360,7 +366,9 @@ async def topic_page(request: Request) -> HTMLResponse:
         if tid not in labels and not total:
             raise HTTPException(404, "We could not find that topic.")
         positions = integrations.positions_for(s, [b.bill_id for b in rows])
-    return render(request, "web/topic.html", tid=tid, label=labels.get(tid, tid), bills=_cards(rows, positions),
+        passages = passage_actions(s, [b.bill_id for b in rows if b.stage == "passed_house"])
+    return render(request, "web/topic.html", tid=tid, label=labels.get(tid, tid),
+                  bills=_cards(rows, positions, passages),
                   changes=plain_changes(request, changes), topics=labels, total=total, page=page,
                   pages=max((total + size - 1) // size, 1), query_base=_query_without_page(request))
 
@@ -433,7 +441,8 @@ async def matrix(request: Request) -> HTMLResponse:
         for i, r in enumerate(rows):
             r["order"] = i
             r["slug"] = data.measure_slug(str(r["measure"]))
-            r["stage_text"] = stage_label(r.get("stage"), measure_kind(str(r["measure"])))
+            r["stage_text"] = stage_label(r.get("stage"), measure_kind(str(r["measure"])), str(r["measure"]),
+                                          r.get("stage_action"))
             r["committee"] = (committee_now(s, str(r["bill_id"])[:8], r.get("location"))
                               if r.get("stage") in COMMITTEE_STAGES else "")
             r["topic_names"] = [labels.get(t) or t.replace("_", " ") for t in r.get("topics") or []]

@@ -9,7 +9,7 @@ folds into "Governor": "Became law". ``stage_label`` gives the plain words for o
 
 from __future__ import annotations
 
-from tracker.advocacy.matrix import STAGE_TEXT
+from tracker.advocacy.matrix import stage_text
 from tracker.advocacy.progress import STEPS as SHEET_STEPS
 from tracker.advocacy.progress import Progress
 
@@ -66,12 +66,15 @@ OTHER_LABELS: dict[tuple[str, str], str] = {
 }
 
 
-def stage_label(stage: str | None, kind: str = "bill") -> str:
+def stage_label(stage: str | None, kind: str = "bill", measure: str = "", action: str | None = None) -> str:
     """A stored stage id as the English msgid a template translates ('in_committee' → 'In committee').
 
-    The same words as the printed legislative matrix, so the site and the handouts agree; a
-    chaptered resolution was adopted, a chaptered constitutional amendment goes to the voters.
+    The same words as the printed legislative matrix (``tracker.advocacy.matrix.stage_text``),
+    so the site and the handouts agree; a chaptered resolution was adopted, a chaptered
+    constitutional amendment goes to the voters, and "passed a house" says which situation it is
+    ("Passed the Assembly", "Passed the Senate too", "Passed both houses") when ``action``, the
+    action that set the stage, tells.
     """
     if stage == "chaptered" and kind != "bill":
         return OTHER_LABELS[(kind, "law")]
-    return STAGE_TEXT.get(stage or "", STAGE_TEXT[""])
+    return stage_text(stage, kind, measure, action)

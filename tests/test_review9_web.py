@@ -1,0 +1,130 @@
+"""Review 9 of the public site: what a member reads about a bill matches what happened to it.
+
+Every check reads a real page, feed or API answer rendered from a seeded database (the real mini
+PUBINFO extract, both backends), with history actions and change events written as the ingest
+writes them.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.testclient import TestClient
+
+from test_web_support import seed
+from tracker.db.models_core import Bill, BillAction, ChangeEvent
+from tracker.settings import get_settings
+from tracker.stages import classify_action
+from tracker.web.app import create_app
+
+A = "{http://www.w3.org/2005/Atom}"
+AB = "202520260AB1656"  # an Assembly bill, now in the Senate (mini extract)
+
+CONCURRED = "Senate amendments concurred in. To Engrossing and Enrolling. (Ayes 70. Noes 0. Page 5000.)"
+
+
+@pytest.fixture
+def site(db_url: str) -> Iterator[tuple[TestClient, sessionmaker[Session]]]:
+    factory = seed(db_url)
+    with TestClient(create_app(get_settings(), factory)) as c:
+        yield c, factory
+    factory.kw["bind"].dispose()
+
+
+def take_step(factory: sessionmaker[Session], bill_id: str, action: str, day: date, n: int) -> None:
+    """One new history action, as an import stores it: the action with its stage, the bill's new
+    stage and last action, and a ``stage_changed`` event when the stage moved."""
+    stage = classify_action(action)
+    with factory() as s:
+        bill = s.get(Bill, bill_id)
+        assert bill is not None
+        s.add(BillAction(bill_id=bill_id, fingerprint=f"review9-{n}", action_date=day, action=action,
+                         sort_key=f"{day.isoformat()}|9{n:05d}|", stage=stage, source="web"))
+        s.flush()
+        before = bill.stage
+        bill.stage, bill.last_action, bill.last_action_date = stage, action, day
+        if stage != before:
+            s.add(ChangeEvent(bill_id=bill_id, kind="stage_changed", before=before, after=stage,
+                              summary=f"{bill.measure} moved", dedupe_key=f"review9-stage-{n}",
+                              created_at=datetime.now(timezone.utc) + timedelta(seconds=n)))
+        s.commit()
+
+
+def visible(page: str) -> str:
+    """The page's text as a reader sees it (no markup, spacing normalised)."""
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    return re.sub(r"\s+([,.:;)])", r"\1", text)
+
+
+def passed_the_senate_too(factory: sessionmaker[Session]) -> None:
+    take_step(factory, AB, "Read third time. Passed. Ordered to the Assembly. (Ayes 30. Noes 8. Page 3000.)",
+              date(2026, 8, 25), 1)
+
+
+def concurred(factory: sessionmaker[Session]) -> None:
+    passed_the_senate_too(factory)
+    take_step(factory, AB, "In Assembly. Concurrence in Senate amendments pending.", date(2026, 8, 25), 2)
+    take_step(factory, AB, CONCURRED, date(2026, 8, 28), 3)
+
+
+# 1. "Passed one house" covered three situations ------------------------------------------------
+
+def test_the_bill_page_says_an_assembly_bill_passed_the_senate_too_and_goes_back(site) -> None:  # type: ignore[no-untyped-def]
+    c, factory = site
+    passed_the_senate_too(factory)
+    text = visible(c.get("/bills/AB-1656").text)
+    assert "Passed the Senate too. It goes back to the Assembly. If the Senate changed it, the Assembly must agree to the changes." in text
+    assert "other house will look" not in text and "Passed one house" not in text
+
+
+def test_the_bill_page_says_a_concurred_bill_passed_both_houses_and_goes_to_the_governor(site) -> None:  # type: ignore[no-untyped-def]
+    c, factory = site
+    concurred(factory)
+    assert "Passed both houses. Next it goes to the Governor." in visible(c.get("/bills/AB-1656").text)
+    assert "Aprobado por ambas cámaras. Ahora va al Gobernador." in visible(c.get("/bills/AB-1656?lang=es").text)
+
+
+def test_the_bill_page_says_which_house_passed_a_bill_first(site) -> None:  # type: ignore[no-untyped-def]
+    c, factory = site
+    take_step(factory, "202520260AB9999", "Read third time. Passed. Ordered to the Senate. (Ayes 60. Noes 2.)",
+              date(2026, 5, 1), 1)
+    assert "Passed the Assembly. Now the Senate will look at it." in visible(c.get("/bills/AB-9999").text)
+    assert "Aprobado por la Asamblea. Ahora lo revisará el Senado." in visible(c.get("/bills/AB-9999?lang=es").text)
+
+
+def test_recent_changes_tell_a_second_house_passage_in_english_and_spanish(site) -> None:  # type: ignore[no-untyped-def]
+    c, factory = site
+    passed_the_senate_too(factory)
+    assert "AB 1656 passed the Senate too. It goes back to the Assembly." in visible(c.get("/").text)
+    assert "AB 1656 se aprobó también en el Senado. Vuelve a la Asamblea." in visible(c.get("/?lang=es").text)
+
+
+def test_the_feed_tells_a_concurrence_as_passing_both_houses(site) -> None:  # type: ignore[no-untyped-def]
+    c, factory = site
+    concurred(factory)
+    feed = ET.fromstring(c.get("/feeds/bills/AB-1656.atom").content)
+    titles = [e.findtext(f"{A}title") or "" for e in feed.iter(f"{A}entry")]
+    assert any("AB 1656 passed both houses. Next it goes to the Governor." in t for t in titles), titles
+    assert not any("other house" in t for t in titles)
+    feed_es = ET.fromstring(c.get("/feeds/bills/AB-1656.atom?lang=es").content)
+    titles_es = [e.findtext(f"{A}title") or "" for e in feed_es.iter(f"{A}entry")]
+    assert any("AB 1656 se aprobó en ambas cámaras. Ahora va al Gobernador." in t for t in titles_es), titles_es
+
+
+def test_the_matrix_status_names_the_situation(site) -> None:  # type: ignore[no-untyped-def]
+    c, factory = site
+    passed_the_senate_too(factory)
+    assert "Passed the Senate too" in visible(c.get("/matrix").text)
+    assert "Aprobado también por el Senado" in visible(c.get("/matrix?lang=es").text)
+
+
+def test_the_bill_list_card_names_the_situation(site) -> None:  # type: ignore[no-untyped-def]
+    c, factory = site
+    concurred(factory)
+    assert "Passed both houses" in visible(c.get("/bills").text)
