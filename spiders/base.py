@@ -19,7 +19,7 @@ from twisted.python.failure import Failure
 from spiders.collect import Collector, Fetched, Problem
 from spiders.middlewares import HostGivenUp
 from spiders.robots import RobotsUnavailable
-from spiders.parsers import PageError
+from spiders.parsers import PageError, decode_page
 
 #: Statuses that say "not you" or "not now" for the whole host: reported once per host.
 HOST_REFUSALS = frozenset({403, 429})
@@ -56,6 +56,19 @@ class TrackerSpider(scrapy.Spider):
             url, callback=callback, errback=self.failed, headers=headers, dont_filter=True,
             meta={"handle_httpstatus_all": True, **(meta or {})}, cb_kwargs=cb_kwargs or {},
         )
+
+    @staticmethod
+    def page_text(response: Response) -> str:
+        """The body as text; a 200 whose bytes do not fit its charset raises ``PageProblem``.
+
+        Only a page we would store is held to its charset: an error page (403, 5xx) is read
+        leniently so it is reported for what it is, not as an encoding problem.
+        """
+        if not response.body:
+            return ""
+        if response.status != 200:
+            return str(response.text)
+        return decode_page(response.body, response.encoding, response.url)
 
     @staticmethod
     def fetched(response: Response) -> Fetched:

@@ -58,7 +58,7 @@ class SenateHearingsSpider(TrackerSpider):
 
     def parse_calendar(self, response: Response) -> Iterator[Any]:
         try:
-            records = parse_senate_calendar(response.text if response.body else "", response.url,
+            records = parse_senate_calendar(self.page_text(response), response.url,
                                             self.session_year, response.status)
         except PageError as exc:
             self.collector.hearing_pages_failed += 1
@@ -90,7 +90,7 @@ class AssemblyHearingsSpider(TrackerSpider):
 
     def parse_daily_file(self, response: Response) -> Iterator[Any]:
         try:
-            rows = parse_assembly_daily_file(response.text if response.body else "", response.url, response.status)
+            rows = parse_assembly_daily_file(self.page_text(response), response.url, response.status)
         except PageError as exc:
             self.collector.hearing_pages_failed += 1
             self.page_error(exc, response.status)
@@ -103,7 +103,7 @@ class AssemblyHearingsSpider(TrackerSpider):
 
     def parse_agenda(self, response: Response, hearing: AssemblyHearing) -> Iterator[Any]:
         try:
-            records = parse_assembly_agenda(response.text if response.body else "", response.url,
+            records = parse_assembly_agenda(self.page_text(response), response.url,
                                             hearing, self.session_year, response.status)
         except PageError as exc:
             self.collector.hearing_pages_failed += 1

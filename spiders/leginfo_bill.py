@@ -77,8 +77,8 @@ class LeginfoBillSpider(TrackerSpider):
         if response.status == 304:
             self.collector.not_modified.append(response.url)
             return iter(())
-        text = response.text if response.body else ""
         try:
+            text = self.page_text(response)
             if page == "status":
                 detail.status_record, detail.recent_actions = parse_status(text, response.url, response.status)
                 detail.authors = parse_status_authors(text, response.url, f"web:{detail.bill_id}")

@@ -36,7 +36,7 @@ class LeginfoSearchSpider(TrackerSpider):
             self.collector.listing_not_modified = True
             return iter(())
         try:
-            self.collector.listing = parse_search(response.text if response.body else "", response.url, response.status)
+            self.collector.listing = parse_search(self.page_text(response), response.url, response.status)
             self.collector.listing_fetched = self.fetched(response)
         except PageError as exc:
             self.page_error(exc, response.status)

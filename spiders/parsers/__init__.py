@@ -46,6 +46,24 @@ class PageProblem(PageError):
     kind = "page problem"
 
 
+def decode_page(body: bytes, encoding: str, url: str) -> str:
+    """The page's text under its declared (or detected) charset, refusing bytes that do not fit.
+
+    Scrapy's ``response.text`` replaces undecodable bytes with U+FFFD, so a page served in
+    windows-1252 while it says UTF-8 would be stored as garbage, and its action text would no
+    longer match the stored one (a duplicate "new action" for every such action). Like the bulk
+    reader, which refuses invalid UTF-8, such a page is a page problem: the bill stays as it
+    was and the page is asked for again at the next poll.
+    """
+    try:
+        return body.decode(encoding or "utf-8")
+    except LookupError:
+        raise PageProblem(url, f"unknown charset {encoding!r}") from None
+    except UnicodeDecodeError as exc:
+        raise PageProblem(url, f"bytes do not decode as {exc.encoding} (byte {exc.start}): "
+                          "the page is not in the charset it declares") from None
+
+
 def _anchor_re(anchor: str) -> re.Pattern[str]:
     """``#id`` or ``.class`` as a cheap attribute search (no HTML parse before the real one)."""
     name = re.escape(anchor[1:])

@@ -120,7 +120,7 @@ async def _apply_faults(request: Request, replica: Replica) -> tuple[Response | 
 def _html(request: Request, body: str, modified: datetime, transforms: set[str]) -> Response:
     if "layout" in transforms:
         body = change_layout(body)
-    data = body.encode("utf-8")
+    data = body.encode("cp1252", errors="replace") if "mis_encoded" in transforms else body.encode("utf-8")
     if "truncate" in transforms:
         data = data[: len(data) // 2]
     etag = '"' + hashlib.sha1(data).hexdigest()[:20] + '"'
