@@ -128,3 +128,42 @@ def test_the_bill_list_card_names_the_situation(site) -> None:  # type: ignore[n
     c, factory = site
     concurred(factory)
     assert "Passed both houses" in visible(c.get("/bills").text)
+
+
+# 2. The inactive file is not a two-year bill -----------------------------------------------------
+
+INACTIVE = "Ordered to inactive file at the request of Senator Gonzalez."
+
+
+def test_a_bill_on_the_inactive_file_can_come_back_any_day_not_only_in_january(site) -> None:  # type: ignore[no-untyped-def]
+    c, factory = site
+    take_step(factory, AB, INACTIVE, date(2026, 8, 25), 1)
+    text = visible(c.get("/bills/AB-1656").text)
+    assert "On the inactive file. It was set aside before a floor vote. It can be brought back for a vote at any time." in text
+    assert "January of the session" not in text and "Two-year bill" not in text
+    es = visible(c.get("/bills/AB-1656?lang=es").text)
+    assert "En la lista de proyectos inactivos. Se dejó a un lado antes de la votación en el pleno." in es
+
+
+def test_the_progress_line_of_a_bill_on_the_inactive_file_is_not_stopped(site) -> None:  # type: ignore[no-untyped-def]
+    c, factory = site
+    take_step(factory, AB, INACTIVE, date(2026, 8, 25), 1)
+    page = c.get("/bills/AB-1656").text
+    assert 'class="step stopped"' not in page and "stopped here" not in page
+    assert re.search(r'class="step current">Other house', page)  # on the Senate's floor
+
+
+def test_a_bill_parked_under_joint_rule_56_is_still_a_stopped_two_year_bill(site) -> None:  # type: ignore[no-untyped-def]
+    c, factory = site
+    take_step(factory, AB, "Returned to Secretary of Senate pursuant to Joint Rule 56.", date(2026, 8, 25), 1)
+    page = c.get("/bills/AB-1656").text
+    assert "Two-year bill" in visible(page) and "stopped here" in page
+
+
+def test_recent_changes_and_feeds_tell_the_inactive_file_plainly(site) -> None:  # type: ignore[no-untyped-def]
+    c, factory = site
+    take_step(factory, AB, INACTIVE, date(2026, 8, 25), 1)
+    assert ("AB 1656 is now on the inactive file. It was set aside before a floor vote. "
+            "It can be brought back for a vote at any time.") in visible(c.get("/").text)
+    feed = c.get("/feeds/changes.atom?lang=es").text
+    assert "AB 1656 ahora está en la lista de proyectos inactivos." in feed

@@ -242,3 +242,11 @@ def test_the_action_that_set_a_stage_is_the_latest_one_with_that_stage() -> None
                ("passed_house", "Read third time. Passed. Ordered to the Assembly."), ("other", "Coauthors revised.")]
     assert stage_action(history, "passed_house") == "Read third time. Passed. Ordered to the Assembly."
     assert stage_action(history, "vetoed") is None
+
+
+def test_a_bill_ordered_to_the_inactive_file_is_told_apart_from_a_two_year_bill() -> None:
+    from tracker.stages import on_inactive_file
+
+    assert on_inactive_file("Ordered to inactive file at the request of Senator Gonzalez.")
+    assert not on_inactive_file("Returned to Secretary of Senate pursuant to Joint Rule 56.")
+    assert not on_inactive_file("From inactive file. Ordered to third reading.")

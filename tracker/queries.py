@@ -105,24 +105,31 @@ def find_bill_id(s: Session, text: str, session_year: str, *, exact_session: boo
 AUTHOR_ORDER = {"LEAD_AUTHOR": 0, "PRINCIPAL_COAUTHOR": 1, "COAUTHOR": 2}
 
 
-def passage_actions(s: Session, bill_ids: list[str]) -> dict[str, str]:
-    """Per bill, the latest action labelled ``passed_house``: what tells a first passage, a
-    second one and a concurrence apart (``tracker.stages.house_passage``)."""
-    if not bill_ids:
+#: Stages whose words depend on the action that set them: "passed a house" (first passage,
+#: second passage or concurrence) and "two-year" (on the inactive file, or parked for the year).
+ACTION_WORDED_STAGES = ("passed_house", "two_year")
+
+
+def stage_actions(s: Session, bills: list[Bill]) -> dict[str, str]:
+    """Per bill standing at one of ``ACTION_WORDED_STAGES``, the latest action with its stage:
+    the action that put it there (``tracker.stages.house_passage``, ``on_inactive_file``)."""
+    wanted = [(b.bill_id, b.stage) for b in bills if b.stage in ACTION_WORDED_STAGES]
+    if not wanted:
         return {}
-    rows = s.execute(select(BillAction.bill_id, BillAction.action)
-                     .where(BillAction.bill_id.in_(bill_ids), BillAction.stage == "passed_house")
+    stage_of = dict(wanted)
+    rows = s.execute(select(BillAction.bill_id, BillAction.stage, BillAction.action)
+                     .where(BillAction.bill_id.in_(list(stage_of)), BillAction.stage.in_(ACTION_WORDED_STAGES))
                      .order_by(BillAction.sort_key, BillAction.id)).all()
-    return {bill_id: action for bill_id, action in rows}  # the latest one wins
+    return {bill_id: action for bill_id, stage, action in rows if stage_of[bill_id] == stage}  # latest wins
 
 
-def event_passage_action(s: Session, bill_id: str, created_at: Any) -> str | None:
-    """The ``passed_house`` action a stage change found at ``created_at`` moved the bill with:
-    the latest such action stored by then (the ingest writes it in the same transaction, just
-    before the event; a few minutes' slack for a long import)."""
+def event_stage_action(s: Session, bill_id: str, stage: str, created_at: Any) -> str | None:
+    """The action a stage change to ``stage`` found at ``created_at`` moved the bill with: the
+    latest action with that stage stored by then (the ingest writes it in the same transaction,
+    just before the event; a few minutes' slack for a long import)."""
     from datetime import timedelta
 
-    q = select(BillAction.action).where(BillAction.bill_id == bill_id, BillAction.stage == "passed_house")
+    q = select(BillAction.action).where(BillAction.bill_id == bill_id, BillAction.stage == stage)
     if created_at is not None:
         q = q.where(BillAction.created_at <= created_at + timedelta(minutes=10))
     return s.execute(q.order_by(BillAction.sort_key.desc(), BillAction.id.desc()).limit(1)).scalar()

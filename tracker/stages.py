@@ -293,3 +293,13 @@ def stage_action(actions: Sequence[tuple[str | None, str]], stage: str | None) -
     if not stage:
         return None
     return next((text for st, text in reversed(actions) if st == stage), None)
+
+
+_INACTIVE_FILE = re.compile(r"(?<!from )(?<!from the )(?:to|on) (?:the )?inactive file|placed on (?:the )?(?:assembly|senate) inactive")
+
+
+def on_inactive_file(action: str | None) -> bool:
+    """Whether a ``two_year`` action put the bill on the inactive file ("Ordered to inactive file
+    at the request of Senator Gonzalez."): set aside on the floor, and it can be taken up again
+    any day (unlike a bill parked in committee or past a deadline until January)."""
+    return bool(_INACTIVE_FILE.search(normalise_action(action or "")))

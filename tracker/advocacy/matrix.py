@@ -18,12 +18,12 @@ from tracker.committees import committee_house
 from tracker.advocacy.positions import positions_for
 from tracker.db.models_advocacy import POSITIONS
 from tracker.db.models_core import Bill, BillVersion, Hearing
-from tracker.alerts.phrases import passage_text
-from tracker.queries import passage_actions, tracked
+from tracker.alerts.phrases import INACTIVE_FILE_TEXT, passage_text
+from tracker.queries import stage_actions, tracked
 from tracker.errors import TrackerError
 from tracker.settings import Settings, get_settings
 from tracker.clock import local_today
-from tracker.stages import kind_of_type
+from tracker.stages import kind_of_type, on_inactive_file
 
 POSITION_LABELS: dict[str, str] = {
     "support": "Support", "support_if_amended": "Support if amended", "oppose": "Oppose",
@@ -44,11 +44,14 @@ def stage_text(stage: str | None, kind: str = "bill", measure: str = "", action:
     """The matrix's words for a stage; a chaptered resolution was adopted and a chaptered
     constitutional amendment goes to the voters (neither was signed into law). "Passed a house"
     covers three situations: with ``measure`` and ``action`` (the action that set the stage) it
-    says which ("Passed the Assembly", "Passed the Senate too", "Passed both houses")."""
+    says which ("Passed the Assembly", "Passed the Senate too", "Passed both houses"), and a
+    "two-year" bill set aside on the floor is "On the inactive file" (it can come back any day)."""
     if stage == "chaptered" and kind == "resolution":
         return "Adopted"
     if stage == "chaptered" and kind == "amendment":
         return "Goes to the voters"
+    if stage == "two_year" and on_inactive_file(action):
+        return INACTIVE_FILE_TEXT[0]
     if stage == "passed_house" and measure and action:
         known = passage_text(action, measure)
         if known is not None:
@@ -106,7 +109,7 @@ def matrix_rows(s: Session, group_by: str | None = None, *, as_of: date | None =
     positions = positions_for(s, ids)
     dates = _version_dates(s, ids)
     hearings = _next_hearings(s, ids, as_of)
-    passages = passage_actions(s, [b.bill_id for b in bills if b.stage == "passed_house"])
+    set_by = stage_actions(s, bills)
     base = settings.public_base_url.rstrip("/")
     rows = []
     for b in bills:
@@ -121,8 +124,8 @@ def matrix_rows(s: Session, group_by: str | None = None, *, as_of: date | None =
             "implications": pos.get("summary") or "",
             "stage": b.stage or "",
             "stage_text": stage_text(b.stage, kind_of_type(b.measure_type or ""), b.measure,
-                                     passages.get(b.bill_id)),
-            "stage_action": passages.get(b.bill_id),
+                                     set_by.get(b.bill_id)),
+            "stage_action": set_by.get(b.bill_id),
             "official_status": b.current_status or "", "location": b.current_location or "",
             "last_action_date": b.last_action_date,
             "introduced": introduced, "last_amended": amended,

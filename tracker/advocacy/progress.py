@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from tracker.stages import kind_of_type
+from tracker.stages import kind_of_type, on_inactive_file
 
 STEPS: tuple[str, ...] = ("introduced", "committee", "floor", "other_house", "governor")
 
@@ -90,9 +90,20 @@ def bill_progress(
     measure_type: str,
     current_house: str | None,
     action_stages: Sequence[str | None],
+    stage_action: str | None = None,
 ) -> Progress:
-    """Place the bill on the five-step line (see ``_progress``), knowing what kind of measure it is."""
-    p = _progress(stage, measure_type, current_house, action_stages)
+    """Place the bill on the five-step line (see ``_progress``), knowing what kind of measure it is.
+
+    ``stage_action``: the action that set the stage, when known. A ``two_year`` bill on the
+    inactive file was set aside on the floor and can be taken up any day: it stands on the floor
+    step, not stopped (a bill parked in committee or past a deadline is stopped).
+    """
+    if stage == "two_year" and on_inactive_file(stage_action):
+        stage = "floor"
+        p = _progress(stage, measure_type, current_house, action_stages)
+        p = replace(p, stage="two_year")
+    else:
+        p = _progress(stage, measure_type, current_house, action_stages)
     kind = kind_of_type(measure_type.upper())
     return replace(p, kind=kind) if kind != "bill" else p
 

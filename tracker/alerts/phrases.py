@@ -17,7 +17,8 @@ from babel.dates import format_date
 from tracker.alerts.kinds import OUTCOME_STAGES
 from tracker.committees import committee_text, looks_like_code
 from tracker.i18n import translations
-from tracker.stages import BOTH_HOUSES, FIRST_HOUSE, SECOND_HOUSE, house_passage, measure_kind, origin_house
+from tracker.stages import (BOTH_HOUSES, FIRST_HOUSE, SECOND_HOUSE, house_passage, measure_kind, on_inactive_file,
+                            origin_house)
 
 Gettext = Callable[[str], str]
 
@@ -67,6 +68,13 @@ STAGE_MEANING: dict[str, str] = {
     "withdrawn": N_("The bill was withdrawn and will not move forward."),
 }
 
+#: A ``two_year`` bill on the inactive file is not parked until January: it was set aside on the
+#: floor and can be brought back any day. (label, event sentence, meaning)
+INACTIVE_FILE_TEXT: tuple[str, str, str] = (
+    N_("On the inactive file"),
+    N_("%(bill)s is now on the inactive file."),
+    N_("It was set aside before a floor vote. It can be brought back for a vote at any time."),
+)
 #: ``passed_house`` covers three situations (tracker.stages.house_passage); per situation and
 #: house of origin: (short label, the sentence an event is told with, what it means next).
 PASSAGE_TEXT: dict[tuple[str, str], tuple[str, str, str]] = {
@@ -108,6 +116,8 @@ def stage_meaning(stage: str | None, measure: str, action: str | None = None) ->
         known = passage_text(action, measure)
         if known is not None:
             return known[2]
+    if stage == "two_year" and on_inactive_file(action):
+        return INACTIVE_FILE_TEXT[2]
     if stage == "enrolled" and measure_kind(measure) != "bill":  # "goes to the Governor" is untrue
         return None
     return STAGE_MEANING.get(stage or "")
@@ -257,6 +267,8 @@ def describe(kind: str, before: Any, after: Any, measure: str, lang: str, _: Get
             _label, sentence, meaning = known
             text = _(sentence) % {"bill": measure}
             return f"{text} {_(meaning)}" if meaning else text
+    if kind == "stage_changed" and after == "two_year" and on_inactive_file(action):
+        return f"{_(INACTIVE_FILE_TEXT[1]) % {'bill': measure}} {_(INACTIVE_FILE_TEXT[2])}"
     if kind == "stage_changed":
         kind_of = measure_kind(measure)
         if after == "chaptered" and kind_of != "bill":

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from tracker.db.models_core import Bill, BillAuthor, ChangeEvent, Hearing, Legislator, SourceRun
 from tracker.clock import local_today
 from tracker.committees import with_committee_name
-from tracker.queries import event_passage_action, tracked
+from tracker.queries import ACTION_WORDED_STAGES, event_stage_action, tracked
 
 
 def measure_slug(measure: str) -> str:
@@ -122,9 +122,9 @@ def recent_changes(s: Session, limit: int = 10, bill_id: str | None = None,
         if e.kind == "status_changed" and (e.bill_id, e.source_run_id or e.created_at) in told:
             continue
         after = with_committee_name(s, b.session_year, e.after)  # a code by its name where known
-        # "passed one house" covers three situations: the action that set the stage tells which
-        action = (event_passage_action(s, b.bill_id, e.created_at)
-                  if e.kind == "stage_changed" and e.after == "passed_house" else None)
+        # "passed a house" covers three situations, "two-year" two: the action that set the stage tells which
+        action = (event_stage_action(s, b.bill_id, e.after, e.created_at)
+                  if e.kind == "stage_changed" and e.after in ACTION_WORDED_STAGES else None)
         out.append({"id": e.id, "kind": e.kind, "summary": e.summary, "before": e.before, "after": after,
                     "created_at": e.created_at, "bill_id": b.bill_id, "measure": b.measure,
                     "slug": measure_slug(b.measure), "title": b.title, "topics": b.topics or [],

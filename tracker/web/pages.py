@@ -24,7 +24,7 @@ from tracker.alerts import phrases
 from tracker.db.models_core import Bill, Legislator
 from tracker.errors import TrackerError
 from tracker.i18n import translations
-from tracker.queries import bill_detail, find_bill_id, passage_actions
+from tracker.queries import bill_detail, find_bill_id, stage_actions
 from tracker.web import data, integrations
 from tracker.web.context import db, get_lang, render
 from tracker.web.diffing import digest_diff
@@ -273,8 +273,8 @@ async def bill_list(request: Request) -> HTMLResponse:
             rows, total = data.list_bills(s, f, size)
             positions = integrations.positions_for(s, [b.bill_id for b in rows])
         stages = [{"id": st, "label": stage_label(st)} for st in data.stages_in_use(s)]
-        passages = passage_actions(s, [b.bill_id for b in rows if b.stage == "passed_house"])
-    bills = _cards(rows, positions, passages)
+        set_by = stage_actions(s, rows)
+    bills = _cards(rows, positions, set_by)
     pages = max((total + size - 1) // size, 1)
     return render(request, "web/bills.html", bills=bills, total=total, f=f, stages=stages,
                   topics=topic_labels(request), positions=POSITIONS, pages=pages,
@@ -282,10 +282,10 @@ async def bill_list(request: Request) -> HTMLResponse:
 
 
 def _cards(rows: list[Bill], positions: dict[str, dict[str, Any]],
-           passages: dict[str, str] | None = None) -> list[dict[str, Any]]:
+           set_by: dict[str, str] | None = None) -> list[dict[str, Any]]:
     return [{"bill": b, "slug": data.measure_slug(b.measure), "house": data.house_of(b),
              "stage_text": stage_label(b.stage, kind_of_type(b.measure_type or ""), b.measure,
-                                       (passages or {}).get(b.bill_id)),
+                                       (set_by or {}).get(b.bill_id)),
              "position": (positions.get(b.bill_id) or {}).get("position")} for b in rows]
 
 
@@ -303,7 +303,9 @@ async def bill_page(request: Request) -> Response:
         d = bill_detail(s, bill_id)
         bill = s.get(Bill, bill_id)
         assert bill is not None
-        where = bill_progress(d["stage"], bill.measure_type, d["current_house"], [a["stage"] for a in d["actions"]])
+        set_by = stage_action([(a["stage"], a["action"]) for a in d["actions"]], d["stage"])  # set the stage
+        where = bill_progress(d["stage"], bill.measure_type, d["current_house"], [a["stage"] for a in d["actions"]],
+                              set_by)
         position = integrations.get_position(s, bill_id)
         changes = data.recent_changes(s, limit=10, bill_id=bill_id)
         committee = (committee_now(s, d["session"], d["current_location"])
@@ -329,7 +331,6 @@ async def bill_page(request: Request) -> Response:
     stage = d["stage"] or ""
     leads = data.lead_authors(d["authors"])
     decision = governor_decision(d["stage"], [a["stage"] for a in d["actions"]], d["current_status"])
-    set_by = stage_action([(a["stage"], a["action"]) for a in d["actions"]], d["stage"])  # set the stage
     return render(request, "web/bill.html", d=d, slug=slug, position=position,
                   changes=plain_changes(request, changes),
                   # blank line = paragraph, a single line break = a space (as stored by older imports)
@@ -366,9 +367,9 @@ async def topic_page(request: Request) -> HTMLResponse:
         if tid not in labels and not total:
             raise HTTPException(404, "We could not find that topic.")
         positions = integrations.positions_for(s, [b.bill_id for b in rows])
-        passages = passage_actions(s, [b.bill_id for b in rows if b.stage == "passed_house"])
+        set_by = stage_actions(s, rows)
     return render(request, "web/topic.html", tid=tid, label=labels.get(tid, tid),
-                  bills=_cards(rows, positions, passages),
+                  bills=_cards(rows, positions, set_by),
                   changes=plain_changes(request, changes), topics=labels, total=total, page=page,
                   pages=max((total + size - 1) // size, 1), query_base=_query_without_page(request))
 
