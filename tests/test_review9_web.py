@@ -167,3 +167,58 @@ def test_recent_changes_and_feeds_tell_the_inactive_file_plainly(site) -> None: 
             "It can be brought back for a vote at any time.") in visible(c.get("/").text)
     feed = c.get("/feeds/changes.atom?lang=es").text
     assert "AB 1656 ahora está en la lista de proyectos inactivos." in feed
+
+
+# 3. A NUL character in an address or a form ------------------------------------------------------
+
+from test_web_support import csrf_from  # noqa: E402
+from tracker.db.models_advocacy import BillPosition  # noqa: E402
+from tracker.db.models_alerts import Subscriber  # noqa: E402
+from tracker.web.auth import create_admin  # noqa: E402
+
+NUL_ADDRESSES = ["/bills?q=%00", "/bills?stage=%00", "/bills/%00", "/bills/AB%001656", "/topics/%00",
+                 "/api/bills/%00", "/api/bills?q=%00", "/feeds/bills/%00.atom"]
+
+
+@pytest.mark.parametrize("address", NUL_ADDRESSES)
+def test_an_address_with_a_nul_character_is_refused_in_one_plain_sentence(site, address: str) -> None:  # type: ignore[no-untyped-def]
+    c, _factory = site
+    r = c.get(address)
+    assert r.status_code == 400
+    assert "This address has a character we cannot read." in r.text
+
+
+def test_the_nul_character_message_is_in_spanish_for_a_spanish_reader(site) -> None:  # type: ignore[no-untyped-def]
+    c, _factory = site
+    r = c.get("/bills?q=%00", headers={"accept-language": "es"})
+    assert r.status_code == 400 and "Esta dirección tiene un carácter que no podemos leer." in r.text
+    assert "988" in r.text  # the crisis footer stays on the error page
+
+
+def test_a_nul_character_typed_in_the_county_is_dropped_and_the_sign_up_goes_through(site) -> None:  # type: ignore[no-untyped-def]
+    c, factory = site
+    token = csrf_from(c.get("/subscribe").text)
+    r = c.post("/subscribe", data={"csrf_token": token, "email": "nul@example.org", "lang": "en",
+                                   "topics": "crisis_988", "county": "Mod\x00oc", "cadence": "weekly"})
+    assert r.status_code in (200, 303), r.text[:500]
+    with factory() as s:
+        from sqlalchemy import select
+
+        counties = list(s.execute(select(Subscriber.county)).scalars())
+    assert "Modoc" in counties
+
+
+def test_a_nul_character_in_why_it_matters_is_dropped_and_the_position_saved(site) -> None:  # type: ignore[no-untyped-def]
+    c, factory = site
+    with factory() as s:
+        create_admin(s, "staffer", "correct horse battery")
+        s.commit()
+    token = csrf_from(c.get("/staff/login").text)
+    c.post("/staff/login", data={"csrf_token": token, "username": "staffer", "password": "correct horse battery"})
+    r = c.post("/staff/bills/AB-1656", data={"csrf_token": token, "position": "support",
+                                             "why": "Peers\x00 answer crisis calls."})
+    assert r.status_code == 200 and "Saved." in r.text
+    with factory() as s:
+        from sqlalchemy import select
+
+        assert s.execute(select(BillPosition.why)).scalars().all() == ["Peers answer crisis calls."]

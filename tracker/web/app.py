@@ -57,6 +57,59 @@ class SecurityHeaders:
         await self.app(scope, receive, wrapped)
 
 
+BAD_CHARACTER = "This address has a character we cannot read. Please check the link and try again."
+_FORM = b"application/x-www-form-urlencoded"
+
+
+class NoNulInput:
+    """A NUL character never reaches a handler or the database (PostgreSQL refuses it in text).
+
+    An address (path or query) holding one is answered 400 with one plain sentence, in the
+    visitor's language (JSON for the API, plain text for feeds), before any route runs. A form
+    (url-encoded, as every form of the site) loses its NUL characters (``%00``), so the page
+    is shown again with what was typed, or saved, like any other input.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query = scope.get("query_string", b"")
+        if "\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query:
+            response = await http_error(Request(scope), HTTPException(400, BAD_CHARACTER))
+            await response(scope, receive, send)
+            return
+        content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
+        if scope.get("method") == "POST" and content_type.split(b";")[0].strip().lower() == _FORM:
+            receive = _without_nul(receive)
+        await self.app(scope, receive, send)
+
+
+def _without_nul(receive: Receive) -> Receive:
+    """``receive`` with every ``%00`` taken out of a url-encoded body (also one split between
+    two chunks: up to two bytes wait for the next chunk)."""
+    held = b""
+
+    async def wrapped() -> Message:
+        nonlocal held
+        message = await receive()
+        if message["type"] != "http.request":
+            return message
+        body = (held + message.get("body", b"")).replace(b"%00", b"")
+        more = message.get("more_body", False)
+        held = b""
+        if more:
+            cut = body.rfind(b"%", max(len(body) - 2, 0))
+            if cut != -1:
+                body, held = body[:cut], body[cut:]
+        return {**message, "body": body}
+
+    return wrapped
+
+
 #: Plain words for the errors Starlette raises itself (its detail is the bare HTTP reason).
 PLAIN_ERRORS: dict[int, str] = {
     404: "We could not find that page.",
@@ -133,6 +186,7 @@ def create_app(settings: Settings, factory: sessionmaker[Session] | None = None)
     app.state.subscribe_ip = SlidingWindow(settings.web.subscribe_rate_per_ip, 3600)
     app.state.subscribe_addr = SlidingWindow(settings.web.subscribe_rate_per_address, 86400)
     app.state.login_ip = SlidingWindow(settings.web.login_rate_per_ip, 900)
+    app.add_middleware(NoNulInput)
     app.add_middleware(SecurityHeaders)
     # Pages repeat their markup per bill; compressed they are a fraction of the bytes on an old
     # phone's slow connection.
