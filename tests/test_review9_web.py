@@ -222,3 +222,13 @@ def test_a_nul_character_in_why_it_matters_is_dropped_and_the_position_saved(sit
         from sqlalchemy import select
 
         assert s.execute(select(BillPosition.why)).scalars().all() == ["Peers answer crisis calls."]
+
+
+# 6. Another spelling of a bill number keeps the page's language ----------------------------------
+
+@pytest.mark.parametrize("spelling", ["AB1656", "ab-1656", "AB%201656"])
+def test_another_spelling_of_the_bill_number_redirects_with_the_query_kept(site, spelling: str) -> None:  # type: ignore[no-untyped-def]
+    c, _factory = site
+    r = c.get(f"/bills/{spelling}?lang=es", follow_redirects=False)
+    assert r.status_code == 301 and r.headers["location"] == "/bills/AB-1656?lang=es"
+    assert 'lang="es"' in c.get(f"/bills/{spelling}?lang=es").text

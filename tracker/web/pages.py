@@ -315,7 +315,8 @@ async def bill_page(request: Request) -> Response:
             v["result_text"] = vote_result(v["result"], _)
     slug = data.measure_slug(d["measure"])
     if measure != slug:
-        return RedirectResponse(f"/bills/{slug}", status_code=301)
+        query = request.url.query  # keep ?lang=es and the like
+        return RedirectResponse(f"/bills/{slug}" + (f"?{query}" if query else ""), status_code=301)
     for v in d["versions"]:
         v["label"] = version_label(v["action"], _)
         if where.kind != "bill" and (v["action"] or "").strip().lower() == "chaptered":
