@@ -232,3 +232,23 @@ def test_another_spelling_of_the_bill_number_redirects_with_the_query_kept(site,
     r = c.get(f"/bills/{spelling}?lang=es", follow_redirects=False)
     assert r.status_code == 301 and r.headers["location"] == "/bills/AB-1656?lang=es"
     assert 'lang="es"' in c.get(f"/bills/{spelling}?lang=es").text
+
+
+# 5. Feed entries name the bill once ------------------------------------------------------------
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", "AB 1656: hearing set for September 9, 2026 in Health."),
+    ("es", "AB 1656: audiencia fijada para el 9 de septiembre de 2026 en Health."),
+])
+def test_a_feed_entry_title_names_the_bill_once(site, lang: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    c, factory = site
+    with factory() as s:
+        s.add(ChangeEvent(bill_id=AB, kind="hearing_set", before=None,
+                          after={"date": "2026-09-09", "committee": "Health", "status": "scheduled"},
+                          summary="AB 1656 hearing set", dedupe_key="review9-hearing",
+                          created_at=datetime.now(timezone.utc)))
+        s.commit()
+    feed = ET.fromstring(c.get(f"/feeds/bills/AB-1656.atom?lang={lang}").content)
+    titles = [e.findtext(f"{A}title") or "" for e in feed.iter(f"{A}entry")]
+    assert titles[0].startswith(expected), titles
+    assert all(t.count("AB 1656") == 1 for t in titles), titles

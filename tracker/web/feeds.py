@@ -71,13 +71,15 @@ def build_feed(*, base_url: str, feed_path: str, html_path: str, feed_key: str, 
     for e in events:
         entry = _sub(feed, "entry")
         _sub(entry, "id", f"tag:{host},{TAG_DATE}:capitol-watch/event/{e['id']}{suffix}")
-        _sub(entry, "title", f"{e['measure']}: {e['text']}")
+        # the sentence names the bill already ("AB 2052: hearing set for..."): no second number
+        told = e["text"] if e["measure"] in e["text"] else f"{e['measure']}: {e['text']}"
+        _sub(entry, "title", told)
         _sub(entry, "updated", _iso(e["created_at"]))
         _sub(entry, "link", rel="alternate", href=base + _feed_path(f"/bills/{e['slug']}", lang), type="text/html")
         for t in e["topics"]:
             label = (topic_names or {}).get(str(t))
             _sub(entry, "category", term=str(t), **({"label": label} if label else {}))
-        _sub(entry, "summary", f"{e['measure']} ({e['title'] or ''}): {e['text']}")
+        _sub(entry, "summary", f"{told} ({e['measure']}: {e['title']})" if e["title"] else told)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
