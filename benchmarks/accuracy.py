@@ -6,8 +6,9 @@ Reads tests/files/labelled/: bills.jsonl (title + summary → relevant?), action
 stage) and histories.jsonl (whole history → final stage; partial histories, complete: false, are
 reported separately too), their field-*.jsonl twins (a second real set, see SOURCE.md), and
 heldout-bills.jsonl (never used for tuning) and round11-bills.jsonl (an eleventh round, measured
-before two general rule changes it prompted; see SOURCE.md), and round12-actions/histories.jsonl
-(a stage round, measured before the two rule changes it prompted).
+before two general rule changes it prompted; see SOURCE.md), round12-actions/histories.jsonl
+(a stage round, measured before the two rule changes it prompted) and round13-bills.jsonl (a
+thirteenth relevance round, measured before the one term it prompted).
 Prints each wrong row and why (score, matched terms, label basis).
 """
 
@@ -92,7 +93,7 @@ def main() -> None:
     ap.add_argument("--topics", type=Path, default=ROOT / "config" / "topics.toml")
     args = ap.parse_args()
     matcher = Matcher.from_path(args.topics)
-    for name in ("bills.jsonl", "field-bills.jsonl", "heldout-bills.jsonl", "round11-bills.jsonl"):
+    for name in ("bills.jsonl", "field-bills.jsonl", "heldout-bills.jsonl", "round11-bills.jsonl", "round13-bills.jsonl"):
         relevance(matcher, name)
     for prefix in ("", "field-", "round12-"):
         stages(prefix)

@@ -339,3 +339,8 @@ def test_the_statutes_words_for_a_5150_detention_are_involuntary_treatment(match
         "a person who is subject to a 5150 hold and would require the 5150 application to travel with the "
         "person.")))
     assert res.relevant and "involuntary_treatment" in res.topics
+
+
+def test_the_abbreviation_sud_counts_only_in_capitals(matcher) -> None:
+    assert "SUD" in matcher.match(MatchInput(title="Youth SUD Treatment Continuum.")).matched
+    assert not matcher.match(MatchInput(title="Sud Street improvements.")).matched
