@@ -252,3 +252,19 @@ def test_a_feed_entry_title_names_the_bill_once(site, lang: str, expected: str) 
     titles = [e.findtext(f"{A}title") or "" for e in feed.iter(f"{A}entry")]
     assert titles[0].startswith(expected), titles
     assert all(t.count("AB 1656") == 1 for t in titles), titles
+
+
+# 4. Votes told in the history are not "no votes yet" ---------------------------------------------
+
+def test_vote_counts_in_the_history_without_roll_calls_are_pointed_to(site) -> None:  # type: ignore[no-untyped-def]
+    c, _factory = site
+    text = visible(c.get("/bills/AB-1656").text)  # the mini extract: "(Ayes 68. Noes 0.)", no roll calls
+    assert "Vote counts are in the history below. Who voted how is not available yet." in text
+    assert "No votes yet." not in text
+    es = visible(c.get("/bills/AB-1656?lang=es").text)
+    assert "Los resultados de las votaciones están en el historial de abajo." in es
+
+
+def test_a_bill_without_any_vote_still_says_no_votes_yet(site) -> None:  # type: ignore[no-untyped-def]
+    c, _factory = site
+    assert "No votes yet." in visible(c.get("/bills/AB-9999").text)

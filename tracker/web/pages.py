@@ -344,7 +344,12 @@ async def bill_page(request: Request) -> Response:
                   stage_meaning=("" if where.kind != "bill" and stage == "chaptered"
                                  else phrases.stage_meaning(stage, d["measure"], set_by) or ""),
                   committee=committee,
-                  official_url=LEGINFO + d["bill_id"], topics=topic_labels(request))
+                  official_url=LEGINFO + d["bill_id"], topics=topic_labels(request),
+                  history_votes=any(_VOTE_COUNT.search(a["action"] or "") for a in d["actions"]))
+
+
+#: A vote count in history text: "(Ayes 79. Noes 0.)".
+_VOTE_COUNT = re.compile(r"\(ayes\s+\d+", re.IGNORECASE)
 
 
 async def topic_index(request: Request) -> HTMLResponse:
