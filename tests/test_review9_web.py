@@ -268,3 +268,71 @@ def test_vote_counts_in_the_history_without_roll_calls_are_pointed_to(site) -> N
 def test_a_bill_without_any_vote_still_says_no_votes_yet(site) -> None:  # type: ignore[no-untyped-def]
     c, _factory = site
     assert "No votes yet." in visible(c.get("/bills/AB-9999").text)
+
+
+# 7. The preferences page after unsubscribing, and the county -------------------------------------
+
+from tracker.alerts import subscriptions as subs  # noqa: E402
+from tracker.web.subscribe import manage_url, unsubscribe_url  # noqa: E402
+
+
+def member(factory: sessionmaker[Session], county: str | None = "Modoc") -> tuple[str, str]:
+    """A confirmed member following one topic: (manage link, unsubscribe link)."""
+    with factory() as s:
+        subs.add_member(s, "rosa@example.org", topics=["crisis_988"], county=county, confirmed=True)
+        s.commit()
+        sub = subs.find_by_email(s, "rosa@example.org")
+        assert sub is not None
+        return manage_url(sub), unsubscribe_url(sub)
+
+
+def stored_county(factory: sessionmaker[Session]) -> str | None:
+    with factory() as s:
+        sub = subs.find_by_email(s, "rosa@example.org")
+        assert sub is not None
+        return sub.county
+
+
+def test_after_unsubscribing_the_preferences_page_says_alerts_are_off_and_how_to_restart(site) -> None:  # type: ignore[no-untyped-def]
+    c, factory = site
+    manage, unsub = member(factory)
+    c.post(unsub, data={"csrf_token": csrf_from(c.get(unsub).text)})
+    text = visible(c.get(manage).text)
+    assert "You are not getting alerts now." in text
+    assert "press “Start my alerts again”" in text and "Stop all alerts" not in text
+    es = visible(c.get(manage, headers={"accept-language": "es"}).text)
+    assert "Ahora no está recibiendo alertas." in es
+
+
+def test_choosing_a_topic_again_after_unsubscribing_says_alerts_are_on_again(site) -> None:  # type: ignore[no-untyped-def]
+    c, factory = site
+    manage, unsub = member(factory)
+    c.post(unsub, data={"csrf_token": csrf_from(c.get(unsub).text)})
+    token = csrf_from(c.get(manage).text)
+    r = c.post(manage, data={"csrf_token": token, "lang": "en", "topics": "crisis_988", "cadence": "weekly"})
+    text = visible(r.text)
+    assert "Saved. Your alerts are on again." in text and "You are not getting alerts now." not in text
+
+
+def test_a_subscribed_member_sees_no_alerts_off_notice(site) -> None:  # type: ignore[no-untyped-def]
+    c, factory = site
+    manage, _unsub = member(factory)
+    text = visible(c.get(manage).text)
+    assert "You are not getting alerts now." not in text and "Stop all alerts (unsubscribe)" in text
+
+
+def test_the_preferences_page_shows_the_county_given_at_sign_up(site) -> None:  # type: ignore[no-untyped-def]
+    c, factory = site
+    manage, _unsub = member(factory)
+    assert re.search(r'<input id="county" name="county"[^>]* value="Modoc"', c.get(manage).text)
+
+
+def test_the_county_can_be_changed_and_cleared_on_the_preferences_page(site) -> None:  # type: ignore[no-untyped-def]
+    c, factory = site
+    manage, _unsub = member(factory)
+    token = csrf_from(c.get(manage).text)
+    choices = {"csrf_token": token, "lang": "en", "topics": "crisis_988", "cadence": "immediate"}
+    assert c.post(manage, data=choices | {"county": "Lassen"}).status_code == 200
+    assert stored_county(factory) == "Lassen"
+    assert c.post(manage, data=choices | {"county": ""}).status_code == 200
+    assert stored_county(factory) is None

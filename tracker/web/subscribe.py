@@ -265,7 +265,7 @@ def _prefs_values(sub: Any) -> dict[str, Any]:
             "topics": [r.target for r in rows if r.kind == "topic"],
             "bills": [r.target for r in rows if r.kind == "bill"],
             "all_bills": any(r.kind == "all" for r in rows),
-            "cadence": cadences[0] if cadences else "immediate"}
+            "cadence": cadences[0] if cadences else "immediate", "county": sub.county or ""}
 
 
 def _measures(s: Any, bill_ids: list[str]) -> str:
@@ -286,7 +286,9 @@ async def preferences(request: Request) -> Response:
         v = _prefs_values(sub)
         v["bills_text"] = _measures(s, v["bills"])
         unsub = unsubscribe_url(sub)
+        stopped = sub.status == "unsubscribed"
     return render(request, "web/preferences.html", values=v, errors=[], saved=False, unsubscribe=unsub,
+                  stopped=stopped, restarted=False,
                   token=request.path_params["token"], topics=topic_labels(request), cadences=CADENCES)
 
 
@@ -304,12 +306,14 @@ async def preferences_post(request: Request) -> Response:
             raise HTTPException(404, "We have no subscription for this link. It may have been deleted.")
         v["email"] = sub.email
         unsub = unsubscribe_url(sub)
+        was_stopped = sub.status == "unsubscribed"
         bill_ids, unknown = _parse_bills(request, s, v["bills_text"])
         errors = _choice_errors(request, v, bill_ids, unknown)
         if not errors:
             try:
                 subs.update_preferences(s, sub, lang=v["lang"], topics=tuple(v["topics"]),
                                         bills=tuple(bill_ids), all_bills=v["all_bills"], cadence=v["cadence"])
+                sub.county = v["county"]  # optional: an empty field clears it
                 s.commit()
             except TrackerError:
                 s.rollback()
@@ -318,7 +322,7 @@ async def preferences_post(request: Request) -> Response:
         request.state.lang = v["lang"]
         request.state.set_lang_cookie = v["lang"]
     return render(request, "web/preferences.html", status_code=400 if errors else 200, values=v,
-                  unsubscribe=unsub,
+                  unsubscribe=unsub, stopped=was_stopped and bool(errors), restarted=was_stopped and not errors,
                   errors=errors, saved=not errors, token=request.path_params["token"],
                   topics=topic_labels(request), cadences=CADENCES)
 
