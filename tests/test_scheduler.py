@@ -1,16 +1,24 @@
-"""Scheduler: catch-up after downtime runs each job once; a killed crawl leaves a clean DB."""
+"""Scheduler: catch-up after downtime runs each job once; a killed crawl leaves a clean DB; the
+scheduled send and digest jobs really deliver mail.
+
+Jobs run for real: ``tracker`` children polling the replica and sending to aiosmtpd on loopback.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 
+from tests.test_poll_e2e import Tracker
+from tracker.alerts.testing import recording_server
 from tracker.db import make_engine, session_factory
 from tracker.db.migrate import upgrade
 from tracker.db.models_core import Bill, SourceRun
@@ -22,46 +30,97 @@ from tracker.settings import get_settings
 SAMPLE = Path(__file__).resolve().parents[1] / "tracker" / "sample_data" / "pubinfo_2025"
 
 
-@pytest.mark.parametrize("downtime", [timedelta(minutes=30), timedelta(hours=3)])
-def test_catch_up_after_downtime_runs_each_job_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                    downtime: timedelta) -> None:
-    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'sched.db'}")
-    for job in ("WEB", "HEARINGS", "PUBINFO", "SEND", "DIGEST"):
-        monkeypatch.setenv(f"TRACKER_SCHEDULE__{job}", "* * * * *")  # every minute
-    get_settings.cache_clear()
-    settings = get_settings()
-    upgrade(make_engine(settings.database_url))
-    calls: list[str] = []
-    monkeypatch.setattr(child, "poll_in_child", lambda factory, source, timeout: calls.append(source)
-                        or child.ChildResult(0, False, ""))
-    monkeypatch.setattr(scheduler, "command_available", lambda name: (calls.append(name), False)[1])
-
-    first = scheduler.build_scheduler(settings, BackgroundScheduler)
-    first.start(paused=True)
-    long_ago = datetime.now(timezone.utc) - downtime  # many missed fires per job
-    for job in first.get_jobs():
-        job.modify(next_run_time=long_ago)
-    first._process_jobs = lambda: None  # type: ignore[method-assign]  # the process "dies" here
-    first.shutdown(wait=True)
-    assert calls == []
-
-    if datetime.now().second >= 50:  # the every-minute fire after the catch-up must not
-        time.sleep(61 - datetime.now().second)  # fall inside this test and count twice
-    second = scheduler.build_scheduler(settings, BackgroundScheduler)  # the restart
-    second.start()
-    deadline = time.monotonic() + 10
-    while len(calls) < 5 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.5)
-    second.shutdown(wait=True)
-    assert sorted(calls) == ["digest", "hearings", "pubinfo", "send", "web"]  # each once
-
-
 @pytest.fixture
 def replica() -> Iterator[ReplicaServer]:
     srv = ReplicaServer(SAMPLE).start()
     yield srv
     srv.stop()
+
+
+NEVER = "0 3 29 2 *"  # 3 a.m. on 29 February: no job falls due by itself during a test
+
+
+def _mail_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, port: int, *,
+                   replica: ReplicaServer | None = None, schedule: str = NEVER) -> str:
+    """One SQLite database, the loopback SMTP server, staff addresses, the replica's URLs, and
+    every job on ``schedule`` (by default never due by itself). The test process and the
+    ``tracker`` children the jobs start read the same environment."""
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    env = {k: v for k, v in Tracker(url, replica).env.items() if k.startswith("TRACKER_")} if replica else {}
+    env |= {"TRACKER_DATABASE_URL": url, "TRACKER_SMTP__HOST": "127.0.0.1",
+           "TRACKER_SMTP__PORT": str(port), "TRACKER_SMTP__TLS": "none",
+           "TRACKER_ALERTS__STAFF_EMAILS": '["staff@example.org"]',
+           "TRACKER_SECRET_KEY": "a-test-key-that-is-not-the-development-one"}
+    env.update({f"TRACKER_SCHEDULE__{job}": schedule for job in ("WEB", "HEARINGS", "PUBINFO", "SEND", "DIGEST")})
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    upgrade(make_engine(url))
+    return url
+
+
+def _fire_now(job_id: str) -> JobExecutionEvent:
+    """Start the scheduler of this installation with ``job_id`` due now; return once the
+    scheduler says the job ran (executed or raised)."""
+    sched = scheduler.build_scheduler(get_settings(), BackgroundScheduler)
+    ran: list[JobExecutionEvent] = []
+    finished = threading.Event()
+
+    def on_event(event: JobExecutionEvent) -> None:
+        ran.append(event)
+        finished.set()
+
+    sched.add_listener(on_event, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    sched.start(paused=True)
+    sched.get_job(job_id).modify(next_run_time=datetime.now(timezone.utc))
+    sched.resume()
+    try:
+        assert finished.wait(120), f"the scheduler never ran {job_id}"
+    finally:
+        sched.shutdown(wait=True)
+    assert [(e.job_id, e.exception) for e in ran] == [(job_id, None)]
+    return ran[0]
+
+
+JOB_IDS = ("digest", "poll-hearings", "poll-pubinfo", "poll-web", "send")
+
+
+def _every_ten_minutes_but_not_now() -> str:
+    """A cron line that fired every ten minutes through any downtime, last about five minutes
+    ago, and fires next in four to five minutes: whatever runs during a test is catch-up."""
+    return f"{(datetime.now().minute + 5) % 10}-59/10 * * * *"
+
+
+@pytest.mark.parametrize("downtime", [timedelta(minutes=30), timedelta(hours=3)])
+def test_catch_up_after_downtime_runs_each_job_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                    replica: ReplicaServer, downtime: timedelta) -> None:
+    cron = _every_ten_minutes_but_not_now()  # a few fires, or many, were missed
+    with recording_server() as (_h, port):
+        url = _mail_settings(monkeypatch, tmp_path, port, replica=replica, schedule=cron)
+        first = scheduler.build_scheduler(get_settings(), BackgroundScheduler)
+        first.start(paused=True)
+        for job in first.get_jobs():  # it went down this long ago, every job still to run
+            job.modify(next_run_time=datetime.now(timezone.utc) - downtime)
+        first.remove_jobstore("default")  # the jobs stay stored as they are: it never ran them
+        first.shutdown()
+
+        restarted = scheduler.build_scheduler(get_settings(), BackgroundScheduler)
+        ran: list[JobExecutionEvent] = []
+        restarted.add_listener(ran.append, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+        restarted.start(paused=True)
+        try:
+            now = datetime.now(timezone.utc)
+            assert [j.id for j in restarted.get_jobs() if j.next_run_time > now] == []  # all overdue
+            restarted.resume()
+            deadline = time.monotonic() + 240
+            while {e.job_id for e in ran} != set(JOB_IDS) and time.monotonic() < deadline:
+                time.sleep(0.1)
+        finally:
+            restarted.shutdown(wait=True)  # and any further run of a job has ended too
+    assert sorted((e.job_id, e.code) for e in ran) == [(job_id, EVENT_JOB_EXECUTED) for job_id in JOB_IDS]
+    with session_factory(make_engine(url))() as s:  # each source polled once, to the end
+        assert sorted((r.source, r.status) for r in s.execute(select(SourceRun)).scalars()) == [
+            ("hearings", "ok"), ("pubinfo", "ok"), ("web", "ok")]
 
 
 def test_killed_crawl_leaves_database_consistent(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
@@ -142,3 +201,31 @@ def test_a_job_that_raises_is_one_log_line_and_the_scheduler_goes_on(
     with caplog.at_level("ERROR", logger="tracker.scheduler"):
         scheduler.poll_job("web")  # returns: APScheduler never sees the exception
     assert [r.getMessage() for r in caplog.records] == ["poll web failed: RuntimeError: database went away"]
+
+
+# The scheduler itself runs the send and digest jobs, against a real SMTP server ---------------
+
+def test_the_scheduled_send_job_delivers_a_pending_alert_once(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from tests.test_send_smtp import queue_alerts, statuses
+
+    with recording_server() as (h, port):
+        url = _mail_settings(monkeypatch, tmp_path, port)
+        factory = session_factory(make_engine(url))
+        (member,) = queue_alerts(factory, 1)
+        with caplog.at_level("INFO", logger="tracker.scheduler"):
+            _fire_now("send")
+        assert h.recipients == [member]  # delivered by the job's own 'tracker send', once
+    assert statuses(factory) == {"sent": 1}
+    assert [r.getMessage() for r in caplog.records] == [
+        "send finished (exit 0): sent 1, deferred 0, failed 0, canceled 0"]
+
+
+def test_the_scheduled_digest_job_mails_the_staff_digest(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    with recording_server() as (h, port):
+        _mail_settings(monkeypatch, tmp_path, port)
+        _fire_now("digest")
+        assert h.recipients == ["staff@example.org"]
+        (digest,) = h.parsed()
+    assert "digest" in digest["Subject"].lower()
