@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.test_poll_e2e import Tracker, replica  # noqa: F401  (fixture)
+from pathlib import Path
+
+from tests.test_poll_e2e import SAMPLE, Tracker, replica  # noqa: F401  (fixture)
 from tracker.replica.server import ReplicaServer
 
 
@@ -21,3 +23,19 @@ def test_bulk_zip_arrives_in_ranges_and_a_second_poll_is_not_modified(db_url: st
     assert len(tracker.events()) == events
     again = {p: n for p, n in tracker.client.stats().items() if p.startswith("/pubinfo/")}
     assert list(again.values()) == [1]  # one conditional request, answered 304
+
+
+def test_a_replica_change_after_importing_the_real_extract_reaches_the_bulk_poll(
+        db_url: str, replica: ReplicaServer, tmp_path: Path) -> None:  # noqa: F811
+    tracker = Tracker(db_url, replica)
+    tracker.env["TRACKER_DATA_DIR"] = str(tmp_path / "var")
+    tracker("init")
+    tracker("import-pubinfo", str(SAMPLE))
+    before = len(tracker.events())
+    tracker.client.post("action", bill_id="AB 1656", action="Read third time. Passed. Ordered to the Assembly.",
+                        status="Enrolled")
+    tracker("poll", "--source", "pubinfo")
+    kinds = {kind for bill, kind in tracker.kinds_after(before) if bill == "202520260AB1656"}
+    assert {"new_action", "status_changed"} <= kinds
+    assert tracker.bills()["202520260AB1656"]["current_status"] == "Enrolled"
+

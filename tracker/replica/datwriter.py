@@ -10,25 +10,31 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from html import escape
 from pathlib import Path
 
 from tracker.items import parse_bill_id
-from tracker.replica.state import RBill, ReplicaState, RVersion
-
-Cell = str | int | date | datetime | None
-TS = "2026-01-01 00:00:00"
+from tracker.replica.state import RAction, RBill, ReplicaState, RVersion, legislature_now
 
 
-def _cell(value: Cell, *, raw: bool = False) -> str:
+class Bare(str):
+    """A string written without backticks: a LOB file name, as the real extracts write it."""
+
+
+Cell = str | int | date | datetime | Bare | None
+#: Who the rows say wrote them: the legislature's own loader, as in the real extracts.
+UID = "LEG_ESI"
+
+
+def _cell(value: Cell) -> str:
     if value is None:
         return "NULL"
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
         return value.strftime("%Y-%m-%d 00:00:00")
-    if isinstance(value, int) or raw:
+    if isinstance(value, (int, Bare)):
         return str(value)
     text = (value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
             .replace("`", "\\`"))
@@ -58,39 +64,66 @@ def _caml(bill: RBill, v: RVersion) -> bytes:
     ).encode("utf-8")
 
 
+def _31st_day(bill: RBill) -> date | None:
+    """BILL_TBL's days_31st_in_print: 31 days after the introduced print (as the real rows)."""
+    introduced = bill.versions[-1].action_date
+    return introduced + timedelta(days=31) if introduced else None
+
+
+def _bill_row(bill: RBill, stamp: datetime) -> tuple[Cell, ...]:
+    sy, num, mtype, n = parse_bill_id(bill.bill_id)
+    return (bill.bill_id, sy, num, mtype, n, bill.measure_state, bill.chapter_year,
+            "CHP" if bill.chapter_num else None, "0" if bill.chapter_num else None,
+            bill.chapter_num, bill.latest.version_id, "Y", UID, bill.trans_update or stamp,
+            bill.location, bill.secondary_loc, bill.house, bill.status, _31st_day(bill))
+
+
+def _version_row(bill: RBill, v: RVersion, lob: str, stamp: datetime) -> tuple[Cell, ...]:
+    # request_num and substantive_changes are NULL in the real rows too; taxlevy is not kept
+    # by the reader the replica loads from, so it stays NULL rather than a guess.
+    return (v.version_id, bill.bill_id, v.version_num, v.action_date, v.action, None, v.subject,
+            v.vote_required, v.appropriation, v.fiscal_committee, v.local_program, None, v.urgency,
+            None, Bare(lob), "Y", UID, v.trans_update or stamp)
+
+
+def _history_row(bill: RBill, a: RAction, stamp: datetime) -> tuple[Cell, ...]:
+    return (bill.bill_id, a.history_id, a.action_date, a.action, UID, a.trans_update or stamp,
+            a.sequence, a.code, a.status, a.primary_location, a.secondary_location,
+            a.ternary_location, a.end_status)
+
+
 def extract_files(state: ReplicaState, *, only_changed: bool = False) -> dict[str, bytes]:
-    """File name → bytes for a full snapshot (or, for a delta, only bills changed since load)."""
+    """File name → bytes for a full snapshot (or, for a delta, only bills changed since load).
+
+    Rows are shaped like the real ones (leginfo.md §3.3, ``tracker/sample_data/pubinfo_2025``):
+    numbers, datetimes and LOB names bare, strings backticked, ``trans_update`` the time the row
+    was last written. A bill the control API changes gets a newer ``trans_update`` (see
+    ``ReplicaState.touch``): the importer keeps a stored BILL_TBL row newer than the one it is
+    given, so a fixed stamp would make every replica change invisible after a real import.
+    """
+    stamp = legislature_now()  # rows without a time of their own (a bill made up by scaling)
     bills = [b for b in state.bills.values() if b.changed or not only_changed]
     files: dict[str, bytes] = {}
     bill_rows, version_rows, author_rows, history_rows, hearing_rows = [], [], [], [], []
     for bill in bills:
-        sy, num, mtype, n = parse_bill_id(bill.bill_id)
-        bill_rows.append((bill.bill_id, sy, num, mtype, n, bill.measure_state, bill.chapter_year,
-                          "CHP" if bill.chapter_num else None, "0" if bill.chapter_num else None,
-                          bill.chapter_num, bill.latest.version_id, "Y", "REPLICA", TS,
-                          bill.location, bill.secondary_loc, bill.house, bill.status, None))
+        bill_rows.append(_bill_row(bill, stamp))
         for v in bill.versions:
             lob = v.lob_name or f"BILL_VERSION_TBL_{v.version_id}.lob"
             files[lob] = v.lob_bytes if v.lob_bytes is not None else _caml(bill, v)
-            version_rows.append((v.version_id, bill.bill_id, v.version_num, v.action_date, v.action,
-                                 None, v.subject, v.vote_required, v.appropriation,
-                                 v.fiscal_committee, v.local_program, None, v.urgency, None, lob,
-                                 "Y", "REPLICA", TS))
+            version_rows.append(_version_row(bill, v, lob, stamp))
             for name, house, contribution in bill.authors:
                 author_rows.append((v.version_id, "Legislator", house, name, contribution, None,
-                                    "Y", "REPLICA", TS, "Y" if contribution == "LEAD_AUTHOR" else "N"))
-        for a in bill.actions:
-            history_rows.append((bill.bill_id, str(a.history_id), a.action_date, a.action, "REPLICA",
-                                 TS, a.sequence, None, None, None, None, None, None))
+                                    "Y", UID, v.trans_update or stamp, "Y" if contribution == "LEAD_AUTHOR" else "N"))
+        history_rows.extend(_history_row(bill, a, stamp) for a in bill.actions)
     codes = committee_codes(state)
     for h in state.hearings.values():
         if h.status == "scheduled":
+            code = codes[(h.chamber, h.committee)]
             for b in h.bill_ids:
                 if b in {x.bill_id for x in bills}:
-                    hearing_rows.append((b, "CS" if h.chamber == "senate" else "CX", None,
-                                         h.hearing_date, codes[(h.chamber, h.committee)], "REPLICA", TS))
+                    hearing_rows.append((b, code[:2], int(code[2:]), h.hearing_date, code, UID, h.trans_update))
     files["LOCATION_CODE_TBL.dat"] = dat_lines(
-        (state.session_year, code, "B", None, name, f"{chamber.title()} {name} Committee", "Y", "REPLICA", TS, None)
+        (state.session_year, code, "B", None, name, f"{chamber.title()} {name} Committee", "Y", UID, stamp, "N")
         for (chamber, name), code in sorted(codes.items(), key=lambda kv: kv[1]))
     files["BILL_TBL.dat"] = dat_lines(bill_rows)
     files["BILL_VERSION_TBL.dat"] = dat_lines(version_rows)

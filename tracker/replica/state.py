@@ -9,13 +9,16 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tracker.items import Snapshot, measure_of, parse_bill_id
 from tracker.pubinfo.caml import parse_caml
 from tracker.pubinfo.reader import read_snapshot
+
+PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
 @dataclass
@@ -35,6 +38,7 @@ class RVersion:
     urgency: str | None = None
     lob_name: str | None = None
     lob_bytes: bytes | None = None
+    trans_update: datetime | None = None  # when the legislature last wrote this print's row
 
 
 @dataclass
@@ -43,6 +47,13 @@ class RAction:
     action: str
     history_id: int
     sequence: int | None
+    trans_update: datetime | None = None
+    code: str | None = None
+    status: str | None = None
+    primary_location: str | None = None
+    secondary_location: str | None = None
+    ternary_location: str | None = None
+    end_status: str | None = None
 
 
 @dataclass
@@ -75,6 +86,7 @@ class RBill:
     votes: list[RVote] = field(default_factory=list)
     modified: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     changed: bool = False  # since load: goes into the weekday delta zip
+    trans_update: datetime | None = None  # BILL_TBL's "last changed", Pacific wall time like the real rows
 
     @property
     def measure(self) -> str:
@@ -99,6 +111,12 @@ class RHearing:
     room: str
     bill_ids: list[str]
     status: str = "scheduled"  # scheduled | canceled | postponed
+    trans_update: datetime = field(default_factory=lambda: legislature_now())
+
+
+def legislature_now() -> datetime:
+    """Now as the legislature's rows write it: Pacific wall time, whole seconds, no zone."""
+    return datetime.now(PACIFIC).replace(tzinfo=None, microsecond=0)
 
 
 class ReplicaState:
@@ -148,12 +166,18 @@ class ReplicaState:
             )
 
     def touch(self, bill: RBill | None = None) -> None:
+        """Record a change; a changed bill's BILL_TBL row moves forward in time, as the real one
+        does, since the importer keeps a stored row newer than the one it is given."""
         now = datetime.now(timezone.utc).replace(microsecond=0)
         self.modified = max(now, self.modified)
         self.generation += 1
         if bill is not None:
             bill.modified = now
             bill.changed = True
+            stamp = legislature_now()
+            if bill.trans_update is not None and stamp <= bill.trans_update:
+                stamp = bill.trans_update + timedelta(seconds=1)
+            bill.trans_update = stamp
 
     def bill(self, bill_id: str) -> RBill:
         found = self.bills.get(bill_id)
@@ -169,12 +193,14 @@ class ReplicaState:
             when = when or date.today()
             next_id = max((a.history_id for a in bill.actions), default=0) + 1
             seq = max((a.sequence or 0 for a in bill.actions if a.action_date == when), default=0) + 1
-            bill.actions.append(RAction(when, action, next_id, seq))
             if status:
                 bill.status = status
             if location:
                 bill.location = location
             self.touch(bill)
+            bill.actions.append(RAction(when, action, next_id, seq, trans_update=bill.trans_update,
+                                        status="Applied", primary_location=bill.house,
+                                        end_status=bill.status))
 
     def amend(self, bill_id: str, *, title: str | None = None, subject: str | None = None,
               digest: str | None = None, text: str | None = None, action: str | None = None,
@@ -199,6 +225,7 @@ class ReplicaState:
             ))
             bill.measure_state = action
             self.add_action(bill_id, "From committee chair, with author's amendments: Amend, and re-refer to committee. Read second time, amended, and re-referred.", when)
+            bill.latest.trans_update = bill.trans_update
             return vid
 
     def set_hearing(self, chamber: str, committee: str, when: date, bill_ids: list[str],
@@ -215,11 +242,13 @@ class ReplicaState:
     def move_hearing(self, hid: int, when: date) -> None:
         with self.lock:
             self.hearings[hid].hearing_date = when
+            self.hearings[hid].trans_update = legislature_now()
             self.touch()
 
     def cancel_hearing(self, hid: int, status: str = "canceled") -> None:
         with self.lock:
             self.hearings[hid].status = status
+            self.hearings[hid].trans_update = legislature_now()
             self.touch()
 
     def record_vote(self, bill_id: str, *, location: str, ayes: list[str], noes: list[str],
@@ -258,7 +287,7 @@ def _load_bill(snap: Snapshot, bill_id: str) -> RBill:
             action=v.action, subject=subject, title=title, digest=digest, text=text,
             vote_required=v.vote_required, appropriation=v.appropriation,
             fiscal_committee=v.fiscal_committee, local_program=v.local_program, urgency=v.urgency,
-            lob_name=v.lob, lob_bytes=lob_bytes,
+            lob_name=v.lob, lob_bytes=lob_bytes, trans_update=v.trans_update,
         ))
     if not versions:
         versions.append(RVersion(f"{bill_id[:4]}0X{bill_id[9:]}99INT", 99, None, "Introduced",
@@ -267,12 +296,14 @@ def _load_bill(snap: Snapshot, bill_id: str) -> RBill:
     authors = [(a.name, a.house or "", a.contribution or "") for a in bundle.authors
                if a.bill_version_id == latest]
     lead = next((a[0] for a in authors if a[2] == "LEAD_AUTHOR"), authors[0][0] if authors else "")
-    actions = [RAction(a.action_date, a.action, int(a.history_id or 0), a.sequence)
+    actions = [RAction(a.action_date, a.action, int(a.history_id or 0), a.sequence, rec.trans_update,
+                       a.action_code, a.action_status, a.primary_location, a.secondary_location,
+                       a.ternary_location, a.end_status)
                for a in sorted(bundle.actions, key=lambda a: (a.action_date, a.sequence or 0, int(a.history_id or 0)))]
     return RBill(
         bill_id=bill_id, measure_state=rec.measure_state, status=rec.current_status,
         house=rec.current_house, location=rec.current_location,
         secondary_loc=rec.current_secondary_loc, chapter_year=rec.chapter_year,
         chapter_num=rec.chapter_num, lead_author=lead, authors=authors, versions=versions,
-        actions=actions,
+        actions=actions, trans_update=rec.trans_update,
     )
