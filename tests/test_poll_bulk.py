@@ -39,3 +39,23 @@ def test_a_replica_change_after_importing_the_real_extract_reaches_the_bulk_poll
     assert {"new_action", "status_changed"} <= kinds
     assert tracker.bills()["202520260AB1656"]["current_status"] == "Enrolled"
 
+
+def test_a_bulk_file_that_fails_import_is_set_aside_not_left_to_pile_up(
+        db_url: str, replica: ReplicaServer, tmp_path: Path) -> None:  # noqa: F811
+    tracker = Tracker(db_url, replica)
+    target = tmp_path / "var" / "pubinfo"
+    tracker.env["TRACKER_DATA_DIR"] = str(tmp_path / "var")
+    tracker.env["TRACKER_SOURCES__PUBINFO_KEEP_FILES"] = "1"
+    tracker("init")
+    tracker.client.fault("/pubinfo", "bad_extract")
+    for _ in range(3):  # three failed nights
+        proc = tracker("poll", "--source", "pubinfo", ok=False)
+        assert proc.returncode == 1 and "expected 19 columns" in proc.stdout, proc.stdout + proc.stderr
+        assert "kept for diagnosis" in proc.stdout
+    assert list(target.glob("*.zip")) == []
+    assert len(list((target / "failed").iterdir())) == 1  # the last failure only
+    tracker.client.post("faults/clear")
+    tracker("poll", "--source", "pubinfo")
+    tracker.client.post("action", bill_id="AB 831", action="Chaptered again.", status="Chaptered")
+    tracker("poll", "--source", "pubinfo")
+    assert len(list(target.glob("*.zip"))) == 1  # pubinfo_keep_files

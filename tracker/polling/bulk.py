@@ -54,18 +54,40 @@ class PubinfoPoll(SourcePoll):
         if not self.collector.files:
             summary.stats["not_modified"] = bool(self.collector.not_modified)
             return
-        for url, path in self.collector.files:  # snapshot first, then the delta
-            snapshot = read_snapshot(Path(path), source="pubinfo")
-            result = self.ingest(snapshot)
-            summary.bills_seen = max(summary.bills_seen, result.bills_seen)
-            summary.changes += result.events
-            for k, v in result.event_kinds.items():
-                summary.event_kinds[k] = summary.event_kinds.get(k, 0) + v
-            summary.warnings.extend(result.warnings)
-        remember(self.factory, self.collector.fetched, {}, [])
-        self._prune()
+        try:
+            for url, path in self.collector.files:  # snapshot first, then the delta
+                try:
+                    snapshot = read_snapshot(Path(path), source="pubinfo")
+                    result = self.ingest(snapshot)
+                except Exception:
+                    summary.warnings.append(f"the file that failed is kept for diagnosis as {self._set_aside(Path(path))}")
+                    raise
+                summary.bills_seen = max(summary.bills_seen, result.bills_seen)
+                summary.changes += result.events
+                for k, v in result.event_kinds.items():
+                    summary.event_kinds[k] = summary.event_kinds.get(k, 0) + v
+                summary.warnings.extend(result.warnings)
+            remember(self.factory, self.collector.fetched, {}, [])
+        finally:
+            self._prune()
+
+    def _set_aside(self, path: Path) -> Path:
+        """Move a file that failed to import to ``pubinfo/failed/``, replacing the one there.
+
+        Its validators are not remembered, so the next poll downloads the file again (the
+        legislature may have fixed it); without this, every failed night would leave a full
+        zip behind and fill the disk. One failed file is enough to diagnose.
+        """
+        failed = self.target / "failed"
+        failed.mkdir(parents=True, exist_ok=True)
+        for old in failed.iterdir():
+            old.unlink(missing_ok=True)
+        dest = failed / path.name
+        path.replace(dest)
+        return dest
 
     def _prune(self) -> None:
+        """Keep the newest ``pubinfo_keep_files`` zips, whether this import worked or not."""
         keep = self.settings.sources.pubinfo_keep_files
         files = sorted(self.target.glob("*.zip"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in files[keep:]:

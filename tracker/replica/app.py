@@ -68,14 +68,14 @@ class Replica:
         value = value.strip()
         return value if BILL_ID_RE.match(value) else bill_id_of(value, self.state.session_year)
 
-    def zip_for(self, delta: bool) -> Path:
-        key = "delta" if delta else "daily"
+    def zip_for(self, delta: bool, broken: bool = False) -> Path:
+        key = ("delta" if delta else "daily") + ("-broken" if broken else "")
         with self.state.lock:
             cached = self._zips.get(key)
             if cached and cached[0] == self.state.generation and cached[1].exists():
                 return cached[1]
             path = self.zip_dir / f"{key}-{self.state.generation}.zip"
-            write_zip(self.state, path, only_changed=delta)
+            write_zip(self.state, path, only_changed=delta, broken=broken)
             self._zips[key] = (self.state.generation, path)
             return path
 
@@ -160,21 +160,22 @@ def build_app(replica: Replica) -> Starlette:
             return _html(request, render(bill, state), bill.modified, transforms)
 
     async def pubinfo(request: Request) -> Response:
-        early, _ = await counted(request)
+        early, transforms = await counted(request)
         if early:
             return early
+        broken = "bad_extract" in transforms
         name = request.path_params["name"]
         daily = name.startswith("pubinfo_daily_") and name[14:17] in DAYS
         delta = not daily and name.startswith("pubinfo_") and name[8:11] in DAYS[:6]
         if not (daily or delta):
             return PlainTextResponse("not found", 404)
         with state.lock:
-            etag = f'"{replica.instance}-{state.generation}-{"daily" if daily else "delta"}"'
+            etag = f'"{replica.instance}-{state.generation}-{"daily" if daily else "delta"}{"-broken" if broken else ""}"'
             modified = state.modified
         headers = {"ETag": etag, "Last-Modified": _http_date(modified)}
         if _not_modified(request, etag, modified):
             return Response(status_code=304, headers=headers)
-        path = await asyncio.to_thread(replica.zip_for, delta)
+        path = await asyncio.to_thread(replica.zip_for, delta, broken)
         return FileResponse(path, media_type="application/zip", headers=headers)
 
     async def senate(request: Request) -> Response:

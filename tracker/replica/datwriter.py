@@ -135,13 +135,18 @@ def extract_files(state: ReplicaState, *, only_changed: bool = False) -> dict[st
     return files
 
 
-def write_zip(state: ReplicaState, path: Path, *, only_changed: bool = False) -> Path:
+#: What the ``bad_extract`` fault adds to BILL_TBL.dat: a row with too few columns, a whole zip
+#: that downloads fine and fails to import (as a real extract cut short by the export would).
+BAD_ROW = b"`202520260AB1`\t`20252026`\n"
+
+
+def write_zip(state: ReplicaState, path: Path, *, only_changed: bool = False, broken: bool = False) -> Path:
     """Write atomically (temp file + rename) so a concurrent download never sees half a zip."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".part")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, data in extract_files(state, only_changed=only_changed).items():
-            zf.writestr(name, data)
+            zf.writestr(name, data + BAD_ROW if broken and name == "BILL_TBL.dat" else data)
     tmp.replace(path)
     return path
 
