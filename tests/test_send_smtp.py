@@ -345,3 +345,28 @@ def test_a_refused_login_says_so_and_names_the_settings(factory, monkeypatch) ->
         use_server(monkeypatch, port, TRACKER_SMTP__USER="alerts", TRACKER_SMTP__PASSWORD="right")
         ok = subprocess.run([TRACKER, "send", "--retry-now"], capture_output=True, text=True, timeout=60)
         assert "sent 1" in ok.stdout and len(h.messages) == 1
+
+
+def test_a_second_send_while_one_is_sending_sends_nothing_and_says_so_in_one_line(
+        factory, monkeypatch) -> None:
+    """One sender at a time: the second finds the first mid-batch (the server holds its sixth
+    message) and leaves its claimed messages alone, so nobody gets a message twice."""
+    emails = queue_alerts(factory, 12)
+    handler = RecordingHandler(stall_after=5)
+    with recording_server(handler=handler) as (h, port):
+        use_server(monkeypatch, port, TRACKER_SECRET_KEY="not-the-development-key")
+        first = subprocess.Popen([TRACKER, "send"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert h.stalled.wait(60), "the first sender never reached the stall point"
+            h.stall_after = None  # the server would take a second sender's messages at once
+            second = subprocess.run([TRACKER, "send"], capture_output=True, text=True, timeout=60)
+        finally:
+            h.release.set()  # the held message is answered 421: deferred, not lost
+            out, err = first.communicate(timeout=120)
+        assert second.returncode == 0, second.stderr
+        assert (second.stdout + second.stderr).splitlines() == ["another 'tracker send' is running; nothing to do"]
+        assert "sent 11, deferred 1, failed 0" in out, out + err
+        later = subprocess.run([TRACKER, "send", "--retry-now"], capture_output=True, text=True, timeout=60)
+        assert "sent 1," in later.stdout, later.stdout + later.stderr
+        assert sorted(h.recipients) == emails  # every member exactly once
+    assert statuses(factory) == {"sent": 12}
