@@ -53,10 +53,15 @@ def test_import_subscribe_reimport_send(db_url: str, files: Path, tmp_path: Path
             assert [p.get_content_type() for p in m.iter_parts()] == ["text/plain", "text/html"]
         assert en["Subject"] == "AB 1656 moved forward"
         assert "Read third time. Passed." in en.get_body(("plain",)).get_content()
+        # the Senate passed the Assembly's bill (its second house): the words say which house
+        # and what comes next, once, with no stale "passed the Assembly" from the first import
+        plain = en.get_body(("plain",)).get_content()
+        assert "AB 1656 passed the Senate too. It goes back to the Assembly." in plain
+        assert "passed the Assembly" not in plain
         assert es["Subject"] == "AB 1656 avanzó"
         assert (en["Content-Language"], es["Content-Language"]) == ("en", "es")
         body = es.get_body(("plain",)).get_content()
-        assert "aprobado por una cámara" in body and "988" in body and "/bills/AB-1656" in body
+        assert "también en el Senado" in body and "988" in body and "/bills/AB-1656" in body, body
         assert "registro oficial" in es.get_body(("html",)).get_content()
 
 

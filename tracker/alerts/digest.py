@@ -34,7 +34,7 @@ from tracker.db.models_core import Bill, ChangeEvent, Hearing, SourceRun
 from tracker.errors import TrackerError
 from tracker.clock import to_local
 from tracker.i18n import translations
-from tracker.queries import tracked, tracked_ids
+from tracker.queries import event_stage_action, tracked, tracked_ids
 from tracker.rendering import environment
 from tracker.settings import get_settings
 
@@ -105,14 +105,16 @@ def digest_context(s: Session, week: str, lang: str, now: datetime) -> dict[str,
         if b is None or b.bill_id not in followed:
             continue
         item = {"measure": b.measure, "title": b.title or "", "url": bill_url(b.measure, lang)}
+        # a stage change is told from the action that set it ("passed the Senate too", "on the
+        # inactive file"): the stage alone cannot tell those situations apart
+        action = (event_stage_action(s, b.bill_id, str(e.after), e.created_at)
+                  if e.kind == "stage_changed" else None)
+        item["text"] = phrases.describe(e.kind, e.before, e.after, b.measure, lang, _, str, action=action) or ""
         if e.kind == "new_version":
-            item["text"] = phrases.describe(e.kind, e.before, e.after, b.measure, lang, _, str) or ""
             amended.append(item)
         elif e.after in OUTCOME_STAGES:
-            item["text"] = phrases.describe(e.kind, e.before, e.after, b.measure, lang, _, str) or ""
             outcomes.append(item)
         else:
-            item["text"] = phrases.describe(e.kind, e.before, e.after, b.measure, lang, _, str) or ""
             moved.append(item)
 
     window = as_of + timedelta(days=cfg.alerts.hearing_window_days)

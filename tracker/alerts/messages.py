@@ -240,7 +240,7 @@ def bill_blocks(s: Session, events: list[ChangeEvent], reasons: dict[str, list[s
         headline_events += hearings_now(evs, stored.get(bill_id, {}), today)
         out.append({"measure": measure, "title": (bill.title if bill else None) or "",
                     "url": bill_url(measure, lang), "sentences": told, "actions": actions,
-                    "now": now_line(bill, measure, _) if summary else "",
+                    "now": now_line(s, bill, measure, _) if summary else "",
                     "hearing": hearing_view(s, h, lang, today) if h else None,
                     "reasons": [_reason_label(r, lang, topics) for r in reasons.get(bill_id, [])],
                     "events": [{"kind": k, "before": b, "after": a} for k, b, a in headline_events]})

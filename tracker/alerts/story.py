@@ -23,6 +23,7 @@ from tracker.alerts import phrases
 from tracker.alerts.kinds import HEARING_KINDS
 from tracker.committees import looks_like_code, named, with_committee_name
 from tracker.db.models_core import Bill, BillAction, ChangeEvent, Hearing
+from tracker.queries import event_stage_action
 from tracker.stages import measure_kind
 
 Gettext = Callable[[str], str]
@@ -62,13 +63,24 @@ def in_time_order(events: list[ChangeEvent]) -> list[ChangeEvent]:
     return sorted(events, key=key)
 
 
-def now_line(bill: Bill | None, measure: str, _: Gettext) -> str:
-    """"Where it stands now: in committee." from the bill's current stage ('' when unknown)."""
+def now_line(s: Session, bill: Bill | None, measure: str, _: Gettext) -> str:
+    """"Where it stands now: in committee." from the bill's current stage ('' when unknown).
+
+    "Passed one house" would be wrong after the second house or a concurrence, and "on hold"
+    wrong for a bill on the inactive file, so those two stages are told from the action that
+    set them."""
     stage = bill.stage if bill is not None else None
     if not stage or stage == "other" or stage not in phrases.STAGE_WORDS:
         return ""
     kind_of = measure_kind(measure)
-    if stage == "chaptered" and kind_of == "resolution":
+    action = (event_stage_action(s, bill.bill_id, stage, None)
+              if bill is not None and stage in ("passed_house", "two_year") else None)
+    passage = phrases.passage_text(action, measure) if stage == "passed_house" else None
+    if passage is not None:
+        words = _(passage[0])
+    elif stage == "two_year" and phrases.on_inactive_file(action):
+        words = _(phrases.INACTIVE_FILE_TEXT[0])
+    elif stage == "chaptered" and kind_of == "resolution":
         words = _("adopted")
     elif stage == "chaptered" and kind_of == "amendment":
         words = _("passed by both houses; it goes to the voters")
@@ -92,8 +104,8 @@ def sentences(s: Session, bill_id: str, measure: str, events: list[ChangeEvent],
     hearings = _hearing_story(events, stored, today)
     out: list[str] = []
 
-    def say(kind: str, before: Any, after: Any) -> None:
-        text = phrases.describe(kind, before, after, measure, lang, _, topic_names)
+    def say(kind: str, before: Any, after: Any, action: str | None = None) -> None:
+        text = phrases.describe(kind, before, after, measure, lang, _, topic_names, action=action)
         if text and text not in out:
             out.append(text)
 
@@ -101,14 +113,16 @@ def sentences(s: Session, bill_id: str, measure: str, events: list[ChangeEvent],
         if e.kind == "stage_changed":
             if e is not stage_moves[-1]:
                 continue  # told once, at the last move, from where it was to where it went
-            passed, before = _milestones(s, bill_id, measure, stage_moves, _, _committee_vote_passed(events))
+            action = event_stage_action(s, bill_id, str(e.after), e.created_at)
+            told = e.after == "passed_house" and phrases.passage_text(action, measure) is not None
+            passed, before = _milestones(s, bill_id, measure, stage_moves, _, _committee_vote_passed(events), told)
             for text in passed:
                 if text not in out:
                     out.append(text)
             after = e.after
             if before == after and len(stage_moves) > 1:
                 continue  # it went back where it was: the "now" line says where that is
-            say(e.kind, before, after)
+            say(e.kind, before, after, action)
         elif e.kind in HEARING_KINDS:
             for kind, before, after in hearings.get(e.id, []):
                 say(kind, before, with_committee_name(s, session, after))
@@ -136,7 +150,7 @@ def _committee_vote_passed(events: list[ChangeEvent]) -> bool:
 
 
 def _milestones(s: Session, bill_id: str, measure: str, moves: list[ChangeEvent],
-                _: Gettext, vote_told: bool = False) -> tuple[list[str], Any]:
+                _: Gettext, vote_told: bool = False, last_told: bool = False) -> tuple[list[str], Any]:
     """What a member must not lose when stage moves fold: each committee the bill passed and each
     time it passed a house and went to the other, in order, as plain sentences; and the stage
     the remaining fold starts from (after the last milestone, else the first "before").
@@ -145,7 +159,8 @@ def _milestones(s: Session, bill_id: str, measure: str, moves: list[ChangeEvent]
     committee is a crossing only when a "passed" action was stored with these moves (its text
     names the house the bill went to); otherwise the bill was sent back to a committee.
     ``vote_told``: a passing committee vote is already told (naming the committee), so passing
-    a committee needs no second sentence.
+    a committee needs no second sentence. ``last_told``: the last move's own sentence says which
+    house passed the bill and where it goes ("passed the Senate too"), so it gets no milestone.
     """
     crossings = _crossings(s, bill_id, min((m.created_at for m in moves if m.created_at), default=None))
     out: list[str] = []
@@ -156,6 +171,8 @@ def _milestones(s: Session, bill_id: str, measure: str, moves: list[ChangeEvent]
         nxt = moves[i + 1].after if i + 1 < len(moves) else None
         if cur == "passed_house" and nxt in _PAST_BOTH_HOUSES:
             pass  # its last passage (or a concurrence): "passed both houses" follows and says it
+        elif cur == "passed_house" and i + 1 == len(moves) and last_told:
+            pass  # the stage sentence tells this passage itself
         elif cur == "passed_committee" and prev != "passed_committee":
             if not vote_told:
                 out.append(_("%(bill)s passed a committee vote.") % {"bill": measure})
@@ -177,12 +194,14 @@ def _milestones(s: Session, bill_id: str, measure: str, moves: list[ChangeEvent]
 
 def _crossings(s: Session, bill_id: str, since: datetime | None) -> list[str]:
     """The houses ("senate"/"assembly") this bill went to by passing a house, from the actions
-    stored with these stage moves (in the same polls; a day's slack for a long import)."""
+    stored with these stage moves (written in the same transactions, just before the events;
+    a few minutes' slack for a long import, as ``event_stage_action`` allows: a day's slack took
+    in the passages an earlier poll that day had already told)."""
     if since is None:
         return []
     rows = s.execute(select(BillAction.action).where(
         BillAction.bill_id == bill_id, BillAction.stage == "passed_house",
-        BillAction.created_at >= since - timedelta(days=1))
+        BillAction.created_at >= since - timedelta(minutes=10))
         .order_by(BillAction.sort_key, BillAction.id)).scalars()
     out: list[str] = []
     for text in rows:

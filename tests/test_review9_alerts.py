@@ -1,0 +1,102 @@
+"""Review 9 (members' alerts and staff digests): a bill that "passed a house" is told as the
+situation it is in (its first house, its second house, or both after a concurrence), and a bill
+on the inactive file as one that can come back any day; a passage an earlier poll already told
+is not told again. Real databases (SQLite and PostgreSQL through ``db_url``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.clirun import tracker
+from tracker.alerts.messages import Renderer
+from tracker.alerts.testing import add_bill, add_events, add_run, database
+from tracker.db.base import transaction, utcnow
+from tracker.db.models_alerts import OutboxMessage
+from tracker.db.models_core import Bill, BillAction
+from tracker.settings import get_settings
+
+AB13 = "202520260AB13"
+
+
+@pytest.fixture
+def factory(db_url: str, monkeypatch: pytest.MonkeyPatch) -> sessionmaker[Session]:
+    monkeypatch.setenv("TRACKER_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    factory = database(db_url)
+    with transaction(factory) as s:
+        add_bill(s, "AB 13", stage="floor")
+    return factory
+
+
+def moved(factory: sessionmaker[Session], action: str, stage: str, when: datetime, before: str = "floor") -> int:
+    """One poll at ``when``: the action stored with its stage, the bill's stage, the event."""
+    with transaction(factory) as s:
+        n = s.query(BillAction).count()
+        s.add(BillAction(bill_id=AB13, fingerprint=f"a{n}", action_date=when.date(), action=action,
+                         sort_key=f"{when.date().isoformat()}|{n:04d}", stage=stage, source="pubinfo",
+                         created_at=when))
+        s.get(Bill, AB13).stage = stage
+        (event,) = add_events(s, AB13, add_run(s, started_at=when, finished_at=when),
+                              [("stage_changed", before, stage)], created_at=when)
+        return int(event.id)
+
+
+def alert_text(factory: sessionmaker[Session], events: list[int], lang: str = "en") -> str:
+    with factory() as s:
+        row = OutboxMessage(id=1, key="k", kind="alert", event_ids=events, reasons={AB13: [f"bill:{AB13}"]})
+        return Renderer(s, utcnow()).render(row, lang).text
+
+
+def test_an_alert_tells_a_concurrence_as_passing_both_houses(factory) -> None:
+    event = moved(factory, "Senate amendments concurred in. To Engrossing and Enrolling. (Ayes 70. Noes 0.)",
+                  "passed_house", utcnow())
+    text = alert_text(factory, [event])
+    assert "AB 13 passed both houses. Next it goes to the Governor." in text
+    assert "one house" not in text
+
+
+def test_an_alert_tells_the_second_house_passing_an_assembly_bill(factory) -> None:
+    event = moved(factory, "Read third time. Passed. Ordered to the Assembly. (Ayes 30. Noes 8.)",
+                  "passed_house", utcnow())
+    assert "AB 13 se aprobó también en el Senado." in alert_text(factory, [event], "es")
+
+
+def test_a_passage_an_earlier_poll_told_that_day_is_not_told_again(factory) -> None:
+    morning = utcnow() - timedelta(hours=6)
+    moved(factory, "Read third time. Passed. Ordered to the Senate. (Ayes 60. Noes 10.)", "passed_house", morning)
+    with transaction(factory) as s:
+        s.get(Bill, AB13).stage = "floor"
+    evening = moved(factory, "Read third time. Passed. Ordered to the Assembly. (Ayes 30. Noes 8.)",
+                    "passed_house", utcnow())
+    text = alert_text(factory, [evening])
+    assert "passed the Senate too" in text
+    assert "passed the Assembly" not in text
+
+
+def test_an_alert_tells_the_inactive_file_as_able_to_come_back_any_day(factory) -> None:
+    event = moved(factory, "Ordered to inactive file at the request of Assembly Member Lee.", "two_year", utcnow())
+    text = alert_text(factory, [event])
+    assert "It can be brought back for a vote at any time." in text
+    assert "January" not in text
+
+
+def test_the_staff_digest_tells_a_concurrence_as_passing_both_houses(factory) -> None:
+    when = datetime(2026, 11, 17, 18, 0, tzinfo=timezone.utc)  # week 2026-W47
+    with transaction(factory) as s:
+        s.get(Bill, AB13).created_at = datetime(2026, 1, 5, tzinfo=timezone.utc)
+    moved(factory, "Senate amendments concurred in. To Engrossing and Enrolling.", "passed_house", when)
+    out = tracker("digest", "--week", "2026-W47").stdout
+    assert "AB 13 passed both houses. Next it goes to the Governor." in out
+
+
+def test_the_summary_line_says_which_house_passed_the_bill(factory) -> None:
+    from tracker.alerts.story import now_line
+    from tracker.i18n import translations
+
+    moved(factory, "Read third time. Passed. Ordered to the Senate. (Ayes 60. Noes 10.)", "passed_house", utcnow())
+    with factory() as s:
+        line = now_line(s, s.get(Bill, AB13), "AB 13", translations("en").gettext)
+    assert line == "Where it stands now: Passed the Assembly."
