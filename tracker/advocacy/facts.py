@@ -23,6 +23,7 @@ from tracker.db.models_core import Bill, BillAction, BillVersion, Hearing, Legis
 from tracker.errors import TrackerError
 from tracker.queries import current_authors
 from tracker.settings import Settings
+from tracker.stages import stage_action
 
 LEGINFO_BILL_URL = "https://leginfo.legislature.ca.gov/faces/billNavClient.xhtml?bill_id={bill_id}"
 LEGINFO_TEXT_URL = "https://leginfo.legislature.ca.gov/faces/billTextClient.xhtml?bill_id={bill_id}"
@@ -197,8 +198,9 @@ def bill_facts(s: Session, bill_id: str, settings: Settings, as_of: date,
         raise TrackerError(f"unknown bill {bill_id!r}")
     versions = _versions(s, bill_id)
     latest = versions[-1] if versions else None
-    action_stages = list(s.execute(select(BillAction.stage).where(BillAction.bill_id == bill_id)
-                                   .order_by(BillAction.sort_key)).scalars())
+    history = list(s.execute(select(BillAction.stage, BillAction.action).where(BillAction.bill_id == bill_id)
+                             .order_by(BillAction.sort_key)).tuples())
+    action_stages = [stage for stage, _text in history]
     amended = [v.action_date for v in versions if (v.action or "").lower().startswith("amended")]
     changes, old, new = _changes(versions)
     hearing = next_hearing(s, bill_id, as_of)
@@ -211,7 +213,8 @@ def bill_facts(s: Session, bill_id: str, settings: Settings, as_of: date,
         session=bill.session_year,
         authors=authors_with_details(s, bill, lookup),
         position=get_position(s, bill_id),
-        progress=bill_progress(bill.stage, bill.measure_type, bill.current_house, action_stages),
+        progress=bill_progress(bill.stage, bill.measure_type, bill.current_house, action_stages,
+                               stage_action(history, bill.stage)),
         status=bill.current_status or "",
         location=location_name(s, bill.session_year, bill.current_location),
         last_action=" ".join((bill.last_action or "").split()), last_action_date=bill.last_action_date,
