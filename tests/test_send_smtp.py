@@ -2,17 +2,29 @@
 
 Covers: delivery and headers, one reused connection, 421/451 then success, 550 permanent
 failure (and pausing after repeated bounces), server down then up, a file outbox when no host
-is set, and a SIGKILL in the middle of a batch (every message delivered exactly once).
+is set, a SIGKILL in the middle of a batch (every message delivered exactly once), one sender at
+a time, and encryption (STARTTLS, implicit TLS, login over STARTTLS) to a server whose
+certificate a private CA signed, trusted through ``smtp.ca_file``.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import signal
+import ssl
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope
+from aiosmtpd.smtp import Session as SmtpSession
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,6 +35,7 @@ from tracker.alerts.sender import send_pending
 from tracker.alerts.testing import (
     RecordingHandler, add_bill, add_events, add_run, database, free_port, recording_server,
 )
+from tracker.alerts.testing import _password_check as password_check
 from tracker.db.base import transaction, utcnow
 from tracker.db.models_alerts import OutboxMessage, Subscriber, Subscription
 from tracker.db.models_core import ChangeEvent
@@ -370,3 +383,146 @@ def test_a_second_send_while_one_is_sending_sends_nothing_and_says_so_in_one_lin
         assert "sent 1," in later.stdout, later.stdout + later.stderr
         assert sorted(h.recipients) == emails  # every member exactly once
     assert statuses(factory) == {"sent": 12}
+
+
+# Encryption: STARTTLS and implicit TLS to a server whose certificate an internal CA signed ---
+
+@dataclass
+class PrivateCA:
+    """A certificate authority made for the test, and a server certificate for 127.0.0.1 it signed."""
+
+    ca_file: Path  # what an organisation gives its relay's users: the CA certificate, PEM
+    server_context: ssl.SSLContext  # the server's certificate and key, ready for aiosmtpd
+
+
+@pytest.fixture
+def private_ca(tmp_path: Path) -> PrivateCA:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = datetime.now(timezone.utc)
+
+    def build(subject: str, issuer: x509.Name | None, key: ec.EllipticCurvePrivateKey,
+              signer: ec.EllipticCurvePrivateKey, ca: bool) -> x509.Certificate:
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
+        builder = (x509.CertificateBuilder().subject_name(name).issuer_name(issuer or name)
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now - timedelta(hours=1)).not_valid_after(now + timedelta(days=1))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if ca:
+            builder = builder.add_extension(x509.KeyUsage(
+                digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
+                key_encipherment=False, data_encipherment=False, key_agreement=False,
+                encipher_only=False, decipher_only=False), critical=True)
+            builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                                            critical=False)
+        else:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                critical=False).add_extension(
+                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key, server_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_cert = build("Capitol Watch test CA", None, ca_key, ca_key, ca=True)
+    server_cert = build("127.0.0.1", ca_cert.subject, server_key, ca_key, ca=False)
+    ca_file, chain, key_file = tmp_path / "ca.pem", tmp_path / "server.pem", tmp_path / "server.key"
+    ca_file.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    chain.write_bytes(server_cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(server_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                  serialization.NoEncryption()))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(chain, key_file)
+    return PrivateCA(ca_file, context)
+
+
+@dataclass
+class EncryptionRecordingHandler(RecordingHandler):
+    """Also records, for each accepted message, the TLS version of its session (None: plain)."""
+
+    tls_versions: list[str | None] = field(default_factory=list)
+
+    async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:
+        ssl_object = server.transport.get_extra_info("ssl_object") if server.transport else None
+        reply = await super().handle_DATA(server, session, envelope)
+        if reply.startswith("250"):
+            self.tls_versions.append(ssl_object.version() if ssl_object else None)
+        return reply
+
+
+@contextmanager
+def encrypted_server(ca: PrivateCA, mode: str, login: tuple[str, str] | None = None,
+                     ) -> Iterator[tuple[EncryptionRecordingHandler, int]]:
+    """aiosmtpd on loopback: ``starttls`` refuses mail (and AUTH) until the client said
+    STARTTLS; ``tls`` speaks TLS from the first byte."""
+    handler = EncryptionRecordingHandler()
+    port = free_port()
+    kwargs: dict[str, object] = ({"tls_context": ca.server_context, "require_starttls": True}
+                                 if mode == "starttls" else {"ssl_context": ca.server_context})
+    if login:
+        kwargs["authenticator"] = password_check(*login)  # AUTH only on an encrypted session
+    controller = Controller(handler, hostname="127.0.0.1", port=port, decode_data=False, **kwargs)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+def use_encrypted_server(monkeypatch: pytest.MonkeyPatch, port: int, mode: str, ca: PrivateCA | None,
+                         **extra: str) -> None:
+    use_server(monkeypatch, port, TRACKER_SMTP__TLS=mode, TRACKER_SMTP__TIMEOUT="5", **extra)
+    if ca is not None:
+        monkeypatch.setenv("TRACKER_SMTP__CA_FILE", str(ca.ca_file))
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("mode", ["starttls", "tls"])
+def test_mail_travels_encrypted_to_a_server_whose_certificate_the_configured_ca_signed(
+        factory, monkeypatch, private_ca, mode) -> None:
+    emails = queue_alerts(factory, 2)
+    with encrypted_server(private_ca, mode) as (h, port):
+        use_encrypted_server(monkeypatch, port, mode, private_ca)
+        report = send_pending(factory)
+        assert (report.sent, report.deferred, report.failed, report.problem) == (2, 0, 0, "")
+        assert sorted(h.recipients) == emails
+        assert len(h.tls_versions) == 2 and all(v and v.startswith("TLS") for v in h.tls_versions), h.tls_versions
+
+
+def test_logging_in_over_starttls_works(factory, monkeypatch, private_ca) -> None:
+    queue_alerts(factory, 1)
+    with encrypted_server(private_ca, "starttls", login=("alerts", "right")) as (h, port):
+        use_encrypted_server(monkeypatch, port, "starttls", private_ca,
+                             TRACKER_SMTP__USER="alerts", TRACKER_SMTP__PASSWORD="right")
+        assert send_pending(factory).sent == 1
+        assert len(h.messages) == 1 and h.tls_versions[0]
+
+
+@pytest.mark.parametrize("mode", ["starttls", "tls"])
+def test_a_server_certificate_no_trusted_ca_signed_is_refused_and_nothing_is_sent(
+        factory, monkeypatch, private_ca, mode) -> None:
+    """Without smtp.ca_file the system's authorities decide, and they never signed it."""
+    queue_alerts(factory, 1)
+    with encrypted_server(private_ca, mode) as (h, port):
+        use_encrypted_server(monkeypatch, port, mode, None)
+        report = send_pending(factory)
+        assert (report.sent, report.deferred) == (0, 1)
+        assert "cannot reach SMTP server" in report.problem and "CERTIFICATE_VERIFY_FAILED" in report.problem
+        assert h.messages == []
+    assert statuses(factory) == {"pending": 1}
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (None, "no such file"), ("not a certificate\n", "not a PEM file of CA certificates")])
+def test_a_bad_ca_file_is_one_line_naming_the_setting(tmp_path, content, reason) -> None:
+    path = tmp_path / "relay-ca.pem"
+    if content is not None:
+        path.write_text(content)
+    proc = subprocess.run([TRACKER, "send"], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "TRACKER_SMTP__CA_FILE": str(path)})
+    assert proc.returncode == 2 and proc.stdout == ""
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("tracker: error: invalid setting smtp.ca_file [TRACKER_SMTP__CA_FILE]: ")
+    assert reason in line and str(path) in line

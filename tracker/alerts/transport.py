@@ -96,7 +96,7 @@ class SmtpTransport:
         smtp = aiosmtplib.SMTP(
             hostname=cfg.host, port=cfg.port, timeout=cfg.timeout,
             use_tls=cfg.tls == "tls", start_tls=cfg.tls == "starttls",
-            tls_context=ssl.create_default_context() if cfg.tls != "none" else None,
+            tls_context=ssl.create_default_context(cafile=cfg.ca_file or None) if cfg.tls != "none" else None,
         )
         try:
             await smtp.connect()

@@ -7,6 +7,7 @@ settings object stays the only reader of TOML and environment variables.
 from __future__ import annotations
 
 import ipaddress
+import ssl
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
@@ -20,6 +21,9 @@ class SmtpSettings(BaseModel):
     host: str = Field("", description="SMTP server; empty means write .eml files instead.")
     port: int = Field(587, ge=1, le=65535)
     tls: Literal["none", "starttls", "tls"] = "starttls"
+    ca_file: str = Field(
+        "", description="PEM file of the certificate authorities trusted for the server's "
+                        "certificate (an internal CA) instead of the system's; empty: the system's.")
     user: str = ""
     password: SecretStr = Field(SecretStr(""), description="From the environment or a secret file.")
     sender: str = "Capitol Watch <alerts@example.org>"
@@ -32,6 +36,22 @@ class SmtpSettings(BaseModel):
     message_id_domain: str = Field(
         "", description="Domain in Message-ID headers; empty means the sender's domain."
     )
+
+    @field_validator("ca_file")
+    @classmethod
+    def _readable_ca_file(cls, value: str) -> str:
+        """A wrong path must not surface as a TLS failure at the first send (or worse, as a
+        fallback to the system's authorities): it is refused when settings are read."""
+        if value:
+            try:
+                ssl.create_default_context(cafile=value)
+            except FileNotFoundError:
+                raise ValueError("no such file") from None
+            except ssl.SSLError as exc:
+                raise ValueError(f"not a PEM file of CA certificates ({exc.reason or exc})") from None
+            except OSError as exc:
+                raise ValueError(f"cannot read it ({exc.strerror or exc})") from None
+        return value
 
 
 class CrisisResource(BaseModel):
