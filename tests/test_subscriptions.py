@@ -238,3 +238,34 @@ def test_a_paused_member_who_signs_up_again_comes_back_only_by_confirming(factor
         assert (sub.status, sub.lang, sub.bounce_count) == ("active", "es", 0)
         assert {(x.kind, x.target, x.cadence) for x in sub.subscriptions} == {
             ("topic", "crisis_988", "weekly"), ("topic", "peer_support", "weekly")}  # "How often" is for all
+
+
+# Addresses that are not one deliverable address are refused before anything is stored --------
+
+NOT_ONE_ADDRESS = [
+    "ana@example",          # no top-level domain
+    "ana,bob@example.org",  # two people in one field
+    "ana bob@example.org",
+    "ana@ex@ample.org",
+    "@example.org",         # no mailbox
+    "ana@",                 # no domain
+]
+
+
+@pytest.mark.parametrize("address", NOT_ONE_ADDRESS)
+def test_staff_adding_a_malformed_address_is_refused_in_one_line_naming_it(factory, address) -> None:
+    proc = tracker("subscribers", "add", address, "--topic", "crisis_988", "--confirmed", check=False)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.splitlines() == [f"tracker: error: not an email address: {address!r}"]
+    with factory() as s:
+        assert s.execute(select(func.count()).select_from(Subscriber)).scalar_one() == 0
+
+
+@pytest.mark.parametrize("address", NOT_ONE_ADDRESS)
+def test_signing_up_with_a_malformed_address_is_refused_and_stores_nothing(factory, address) -> None:
+    with transaction(factory) as s, pytest.raises(subs.SubscriptionError) as refused:
+        subs.subscribe(s, address, topics=["crisis_988"])
+    assert str(refused.value) == f"not an email address: {address!r}"
+    with factory() as s:
+        assert s.execute(select(func.count()).select_from(Subscriber)).scalar_one() == 0
+        assert s.execute(select(func.count()).select_from(OutboxMessage)).scalar_one() == 0
