@@ -10,6 +10,7 @@ import os
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.db import make_engine, session_factory
@@ -39,11 +40,25 @@ def ingest(db_url: str, *paths: Path) -> sessionmaker[Session]:
     return factory
 
 
-def golden(name: str, actual: str) -> None:
-    """Compare with tests/files/golden/docs/<name>; UPDATE_GOLDEN=1 rewrites the file."""
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN") == "1" or not path.exists():
+def golden(name: str, actual: str, folder: Path = GOLDEN) -> None:
+    """Compare with tests/files/golden/docs/<name>; UPDATE_GOLDEN=1 writes or rewrites the file.
+
+    A missing golden file is a failure: writing it here and comparing it with itself would let
+    a deleted golden pass (and the accessibility tests, which read these files, skip).
+    """
+    path = folder / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, encoding="utf-8")
+    elif not path.exists():
+        pytest.fail(f"golden file {_shown(path)} is missing: to create it deliberately, run "
+                    "UPDATE_GOLDEN=1 .venv/bin/pytest -q tests/test_docs_golden.py, then review and "
+                    "commit the new file", pytrace=False)
     expected = path.read_text(encoding="utf-8")
     assert actual == expected, f"{name} differs from the golden file (UPDATE_GOLDEN=1 to accept)"
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the project when it is inside it."""
+    root = Path(__file__).resolve().parents[1]
+    return str(path.resolve().relative_to(root)) if path.resolve().is_relative_to(root) else str(path)
