@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.clirun import tracker
 from tests.test_docs_common import GOLDEN, golden
 
 # Document goldens -----------------------------------------------------------------------------
@@ -38,3 +39,25 @@ def test_every_document_the_accessibility_tests_read_has_its_golden_file() -> No
     from tests.test_docs_accessibility import DOCS
 
     assert [name for name in DOCS if not (GOLDEN / name).is_file()] == []
+
+
+# Settings: a list not written as JSON --------------------------------------------------------
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("TRACKER_WEB__TRUSTED_PROXIES", "10.0.0.1",
+     'invalid setting web.trusted_proxies [TRACKER_WEB__TRUSTED_PROXIES]: must be written as JSON, '
+     'such as ["10.0.0.1", "192.168.10.0/24"] (got \'10.0.0.1\')'),
+    ("TRACKER_ALERTS__STAFF_EMAILS", "staff@example.org, director@example.org",
+     'invalid setting alerts.staff_emails [TRACKER_ALERTS__STAFF_EMAILS]: must be written as JSON, '
+     'such as ["staff@example.org", "director@example.org"] (got \'staff@example.org, director@example.org\')'),
+    ("TRACKER_ALERTS__CRISIS_RESOURCES", "call 211",  # no example of its own: one of its shape
+     'invalid setting alerts.crisis_resources [TRACKER_ALERTS__CRISIS_RESOURCES]: must be written as '
+     'JSON, such as [{"key": "value"}] (got \'call 211\')'),
+])
+def test_a_list_setting_not_written_as_json_names_that_setting_and_shows_an_example(
+        variable: str, value: str, message: str) -> None:
+    # a good setting of the same section beside it is not blamed
+    neighbour = {"TRACKER_WEB__PORT": "8080", "TRACKER_ALERTS__STAFF_LANG": "es"}
+    proc = tracker("runs", env={**neighbour, variable: value}, check=False)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.splitlines() == [f"tracker: error: {message}"]

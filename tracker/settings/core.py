@@ -7,16 +7,18 @@ Order of precedence (highest first): ``TRACKER_*`` environment variables (nested
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -214,6 +216,11 @@ def load_settings(**overrides: Any) -> Settings:
         raise SettingsError(_describe(exc)) from None
     except (OSError, ValueError) as exc:  # unreadable or malformed TOML, or an env var not JSON
         env = re.search(r'field "(\w+)" from source "EnvSettingsSource"', str(exc))
+        culprit = _not_json(env.group(1)) if env else None
+        if culprit:
+            name, var, example = culprit
+            raise SettingsError(f"invalid setting {name} [{var}]: must be written as JSON, such as "
+                                f"{example} (got {os.environ[var]!r})") from None
         if env:
             prefix = f"TRACKER_{env.group(1).upper()}"
             names = sorted(k for k in os.environ if k.upper() == prefix or k.upper().startswith(prefix + "__"))
@@ -221,6 +228,46 @@ def load_settings(**overrides: Any) -> Settings:
                 f"invalid setting {env.group(1)} [{', '.join(names) or prefix}]: a list or table value "
                 "must be JSON, such as [\"staff@example.org\"]") from None
         raise SettingsError(f"cannot read settings: {exc}") from None
+
+
+def _not_json(top: str) -> tuple[str, str, str] | None:
+    """The ``TRACKER_<TOP>...`` variable holding a list or table that is not JSON, if any:
+    (the setting's dotted name, the variable, an example of what it takes)."""
+    prefix = f"TRACKER_{top.upper()}"
+    for var in sorted(os.environ):
+        if var.upper() != prefix and not var.upper().startswith(prefix + "__"):
+            continue
+        parts = var.upper().removeprefix("TRACKER_").lower().split("__")
+        model: type[BaseModel] | None = Settings
+        field = None
+        for part in parts:
+            field = model.model_fields.get(part) if model is not None else None
+            if field is None:
+                break
+            model = _field_model(model, part)  # type: ignore[arg-type]
+        if field is None or not _structured(field.annotation):
+            continue
+        try:
+            json.loads(os.environ[var])
+        except ValueError:
+            return ".".join(parts), var, _example(field)
+    return None
+
+
+def _structured(annotation: Any) -> bool:
+    """A list or a table: what an environment variable can only give as JSON."""
+    return get_origin(annotation) in (list, dict) or (
+        isinstance(annotation, type) and issubclass(annotation, BaseModel))
+
+
+def _example(field: FieldInfo) -> str:
+    """The field's own example (``Field(examples=...)``), else a generic one of its shape."""
+    if field.examples:
+        return json.dumps(field.examples[0], ensure_ascii=False)
+    if get_origin(field.annotation) is list:
+        (item,) = get_args(field.annotation) or (str,)
+        return '[{"key": "value"}]' if isinstance(item, type) and issubclass(item, BaseModel) else '["a", "b"]'
+    return '{"key": "value"}'
 
 
 @lru_cache(maxsize=1)

@@ -103,7 +103,8 @@ class AlertSettings(BaseModel):
         21600.0, gt=0, description="Longest wait between two delivery attempts (backoff cap)."
     )
     staff_emails: list[str] = Field(
-        default_factory=list, description="Who receives the weekly staff digest (tracker digest --send)."
+        default_factory=list, description="Who receives the weekly staff digest (tracker digest --send).",
+        examples=[["staff@example.org", "director@example.org"]],
     )
     staff_lang: Literal["en", "es"] = Field("en", description="Language of the staff digest.")
     hearing_window_days: int = Field(
@@ -152,6 +153,7 @@ class WebSettings(BaseModel):
         default_factory=list,
         description="Reverse proxies (IP addresses or networks) whose X-Forwarded-For is believed; "
                     "empty trusts none.",
+        examples=[["10.0.0.1", "192.168.10.0/24"]],
     )
 
     @field_validator("trusted_proxies")
