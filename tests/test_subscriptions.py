@@ -249,6 +249,9 @@ NOT_ONE_ADDRESS = [
     "ana@ex@ample.org",
     "@example.org",         # no mailbox
     "ana@",                 # no domain
+    "ana@.example.org",     # an empty part of the domain
+    "ana@example..org",
+    "ana@-example.org",     # a part of the domain starting with a hyphen
 ]
 
 
@@ -269,3 +272,9 @@ def test_signing_up_with_a_malformed_address_is_refused_and_stores_nothing(facto
     with factory() as s:
         assert s.execute(select(func.count()).select_from(Subscriber)).scalar_one() == 0
         assert s.execute(select(func.count()).select_from(OutboxMessage)).scalar_one() == 0
+
+
+@pytest.mark.parametrize("address", ["ana@mail.example.co.uk", "ana+alerts@example.org",
+                                     "ana@xn--80ak6aa92e.xn--p1ai"])
+def test_ordinary_and_internationalised_domain_addresses_are_accepted(address) -> None:
+    assert subs.normalise_email(address) == address

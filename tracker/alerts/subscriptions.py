@@ -44,7 +44,11 @@ from tracker.settings import get_settings
 #: make one field hold several addresses, and no accented letters: our mail server speaks plain
 #: SMTP, which cannot carry them), at a domain of letters, digits, dots and hyphens ending in a
 #: top-level name (an accented domain is written in its xn-- form).
-EMAIL_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$")
+#: Each domain label starts and ends with a letter or digit (no empty label, as in
+#: "ana@example..org"); the top-level name is letters or an xn-- name (".xn--p1ai").
+EMAIL_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}"
+                      r"@(?=[A-Za-z0-9.-]{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+                      r"(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$")
 
 
 class SubscriptionError(TrackerError):
