@@ -6,6 +6,9 @@ and reads the result from the database, the replica's request log, or the poll's
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -55,3 +58,38 @@ def test_a_mis_encoded_history_page_leaves_the_bill_unchanged_and_is_read_next_p
     assert new_actions == ["202520260AB1656"]
     t("poll", "--source", "web")  # the action is stored once, with its dash intact
     assert t.kinds_after(n).count(("202520260AB1656", "new_action")) == 1
+
+
+def cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``tracker ARGS`` in a child process with its own SQLite file and the given variables."""
+    full = {**os.environ, "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'tracker.db'}",
+            "TRACKER_DATA_DIR": str(tmp_path / "var"), **env}
+    return subprocess.run([sys.executable, "-c", "from tracker.cli import main; main()", *args],
+                          env=full, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("contact", ["", "nobody", "two words@example.org"])
+def test_a_contact_that_is_no_email_address_is_a_settings_error_naming_sources_contact(tmp_path: Path,
+                                                                                    contact: str) -> None:
+    proc = cli(tmp_path, "poll", "--source", "web", TRACKER_SOURCES__CONTACT=contact)
+    assert proc.returncode == 2
+    lines = (proc.stdout + proc.stderr).strip().splitlines()
+    assert len(lines) == 1 and "sources.contact [TRACKER_SOURCES__CONTACT]" in lines[0], lines
+
+
+def test_a_real_host_is_not_polled_under_the_placeholder_contact(tmp_path: Path) -> None:
+    assert cli(tmp_path, "init").returncode == 0
+    proc = cli(tmp_path, "poll", "--source", "web", TRACKER_SOURCES__LEGINFO_URL="https://leginfo.invalid")
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    (line,) = [x for x in proc.stdout.splitlines() if "TRACKER_SOURCES__CONTACT" in x]
+    assert "0 requests" in line and "placeholder" in line and "leginfo.invalid" in line
+
+
+def test_a_real_contact_is_what_the_user_agent_carries(monkeypatch: pytest.MonkeyPatch) -> None:
+    from spiders.settings import user_agent
+    from tracker.settings import get_settings
+
+    monkeypatch.setenv("TRACKER_SOURCES__CONTACT", " webmaster@peers.example.net ")
+    get_settings.cache_clear()
+    assert user_agent(get_settings()).endswith("(+mailto:webmaster@peers.example.net)")

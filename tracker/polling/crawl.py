@@ -17,6 +17,7 @@ from scrapy.utils.log import configure_logging
 from scrapy.utils.reactor import install_reactor
 
 from spiders.settings import scrapy_settings
+from tracker.errors import SettingsError
 from tracker.settings import Settings
 
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -34,10 +35,18 @@ class Crawls:
 
     def __init__(self, settings: Settings) -> None:
         self.runner = CrawlerRunner({**scrapy_settings(settings), "TWISTED_REACTOR": ASYNCIO_REACTOR})
+        self.sources = settings.sources
         self.stats: list[dict[str, Any]] = []
 
     def crawl(self, spider_cls: type, **kwargs: Any) -> Any:
-        """A Deferred for one crawl; its stats are kept for the run record."""
+        """A Deferred for one crawl; its stats are kept for the run record.
+
+        A real host is never asked anything under the placeholder contact (the settings say
+        why, naming TRACKER_SOURCES__CONTACT): the crawl fails before its first request.
+        """
+        refusal = self.sources.contact_refusal(str(kwargs.get("base_url", "")))
+        if refusal is not None:
+            raise SettingsError(refusal)
         crawler: Crawler = self.runner.create_crawler(spider_cls)
         d = self.runner.crawl(crawler, **kwargs)
 
@@ -66,8 +75,12 @@ def run_steps(settings: Settings, steps: list[tuple[Crawls, Step]]) -> list[Base
             except Exception as exc:  # noqa: BLE001 - recorded on the source run
                 errors.append(exc)
 
-    d = chain()
-    d.addBoth(lambda _: reactor.stop())  # type: ignore[attr-defined]
+    def start() -> None:
+        # Started once the reactor runs: a chain that ends at once (a crawl refused before its
+        # first request) would otherwise stop a reactor not yet running, and run() never return.
+        chain().addBoth(lambda _: reactor.stop())  # type: ignore[attr-defined]
+
+    reactor.callWhenRunning(start)  # type: ignore[attr-defined]
     with own_signals():
         reactor.run()  # type: ignore[attr-defined]
     if len(errors) < len(steps):  # SIGINT/SIGTERM stopped the reactor mid-crawl

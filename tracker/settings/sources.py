@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+#: An address that can receive mail, as far as a settings check can tell; no characters that
+#: would break the User-Agent's "(+mailto:...)" comment.
+CONTACT_RE = re.compile(r"[^@\s()<>;,\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+#: Domains reserved for examples (RFC 2606 / 6761): nobody reads mail sent there.
+PLACEHOLDER_DOMAIN_RE = re.compile(r"(^|\.)(example\.(com|org|net)|example|invalid|test|localhost)$", re.I)
+
+
+def is_loopback(url: str) -> bool:
+    """Does the URL point at this machine (the replica), where no one needs to reach us?"""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class SourcesSettings(BaseModel):
@@ -55,6 +75,29 @@ class SourcesSettings(BaseModel):
             "failures inside it are warnings, not source problems."
         ),
     )
+    @field_validator("contact")
+    @classmethod
+    def _contact(cls, value: str) -> str:
+        value = value.strip()
+        if not CONTACT_RE.fullmatch(value):
+            raise ValueError("must be an email address the site's operators can write to "
+                             "(it goes into the User-Agent)")
+        return value
+
+    def contact_refusal(self, url: str) -> str | None:
+        """Why we must not ask ``url`` anything with this contact, or ``None`` if we may.
+
+        The default contact is a placeholder (example.org): fine for the replica on loopback,
+        but a real site's operators seeing trouble from us could not reach anyone. Checked
+        before the first request to a host, so nothing is sent under it.
+        """
+        domain = self.contact.rpartition("@")[2]
+        if not PLACEHOLDER_DOMAIN_RE.search(domain) or is_loopback(url):
+            return None
+        host = urlsplit(url).hostname or url
+        return (f"sources.contact is the placeholder {self.contact!r}: set TRACKER_SOURCES__CONTACT to an "
+                f"address the operators of {host} can write to before polling it")
+
     @field_validator("maintenance_window")
     @classmethod
     def _window(cls, value: str) -> str:
