@@ -116,12 +116,16 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
 
 
 class CrawlDelayMiddleware:
-    """Obey robots.txt's ``Crawl-delay``: Scrapy parses it but never applies it.
+    """Obey robots.txt's ``Crawl-delay`` (Scrapy parses it but never applies it) and our own
+    ``request_delay`` across the crawls of a poll.
 
-    Requests to a host whose robots.txt asks for a delay are spaced at least that far apart,
-    across all the crawls of one poll (the shared ``RobotsCache`` remembers when the next one
-    may go), whatever AutoThrottle or ``DOWNLOAD_DELAY`` would allow. Runs after the robots
-    middleware, so robots.txt has been read (or has failed) by then.
+    Requests to a host are spaced at least ``max(Crawl-delay, DOWNLOAD_DELAY)`` apart, across
+    all the crawls of one poll (the shared ``RobotsCache`` remembers when the next one may go),
+    whatever AutoThrottle or Scrapy's randomized delay would allow. Scrapy keeps its delay per
+    crawler, so without this the first detail page of a web poll left a few hundredths of a
+    second after the listing (a new crawler, a fresh download slot), and its randomized delay
+    may go as low as half of ``DOWNLOAD_DELAY``. Runs after the robots middleware, so
+    robots.txt has been read (or has failed) by then.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -129,6 +133,7 @@ class CrawlDelayMiddleware:
         cache = crawler.settings.get(CACHE_SETTING)
         self.cache = cache if isinstance(cache, RobotsCache) else RobotsCache()
         self.user_agent = crawler.settings.get("USER_AGENT") or "*"
+        self.request_delay = crawler.settings.getfloat("DOWNLOAD_DELAY", 0.0)  # sources.request_delay
         self.robots: RobotsTxtMiddleware | None = None
 
     @classmethod
@@ -144,8 +149,8 @@ class CrawlDelayMiddleware:
             parser = self.robots._parsers.get(netloc) if self.robots is not None else None
         crawl_delay = getattr(parser, "crawl_delay", None)
         if parser is None or isinstance(parser, Deferred) or crawl_delay is None:
-            return 0.0
-        return float(crawl_delay(self.user_agent) or 0.0)
+            return self.request_delay
+        return max(self.request_delay, float(crawl_delay(self.user_agent) or 0.0))
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if request.meta.get("dont_obey_robotstxt"):  # robots.txt itself
@@ -160,3 +165,20 @@ class CrawlDelayMiddleware:
         self.cache.next_request[netloc] = start + delay  # reserve the slot before waiting
         if start > now:
             await asyncio.sleep(start - now)
+
+    def _answered(self, request: Request) -> None:
+        """The host answered: the next request waits the delay from now. A request can leave
+        later than it passed here (the download slot held it), so its answer, not its start,
+        is what the next crawl of the poll counts from."""
+        netloc = urlparse_cached(request).netloc
+        delay = self._delay(netloc)
+        if delay > 0:
+            after = asyncio.get_running_loop().time() + delay
+            self.cache.next_request[netloc] = max(after, self.cache.next_request.get(netloc, 0.0))
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        self._answered(request)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
+        self._answered(request)

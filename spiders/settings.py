@@ -35,7 +35,8 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "CONCURRENT_REQUESTS": 1,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
         "DOWNLOAD_DELAY": src.request_delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": src.request_delay > 0,
+        # Not randomized: Scrapy's jitter goes down to half the delay, and request_delay is a floor.
+        "RANDOMIZE_DOWNLOAD_DELAY": False,
         "AUTOTHROTTLE_ENABLED": src.request_delay > 0,
         "AUTOTHROTTLE_START_DELAY": max(src.request_delay, 0.1),
         "AUTOTHROTTLE_MAX_DELAY": max(60.0, src.request_delay * 10),

@@ -187,3 +187,13 @@ def test_a_robots_txt_answering_404_allows_everything(replica: ReplicaServer, tm
     out = web_poll(replica, tmp_path)
     assert "web: ok" in out and "robots.txt" not in out, out
     assert client.stats()[STATUS] == len(BILLS)
+
+
+def test_request_delay_spaces_every_request_of_a_poll_across_its_two_crawls(replica: ReplicaServer,
+                                                                            tmp_path: Path) -> None:
+    client = ReplicaClient(replica.url)
+    out = web_poll(replica, tmp_path, request_delay="0.4")
+    assert "web: ok" in out, out
+    gaps = client.gaps()
+    assert len(gaps) >= 8  # the listing, then the detail pages of four bills
+    assert min(gaps) >= 0.39, gaps
