@@ -100,17 +100,6 @@ def test_web_poll_stores_listing_then_costs_only_the_listing(db_url: str, replic
     assert set(stats) <= {"/robots.txt", "/faces/billSearchClient.xhtml"}
 
 
-def test_a_robots_txt_that_failed_is_asked_for_again_by_the_next_crawl(db_url: str, replica: ReplicaServer) -> None:
-    t = Tracker(db_url, replica)
-    t.env["TRACKER_SOURCES__RETRY_TIMES"] = "0"
-    t("init")
-    t.client.fault("/robots.txt", "status", status=503)
-    t("poll", "--source", "web")
-    stats = t.client.stats()
-    assert stats["/faces/billStatusClient.xhtml"] == 4  # both crawls ran
-    assert stats["/robots.txt"] == 2  # a failure is not handed on as "allow everything"
-
-
 def test_robots_txt_crawl_delay_spaces_every_request_across_both_crawls(db_url: str, replica: ReplicaServer) -> None:
     t = Tracker(db_url, replica)
     t("init")
