@@ -16,7 +16,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
+from tracker.errors import SettingsError
 from tracker.settings import get_settings
 
 #: Exit code of a command that waited for the lock and gave up (sysexits' EX_TEMPFAIL): the
@@ -39,9 +41,8 @@ def exclusive(name: str, wait: float = 0.0) -> Iterator[bool]:
     together run one after the other instead of all but one being dropped).
     """
     path = lock_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait
-    with open(path, "a+") as fh:
+    with _open_lock(path) as fh:
         while True:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -59,6 +60,19 @@ def exclusive(name: str, wait: float = 0.0) -> Iterator[bool]:
             yield True
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _open_lock(path: Path) -> IO[str]:
+    """The lock file, opened for appending; a data_dir that cannot hold it (it cannot be
+    created, is a file, or is not writable) is a settings error in one line, not a traceback."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return open(path, "a+")
+    except OSError as exc:
+        raise SettingsError(
+            f"invalid setting data_dir [TRACKER_DATA_DIR]: cannot create the lock file {path}: "
+            f"{exc.strerror or exc} (got {str(path.parent)!r})"
+        ) from None
 
 
 def holder(name: str) -> int | None:

@@ -1,0 +1,42 @@
+"""Review 9, operations: what an operator sees when a setting, a path or a source is wrong.
+
+Each test runs the real ``tracker`` command on a real database and reads what it prints: one
+line, no traceback, exit 2 for a bad setting or argument.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.clirun import tracker
+
+# data_dir that cannot be created -----------------------------------------------------------
+
+
+def _one_line_error(proc: object) -> str:
+    assert proc.returncode == 2, proc.stdout + proc.stderr  # type: ignore[attr-defined]
+    assert "Traceback" not in proc.stderr  # type: ignore[attr-defined]
+    lines = proc.stderr.splitlines()  # type: ignore[attr-defined]
+    assert len(lines) == 1, proc.stderr  # type: ignore[attr-defined]
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", [("poll", "--source", "pubinfo"), ("send",)])
+def test_a_data_dir_under_a_file_is_one_line_naming_data_dir(command: tuple[str, ...], tmp_path: Path) -> None:
+    tracker("init")
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder")
+    proc = tracker(*command, env={"TRACKER_DATA_DIR": str(a_file / "d")}, check=False)
+    line = _one_line_error(proc)
+    assert line.startswith("tracker: error: invalid setting data_dir [TRACKER_DATA_DIR]: ")
+    assert str(a_file / "d") in line and "Not a directory" in line
+
+
+def test_a_data_dir_that_cannot_be_created_is_one_line_naming_data_dir() -> None:
+    tracker("init")
+    proc = tracker("poll", "--source", "pubinfo", env={"TRACKER_DATA_DIR": "/proc/trk"}, check=False)
+    line = _one_line_error(proc)
+    assert line.startswith("tracker: error: invalid setting data_dir [TRACKER_DATA_DIR]: ")
+    assert "/proc/trk" in line
