@@ -40,3 +40,23 @@ def test_a_data_dir_that_cannot_be_created_is_one_line_naming_data_dir() -> None
     line = _one_line_error(proc)
     assert line.startswith("tracker: error: invalid setting data_dir [TRACKER_DATA_DIR]: ")
     assert "/proc/trk" in line
+
+
+# digest --out where nothing can be written ---------------------------------------------------
+
+
+def test_digest_out_where_nothing_can_be_written_says_cannot_write_like_matrix() -> None:
+    tracker("init")
+    proc = tracker("digest", "--week", "2026-W49", "--out", "/proc/x.html", check=False)
+    assert _one_line_error(proc) == "tracker: error: cannot write /proc/x.html: No such file or directory"
+    assert proc.stdout == ""
+
+
+def test_digest_out_under_a_file_says_cannot_write(tmp_path: Path) -> None:
+    tracker("init")
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder")
+    out = a_file / "digest.html"
+    proc = tracker("digest", "--week", "2026-W49", "--out", str(out), check=False)
+    assert _one_line_error(proc) == f"tracker: error: cannot write {out}: File exists"
+    assert a_file.read_text() == "not a folder"

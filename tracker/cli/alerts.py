@@ -161,8 +161,11 @@ def digest(week: str | None, out: Path | None, send_it: bool, lang: str | None) 
         with factory() as s:
             r = render_staff_digest(s, week, lang, utcnow())
         if out is not None:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(r.html, encoding="utf-8")
+            try:  # as matrix --out and sheet --out: one line, not a traceback
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_text(r.html, encoding="utf-8")
+            except OSError as exc:
+                raise TrackerError(f"cannot write {out}: {exc.strerror or exc}") from None
             click.echo(f"wrote {out}")
         else:
             click.echo(r.text)
