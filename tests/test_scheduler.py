@@ -229,3 +229,35 @@ def test_the_scheduled_digest_job_mails_the_staff_digest(
         assert h.recipients == ["staff@example.org"]
         (digest,) = h.parsed()
     assert "digest" in digest["Subject"].lower()
+
+
+def test_the_shipped_schedule_polls_on_weekdays_and_mails_the_digest_on_monday(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # crontab counts days from Sunday = 0; APScheduler 3's own numbers start at Monday = 0, so
+    # "1-5" once ran Tuesday to Saturday and the Monday digest came on Tuesday
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    monkeypatch.setenv("TRACKER_DATABASE_URL", url)
+    get_settings.cache_clear()
+    upgrade(make_engine(url))
+    sched = scheduler.build_scheduler(get_settings(), BackgroundScheduler)
+    saturday = datetime(2026, 12, 5, 12, tzinfo=timezone.utc)
+    days: dict[str, set[str]] = {}
+    for job in sched.get_jobs():
+        fire, seen = job.trigger.get_next_fire_time(None, saturday), set()
+        while fire is not None and fire < saturday + timedelta(days=14):
+            seen.add(fire.strftime("%a"))
+            fire = job.trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+        days[job.id] = seen
+    weekdays = {"Mon", "Tue", "Wed", "Thu", "Fri"}
+    assert days["poll-web"] == weekdays and days["poll-hearings"] == weekdays
+    assert days["digest"] == {"Mon"}
+    assert len(days["poll-pubinfo"]) == 7
+
+
+@pytest.mark.parametrize(("field", "days"), [
+    ("1-5", "mon,tue,wed,thu,fri"), ("0", "sun"), ("7", "sun"), ("5-7", "sun,fri,sat"),
+    ("*/2", "sun,tue,thu,sat"), ("mon-fri", "mon,tue,wed,thu,fri"), ("0,6", "sun,sat"), ("*", "*")])
+def test_a_crontab_day_of_week_field_keeps_its_crontab_meaning(field: str, days: str) -> None:
+    from tracker.polling.crontab import crontab_days
+
+    assert crontab_days(field) == days

@@ -21,11 +21,11 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import inspect, text
 
 from tracker.db import make_engine, session_factory
 from tracker.polling import child
+from tracker.polling.crontab import crontab_trigger
 from tracker.settings import Settings, get_settings
 
 log = logging.getLogger("tracker.scheduler")
@@ -130,7 +130,7 @@ def build_scheduler(settings: Settings, scheduler_cls: Callable[..., BaseSchedul
         extra: dict[str, Any] = {}
         if job_id in missed:  # keep the overdue time: coalesce makes it one catch-up run
             extra["next_run_time"] = missed[job_id]
-        scheduler.add_job(func, CronTrigger.from_crontab(getattr(sched, key), timezone=tz),
+        scheduler.add_job(func, crontab_trigger(getattr(sched, key), timezone=tz),
                           args=[key], id=job_id, name=job_id.replace("-", " "),
                           replace_existing=True, **extra)
     return scheduler
