@@ -526,3 +526,28 @@ def test_a_bad_ca_file_is_one_line_naming_the_setting(tmp_path, content, reason)
     (line,) = proc.stderr.splitlines()
     assert line.startswith("tracker: error: invalid setting smtp.ca_file [TRACKER_SMTP__CA_FILE]: ")
     assert reason in line and str(path) in line
+
+
+def test_a_send_stopped_by_sigterm_records_the_message_in_hand_and_sends_it_only_once(
+        factory, monkeypatch) -> None:
+    """A service manager stopping ``tracker send`` while the server takes a message: the sender
+    waits for the reply and records it before stopping, so the next run does not send it again."""
+    emails = queue_alerts(factory, 6)
+    handler = RecordingHandler(delay=1.0)  # each message is taken after a second
+    with recording_server(handler=handler) as (h, port):
+        use_server(monkeypatch, port, TRACKER_SECRET_KEY="not-the-development-key")
+        first = subprocess.Popen([TRACKER, "send"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not h.messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.4)  # the second message is with the server now
+        first.send_signal(signal.SIGTERM)
+        out, err = first.communicate(timeout=60)
+        assert first.returncode == 130, out + err
+        assert err.splitlines() == ["tracker: stopped by a signal after recording the message in hand; "
+                                    "the rest wait for the next run"]
+        h.delay = 0.0
+        later = subprocess.run([TRACKER, "send"], capture_output=True, text=True, timeout=60)
+        assert "recovered" not in later.stdout, later.stdout  # nothing was left half-sent
+        assert sorted(h.recipients) == emails  # every member exactly once
+    assert statuses(factory) == {"sent": 6}

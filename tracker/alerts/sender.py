@@ -64,6 +64,7 @@ from tracker.errors import TrackerError
 from tracker.ingest.keys import event_key
 from tracker.locks import exclusive
 from tracker.settings import get_settings
+from tracker.signals import StopRequest, graceful_stop
 
 OUT = OutboxMessage.__table__.c
 MARK_PATIENCE = 900.0  # seconds: longer than any import holds SQLite's write lock
@@ -115,6 +116,8 @@ class SendReport:
     connections: int = 0
     busy: bool = False
     problem: str = ""
+    #: Stopped by SIGTERM / Ctrl-C after finishing the message in hand; the rest stay queued.
+    stopped: bool = False
     #: One line per message set aside for good (not bounces): ``tracker send`` prints each.
     notes: list[str] = field(default_factory=list)
 
@@ -127,10 +130,10 @@ def send_pending(factory: sessionmaker[Session], *, retry_now: bool = False,
         if not mine:
             report.busy = True
             return report
-        with factory() as s:
+        with factory() as s, graceful_stop() as stop:
             report.recovered = _recover(s)
             asyncio.run(_run(s, transport or make_transport(get_settings().smtp), report,
-                             retry_now, limit))
+                             retry_now, limit, stop))
     return report
 
 
@@ -279,7 +282,7 @@ def _set(s: Session, row_id: int, **values: object) -> None:
 
 
 async def _run(s: Session, transport: Transport, report: SendReport, retry_now: bool,
-               limit: int | None) -> None:
+               limit: int | None, stop: StopRequest | None = None) -> None:
     cfg = get_settings()
     attempt = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     renderer = Renderer(s, utcnow())
@@ -289,6 +292,9 @@ async def _run(s: Session, transport: Transport, report: SendReport, retry_now: 
     marker = SentMarker(s.get_bind())  # type: ignore[arg-type]
     try:
         while limit is None or done < limit:
+            if stop is not None and stop.asked:
+                report.stopped = True
+                break
             batch = cfg.alerts.send_batch if limit is None else min(cfg.alerts.send_batch, limit - done)
             ids = _claim(s, attempt, batch, retry_now, last_id)
             if not ids:
@@ -314,6 +320,10 @@ async def _run(s: Session, transport: Transport, report: SendReport, retry_now: 
                     streak += 1
                 elif outcome == "answered":
                     streak = 0
+                if stop is not None and stop.asked:  # a signal: the message in hand is recorded
+                    report.stopped = True
+                    _put_back(s, [r.id for r, _s in rows[i + 1:]])
+                    return
                 if streak >= REFUSALS_TO_STOP:  # it refuses or ignores everything: stop, keep the rest
                     report.problem = (
                         f"the SMTP server did not answer within {cfg.smtp.timeout:g} s for "

@@ -142,6 +142,10 @@ def send(retry_now: bool, limit: int | None) -> None:
                f"canceled {report.canceled}{extra}")
     if not cfg.smtp.host and report.sent:  # a typo in the SMTP host must not look like delivery
         click.echo(f"(no SMTP server configured: the messages are .eml files in {cfg.smtp.outbox_dir}/)")
+    if report.stopped:
+        click.echo("tracker: stopped by a signal after recording the message in hand; "
+                   "the rest wait for the next run", err=True)
+        sys.exit(130)
     if report.failed or report.problem:  # a run that could not deliver is a failed run (exit 1)
         sys.exit(1)
 
