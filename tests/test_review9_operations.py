@@ -60,3 +60,28 @@ def test_digest_out_under_a_file_says_cannot_write(tmp_path: Path) -> None:
     proc = tracker("digest", "--week", "2026-W49", "--out", str(out), check=False)
     assert _one_line_error(proc) == f"tracker: error: cannot write {out}: File exists"
     assert a_file.read_text() == "not a folder"
+
+
+# database URLs the tracker cannot use ----------------------------------------------------------
+
+UNSUPPORTED = "invalid setting database_url [TRACKER_DATABASE_URL]: Value error, must be a SQLite or PostgreSQL URL, such as sqlite:///var/tracker.db or postgresql://user@host/db"
+
+
+@pytest.mark.parametrize("command", [("init",), ("config", "show")])
+def test_a_mysql_database_url_is_refused_in_one_line_naming_database_url(command: tuple[str, ...]) -> None:
+    proc = tracker(*command, env={"TRACKER_DATABASE_URL": "mysql://x"}, check=False)
+    assert _one_line_error(proc) == f"tracker: error: {UNSUPPORTED} (got 'mysql://x')"
+    assert proc.stdout == ""
+
+
+def test_a_postgresql_driver_we_do_not_install_is_refused_like_another_database() -> None:
+    proc = tracker("init", env={"TRACKER_DATABASE_URL": "postgresql+psycopg2://postgres@127.0.0.1/test"},
+                   check=False)
+    assert _one_line_error(proc) == (
+        f"tracker: error: {UNSUPPORTED} (got 'postgresql+psycopg2://postgres@127.0.0.1/test')")
+
+
+def test_a_refused_database_url_does_not_show_its_password() -> None:
+    proc = tracker("config", "show", env={"TRACKER_DATABASE_URL": "mysql://ana:hunter2@db.example.org/t"},
+                   check=False)
+    assert _one_line_error(proc) == f"tracker: error: {UNSUPPORTED} (got 'mysql://ana:***@db.example.org/t')"

@@ -31,6 +31,8 @@ from tracker.settings.sections import AdvocacySettings, AlertSettings, SmtpSetti
 from tracker.settings.sources import SourcesSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+#: The database URLs the tracker runs on (the drivers it installs): SQLite, PostgreSQL via psycopg 3.
+SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg")
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "settings.toml"
 
 
@@ -113,6 +115,13 @@ class Settings(BaseSettings):
     def _database_url(cls, value: str) -> str:
         if "://" not in value:
             raise ValueError("must be a SQLAlchemy URL such as sqlite:///var/tracker.db")
+        try:
+            driver = make_url(value).drivername
+        except (ArgumentError, ValueError):
+            driver = None
+        if driver not in SUPPORTED_DRIVERS:  # any other needs a driver we do not install
+            raise ValueError("must be a SQLite or PostgreSQL URL, such as sqlite:///var/tracker.db or "
+                             "postgresql://user@host/db")
         return value
 
     @classmethod
@@ -161,6 +170,8 @@ def _describe(error: ValidationError) -> str:
     name = ".".join(str(p) for p in first["loc"]) or "settings"
     env = "TRACKER_" + "__".join(str(p) for p in first["loc"]).upper()
     value = first.get("input")
+    if name == "database_url" and isinstance(value, str):
+        value = _hide_password(value)  # a mistyped URL may still carry a real password
     shown = "" if isinstance(value, dict) else f" (got {value!r})"
     return f"invalid setting {name} [{env}]: {first['msg']}{shown}"
 
