@@ -343,7 +343,10 @@ def test_a_database_restart_while_a_message_is_with_the_server_marks_it_sent_onc
                                            "WHERE application_name = :a"), {"a": app}).scalar_one()
             out, err = proc.communicate(timeout=120)
             assert killed >= 1
+            # one line says at once why the run waits (the database, not the mail server)
             assert "Traceback" not in err and len(err.strip().splitlines()) <= 1, err
+            assert err.startswith("message 1 was taken by the mail server; waiting up to 900 s "
+                                  "for the database to record it"), err
             with factory() as s:
                 assert [r.status for r in _outbox(s, "alert")] == ["sent"]
             monkeypatch.setenv("TRACKER_SMTP__PORT", str(port))

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import os
 import re
 import socket
@@ -68,6 +69,7 @@ from tracker.signals import StopRequest, graceful_stop
 
 OUT = OutboxMessage.__table__.c
 MARK_PATIENCE = 900.0  # seconds: longer than any import holds SQLite's write lock
+log = logging.getLogger("tracker.send")
 REFUSALS_TO_STOP = 3  # the server refused or ignored this many messages in a row: stop the run
 _ADDRESS = re.compile(r"<?[^\s<>@]+@[^\s<>@]+>?")
 
@@ -234,6 +236,7 @@ class SentMarker:
         when: object = now.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else now
         deadline = time.monotonic() + MARK_PATIENCE
         pause = 0.05
+        told = False
         while True:
             try:
                 if self.raw is None:
@@ -261,6 +264,10 @@ class SentMarker:
                     if not database_trouble(again):
                         raise
                     why = _first_line(again)
+            if not told:  # silence for minutes would look like a hang to an operator
+                told = True
+                log.warning("message %d was taken by the mail server; waiting up to %.0f s for the database "
+                            "to record it (%s)", row_id, MARK_PATIENCE, why)
             if time.monotonic() >= deadline:
                 raise TrackerError(f"message {row_id} was sent, but the database stayed busy or unreachable "
                                    f"for {MARK_PATIENCE:.0f} s ({why}); it may be sent again") from None
