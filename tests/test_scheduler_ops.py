@@ -272,3 +272,18 @@ def test_a_run_left_open_by_a_killed_poll_is_closed_by_the_next_poll(
     t.client.post("faults/clear")
     t("poll", "--source", "web")
     assert _runs(t.env) == [("web", "failed", "stopped without finishing"), ("web", "ok", None)]
+
+
+def test_a_second_scheduler_on_the_same_data_folder_is_refused_in_one_line(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, replica: ReplicaServer,
+        services: list[Service]) -> None:
+    env = _configure(monkeypatch, tmp_path, replica)
+    first = Service(env, tmp_path / "run.log")
+    services.append(first)
+    _until(lambda: "job digest:" in first.log(), timeout=60)  # it holds the folder now
+    second = subprocess.run(tracker_command("run"), env=env, capture_output=True, text=True, timeout=60)
+    assert second.returncode == 2
+    (line,) = second.stderr.splitlines()
+    assert line.startswith("tracker: error: another 'tracker run' is already running with this data folder")
+    assert first.proc.poll() is None  # the first one goes on
+    assert first.stop(signal.SIGTERM) == 0

@@ -24,6 +24,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import inspect, text
 
 from tracker.db import make_engine, session_factory
+from tracker.errors import TrackerError
+from tracker.locks import exclusive, lock_path
 from tracker.polling import child
 from tracker.polling.crontab import crontab_trigger
 from tracker.settings import Settings, get_settings
@@ -152,7 +154,31 @@ def _missed_fires(url: str) -> dict[str, datetime]:
             for r in rows if r.next_run_time is not None and r.next_run_time <= now}
 
 
+class _FirstLine(logging.Filter):
+    """APScheduler logs a lost database as a warning with the SQL statement, its parameters and
+    a link over several lines (and a failing job with a traceback): in the operator's log that
+    is one event, so it is one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            text = f"{text}: {type(record.exc_info[1]).__name__}: {record.exc_info[1]}"
+        record.msg, record.args = (text.strip().splitlines() or [""])[0], None
+        record.exc_info = record.exc_text = None
+        return True
+
+
 def run_scheduler(settings: Settings) -> None:
+    """Run the jobs until SIGTERM/SIGINT (one scheduler per data folder), see ``_run``."""
+    with exclusive("scheduler") as mine:
+        if not mine:
+            raise TrackerError(
+                f"another 'tracker run' is already running with this data folder ({lock_path('scheduler')} "
+                "names its process id); two would make every request to the legislature twice")
+        _run(settings)
+
+
+def _run(settings: Settings) -> None:
     """Run the jobs until SIGTERM/SIGINT, then stop the running children too and return.
 
     The first signal stops new jobs and sends SIGTERM to every running child's process group
@@ -165,6 +191,8 @@ def run_scheduler(settings: Settings) -> None:
     # APScheduler's own INFO lines (added, running, executed, shut down) repeat ours; its
     # warnings (a missed run, a run skipped as the previous one still runs) stay.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_FirstLine())
     factory = session_factory(make_engine(settings.database_url))
     closed = child.close_stale_runs(factory, settings.sources.crawl_timeout * 2)
     if closed:
