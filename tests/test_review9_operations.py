@@ -6,11 +6,15 @@ line, no traceback, exit 2 for a bad setting or argument.
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from tests.clirun import tracker
+from tests.conftest import PG_URL
 
 # data_dir that cannot be created -----------------------------------------------------------
 
@@ -85,3 +89,38 @@ def test_a_refused_database_url_does_not_show_its_password() -> None:
     proc = tracker("config", "show", env={"TRACKER_DATABASE_URL": "mysql://ana:hunter2@db.example.org/t"},
                    check=False)
     assert _one_line_error(proc) == f"tracker: error: {UNSUPPORTED} (got 'mysql://ana:***@db.example.org/t')"
+
+
+# a PostgreSQL database that does not exist -------------------------------------------------
+
+
+@pytest.fixture
+def pg(pg_problem: str | None) -> None:
+    if pg_problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL at {PG_URL} is unreachable under CI: {pg_problem}")
+        pytest.skip(f"PostgreSQL unreachable: {pg_problem}")
+
+
+def test_init_on_a_missing_postgresql_database_says_to_create_it_with_createdb(pg: None) -> None:
+    server = make_url(PG_URL)
+    name = f"missing_{uuid.uuid4().hex[:8]}"
+    url = server.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
+    proc = tracker("init", env={"TRACKER_DATABASE_URL": url}, check=False)
+    createdb = " ".join(["createdb", "-h", str(server.host), *(["-p", str(server.port)] if server.port else []),
+                         *(["-U", server.username] if server.username else []), name])
+    assert _one_line_error(proc) == (
+        f"tracker: error: the database '{name}' does not exist on the PostgreSQL server "
+        f"{server.host}:{server.port or 5432}: create it first ({createdb}), then run 'tracker init' "
+        "to create its tables")
+
+
+def test_an_unknown_postgresql_role_is_not_told_to_run_tracker_init(pg: None) -> None:
+    url = make_url(PG_URL).set(drivername="postgresql", username="nobody_here", password="pw")
+    proc = tracker("bills", env={"TRACKER_DATABASE_URL": url.render_as_string(hide_password=False)},
+                   check=False)
+    line = _one_line_error(proc)
+    assert line.startswith(f"tracker: error: database problem: cannot connect to "
+                           f"{url.render_as_string(hide_password=True)}: ")
+    assert 'role "nobody_here" does not exist' in line
+    assert "tracker init" not in line and ":pw@" not in line

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.db import make_engine, session_factory
@@ -23,11 +26,34 @@ def settings() -> Settings:
 def engine(require_current: bool = True) -> Engine:
     """The configured engine; refuses to run against a database that was never initialised."""
     eng = make_engine(settings().database_url)
+    try:
+        with eng.connect():  # pooled: the checks below reuse this connection
+            pass
+    except OperationalError as exc:
+        raise TrackerError(_unreachable(eng, exc)) from None
     if require_current and not is_current(eng):
         raise TrackerError(
             "the database is not initialised or is out of date: run 'tracker init' first"
         )
     return eng
+
+
+def _unreachable(eng: Engine, exc: OperationalError) -> str:
+    """One line for a database we cannot connect to, with the advice that fits: a PostgreSQL
+    database that does not exist must be created (``tracker init`` creates tables, not
+    databases); anything else (server down, unknown role, wrong password) is said as it is."""
+    first = (str(exc.orig) if exc.orig else str(exc)).strip().splitlines()[0]
+    missing = re.search(r'database "([^"]+)" does not exist', first)
+    url = eng.url
+    if eng.dialect.name == "postgresql" and missing:
+        where = f"{url.host or 'localhost'}:{url.port or 5432}"
+        createdb = shlex.join(["createdb", *(["-h", url.host] if url.host else []),
+                             *(["-p", str(url.port)] if url.port else []),
+                             *(["-U", url.username] if url.username else []), missing.group(1)])
+        return (f"the database {missing.group(1)!r} does not exist on the PostgreSQL server {where}: "
+                f"create it first ({createdb}), then run 'tracker init' to create its tables")
+    shown = make_url(settings().database_url).render_as_string(hide_password=True)  # as configured
+    return f"database problem: cannot connect to {shown}: {first}"
 
 
 def sessions(require_current: bool = True) -> sessionmaker[Session]:
