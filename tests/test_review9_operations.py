@@ -7,13 +7,14 @@ line, no traceback, exit 2 for a bad setting or argument.
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.clirun import tracker
+from tests.clirun import TRACKER, tracker
 from tests.conftest import PG_URL
 
 # data_dir that cannot be created -----------------------------------------------------------
@@ -124,3 +125,44 @@ def test_an_unknown_postgresql_role_is_not_told_to_run_tracker_init(pg: None) ->
                            f"{url.render_as_string(hide_password=True)}: ")
     assert 'role "nobody_here" does not exist' in line
     assert "tracker init" not in line and ":pw@" not in line
+
+
+# a relative SQLite path, run from another directory ----------------------------------------
+
+
+def _tracker_in(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``tracker ARGS`` run from ``folder`` with the default, relative database URL."""
+    env = {k: v for k, v in os.environ.items() if k != "TRACKER_DATABASE_URL"}
+    return subprocess.run([TRACKER, *args], cwd=folder, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("command", [("bills",), ("runs",), ("export", "bills")])
+def test_reading_from_another_directory_creates_no_database_and_names_the_file_it_looked_for(
+        command: tuple[str, ...], tmp_path: Path) -> None:
+    proc = _tracker_in(tmp_path, *command)
+    assert _one_line_error(proc) == (
+        f"tracker: error: the database {tmp_path / 'var' / 'tracker.db'} does not exist: run 'tracker init' "
+        "in the project directory, or set TRACKER_DATABASE_URL to an absolute path")
+    assert list(tmp_path.iterdir()) == []  # no empty var/tracker.db (nor var/) left behind
+    # `tracker init` there is what creates it, under that working directory
+    assert _tracker_in(tmp_path, "init").returncode == 0
+    assert (tmp_path / "var" / "tracker.db").is_file()
+    assert _tracker_in(tmp_path, *command).returncode == 0
+
+
+def test_an_absolute_sqlite_path_that_does_not_exist_is_named_and_not_created(tmp_path: Path) -> None:
+    db = tmp_path / "elsewhere" / "tracker.db"
+    proc = tracker("bills", env={"TRACKER_DATABASE_URL": f"sqlite:///{db}"}, check=False)
+    assert _one_line_error(proc) == (
+        f"tracker: error: the database {db} does not exist: run 'tracker init' first, or check TRACKER_DATABASE_URL")
+    assert not db.parent.exists()
+
+
+def test_an_empty_sqlite_file_is_named_in_the_advice_to_run_tracker_init(tmp_path: Path) -> None:
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "tracker.db").touch()  # left behind by an older version
+    proc = _tracker_in(tmp_path, "bills")
+    assert _one_line_error(proc) == (
+        f"tracker: error: the database {tmp_path / 'var' / 'tracker.db'} is not initialised or is out of date: "
+        "run 'tracker init' first")
+

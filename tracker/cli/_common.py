@@ -8,6 +8,7 @@ import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
@@ -24,18 +25,41 @@ def settings() -> Settings:
 
 
 def engine(require_current: bool = True) -> Engine:
-    """The configured engine; refuses to run against a database that was never initialised."""
-    eng = make_engine(settings().database_url)
+    """The configured engine; refuses to run against a database that was never initialised.
+
+    Only ``tracker init`` (``require_current=False``) may create a SQLite file: any other
+    command run from the wrong directory would otherwise leave an empty database (and its
+    folder) behind there and blame the operator for not running init.
+    """
+    url = settings().database_url
+    sqlite_file = _sqlite_file(url)
+    if require_current and sqlite_file is not None and not sqlite_file.exists():  # a folder: said below
+        relative = not Path(make_url(url).database or "").is_absolute()
+        advice = ("run 'tracker init' in the project directory, or set TRACKER_DATABASE_URL to an absolute path"
+                  if relative else "run 'tracker init' first, or check TRACKER_DATABASE_URL")
+        raise TrackerError(f"the database {sqlite_file} does not exist: {advice}")
+    eng = make_engine(url)
     try:
         with eng.connect():  # pooled: the checks below reuse this connection
             pass
     except OperationalError as exc:
         raise TrackerError(_unreachable(eng, exc)) from None
     if require_current and not is_current(eng):
+        which = f" {sqlite_file}" if sqlite_file is not None else ""
         raise TrackerError(
-            "the database is not initialised or is out of date: run 'tracker init' first"
+            f"the database{which} is not initialised or is out of date: run 'tracker init' first"
         )
     return eng
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The absolute path of a SQLite database file (relative ones are under the working
+    directory); None for another database or an in-memory one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:" \
+            or parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database).absolute()
 
 
 def _unreachable(eng: Engine, exc: OperationalError) -> str:
