@@ -26,3 +26,5 @@ def test_demo_names_committees_not_their_codes(tmp_path: Path) -> None:
     status = next(line for line in proc.stdout.splitlines() if "[status_changed] AB 2052" in line)
     assert status.endswith("In Committee Process, Senate, Appropriations")
     assert "hearing time set: 10 a.m." in proc.stdout
+    # the committee's roll call reaches the bulk tables, named by the location table
+    assert "[vote_recorded] AB 2052 vote in Senate Health: pass (7 yes, 0 no)" in proc.stdout

@@ -210,12 +210,17 @@ def _action(s: Session, n: int, text: str, stage: str) -> None:
 ])
 def test_a_folded_week_still_says_the_bill_passed_its_house_and_a_committee(factory, lang: str,
                                                                             expected: list[str]) -> None:
+    passage = "Read third time. Passed. Ordered to the Senate. (Ayes 68. Noes 0.)"
+    arrival = "In Senate. Read first time. To Com. on RLS. for assignment."
     with transaction(factory) as s:
-        _action(s, 1, "Read third time. Passed. Ordered to the Senate. (Ayes 68. Noes 0.)", "passed_house")
-        _action(s, 2, "In Senate. Read first time. To Com. on RLS. for assignment.", "passed_house")
-        ids = [e.id for e in add_events(s, AB13, add_run(s), [
+        _action(s, 1, passage, "passed_house")
+        _action(s, 2, arrival, "passed_house")
+        day = local_today().isoformat()
+        ids = [e.id for e in add_events(s, AB13, add_run(s), [  # the poll that found them tells them
+            ("new_action", None, {"date": day, "action": passage, "stage": "passed_house"}),
+            ("new_action", None, {"date": day, "action": arrival, "stage": "passed_house"}),
             ("stage_changed", "floor", "in_committee"), ("stage_changed", "in_committee", "passed_committee"),
-            ("stage_changed", "passed_committee", "floor")])]
+            ("stage_changed", "passed_committee", "floor")]) if e.kind == "stage_changed"]
     _subject, text = _render(factory, ids, lang, kind="digest", period=local_today().isoformat())
     lines = [line for line in text.splitlines() if line.startswith("- AB 13")]
     assert lines[:len(expected)] == expected

@@ -100,3 +100,16 @@ def test_the_summary_line_says_which_house_passed_the_bill(factory) -> None:
     with factory() as s:
         line = now_line(s, s.get(Bill, AB13), "AB 13", translations("en").gettext)
     assert line == "Where it stands now: Passed the Assembly."
+
+
+def test_passages_a_first_import_stored_moments_before_do_not_turn_a_re_referral_into_a_crossing(factory) -> None:
+    with transaction(factory) as s:  # the first import: actions stored, no action told
+        s.add(BillAction(bill_id=AB13, fingerprint="old", action_date=datetime(2026, 5, 28).date(),
+                         action="Read third time. Passed. Ordered to the Senate. (Ayes 60. Noes 10.)",
+                         sort_key="2026-05-28|0001", stage="passed_house", source="pubinfo",
+                         created_at=utcnow() - timedelta(seconds=5)))
+    event = moved(factory, "From committee chair, with author's amendments: Amend, and re-refer to committee.",
+                  "in_committee", utcnow())
+    text = alert_text(factory, [event])
+    assert "AB 13 moved from “on the floor” to “in committee”." in text
+    assert "passed the Assembly" not in text

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 import re
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from tracker.alerts import phrases
 from tracker.alerts.kinds import HEARING_KINDS
 from tracker.committees import looks_like_code, named, with_committee_name
-from tracker.db.models_core import Bill, BillAction, ChangeEvent, Hearing
+from tracker.db.models_core import Bill, ChangeEvent, Hearing
 from tracker.queries import event_stage_action
 from tracker.stages import measure_kind
 
@@ -120,7 +120,7 @@ def sentences(s: Session, bill_id: str, measure: str, events: list[ChangeEvent],
                 if text not in out:
                     out.append(text)
             after = e.after
-            if before == after and len(stage_moves) > 1:
+            if before == after:
                 continue  # it went back where it was: the "now" line says where that is
             say(e.kind, before, after, action)
         elif e.kind in HEARING_KINDS:
@@ -162,7 +162,7 @@ def _milestones(s: Session, bill_id: str, measure: str, moves: list[ChangeEvent]
     a committee needs no second sentence. ``last_told``: the last move's own sentence says which
     house passed the bill and where it goes ("passed the Senate too"), so it gets no milestone.
     """
-    crossings = _crossings(s, bill_id, min((m.created_at for m in moves if m.created_at), default=None))
+    crossings = _crossings(s, bill_id, moves)
     out: list[str] = []
     start: Any = moves[0].before
     prev: Any = moves[0].before
@@ -192,17 +192,20 @@ def _milestones(s: Session, bill_id: str, measure: str, moves: list[ChangeEvent]
     return out, start
 
 
-def _crossings(s: Session, bill_id: str, since: datetime | None) -> list[str]:
+def _crossings(s: Session, bill_id: str, moves: list[ChangeEvent]) -> list[str]:
     """The houses ("senate"/"assembly") this bill went to by passing a house, from the actions
-    stored with these stage moves (written in the same transactions, just before the events;
-    a few minutes' slack for a long import, as ``event_stage_action`` allows: a day's slack took
-    in the passages an earlier poll that day had already told)."""
-    if since is None:
+    the same polls as these stage moves found new (their ``new_action`` events). Actions stored
+    by time were no guide: an earlier poll minutes before (the first import, which tells no
+    action) would lend its old passages to a bill that was only sent back to a committee."""
+    runs = {m.source_run_id for m in moves if m.source_run_id is not None}
+    if not runs:
         return []
-    rows = s.execute(select(BillAction.action).where(
-        BillAction.bill_id == bill_id, BillAction.stage == "passed_house",
-        BillAction.created_at >= since - timedelta(minutes=10))
-        .order_by(BillAction.sort_key, BillAction.id)).scalars()
+    found = [e.after for e in s.execute(select(ChangeEvent).where(
+        ChangeEvent.bill_id == bill_id, ChangeEvent.kind == "new_action",
+        ChangeEvent.source_run_id.in_(runs)).order_by(ChangeEvent.id)).scalars()]
+    passed = sorted((a for a in found if isinstance(a, dict) and a.get("stage") == "passed_house"),
+                    key=lambda a: str(a.get("date") or ""))  # stable: same-day passages keep their order
+    rows = [str(a.get("action") or "") for a in passed]
     out: list[str] = []
     for text in rows:
         if _CONCURRED.search(str(text)):

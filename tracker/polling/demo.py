@@ -74,6 +74,9 @@ def run_demo(sample_dir: Path, echo: Echo) -> None:
         appropriations = committee_codes(state)[("senate", "Appropriations")]
         state.add_action(bill_id, "From committee: Do pass and re-refer to Com. on APPR. (Ayes 7. Noes 0.)",
                          status="In Committee Process", location=appropriations)
+        state.record_vote(bill_id, location="Senate Health", motion="Do pass and re-refer to Com. on APPR.",
+                          ayes=["Menjivar", "Gonzalez", "Grove", "Hurtado", "Limón", "Richardson", "Weber Pierson"],
+                          noes=[], when=local_today(), location_code="CS44")
         gutted = "202520260AB1656"
         if gutted in state.bills:
             echo(f"... and {state.bills[gutted].measure} is gutted and amended into a 988 crisis-services bill")

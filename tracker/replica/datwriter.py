@@ -7,6 +7,7 @@ served as a file (the bulk spider streams it, like the real 1 GB daily zip).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -130,9 +131,39 @@ def extract_files(state: ReplicaState, *, only_changed: bool = False) -> dict[st
     files["BILL_VERSION_AUTHORS_TBL.dat"] = dat_lines(author_rows)
     files["BILL_HISTORY_TBL.dat"] = dat_lines(history_rows)
     files["COMMITTEE_HEARING_TBL.dat"] = dat_lines(hearing_rows)
-    for empty in ("BILL_SUMMARY_VOTE_TBL", "BILL_DETAIL_VOTE_TBL", "LEGISLATOR_TBL", "VETO_MESSAGE_TBL"):
+    summary_rows, detail_rows, motion_rows, vote_places = _vote_rows(bills, stamp)
+    files["BILL_SUMMARY_VOTE_TBL.dat"] = dat_lines(summary_rows)
+    files["BILL_DETAIL_VOTE_TBL.dat"] = dat_lines(detail_rows)
+    files["BILL_MOTION_TBL.dat"] = dat_lines(motion_rows)
+    named = set(codes.values())
+    files["LOCATION_CODE_TBL.dat"] += dat_lines(
+        (state.session_year, code, "B", None, place, f"{place} Committee", "Y", UID, stamp, "N")
+        for code, place in sorted(vote_places.items()) if code not in named and not code.endswith("FLOOR"))
+    for empty in ("LEGISLATOR_TBL", "VETO_MESSAGE_TBL"):
         files[f"{empty}.dat"] = b""  # present (so the extract is complete) but without rows
     return files
+
+
+def _vote_rows(bills: list[RBill], stamp: datetime) -> tuple[list[tuple[Cell, ...]], list[tuple[Cell, ...]],
+                                                           list[tuple[Cell, ...]], dict[str, str]]:
+    """Roll calls the control API recorded, as the real vote tables carry them: a summary row
+    (the day at midnight, a sequence, the tally), one row per member (the roll call's time) and
+    the motion's text; and the committees they took place in (code → name) for the location
+    table, so the bulk poll can say which committee voted."""
+    summary, detail, motions, places = [], [], [], {}
+    for bill in bills:
+        for v in bill.votes:
+            motion = int(hashlib.sha1(f"{bill.bill_id}|{v.seq}|{v.motion}".encode()).hexdigest()[:6], 16)
+            day = datetime.combine(v.vote_date, datetime.min.time())
+            seq = 1000 + v.seq
+            summary.append((bill.bill_id, v.location_code, day, seq, motion, len(v.ayes), len(v.noes),
+                            len(v.nvr), v.result, UID, stamp, None, None, None, None))
+            members = [(n, "AYE") for n in v.ayes] + [(n, "NOE") for n in v.noes] + [(n, "ABS") for n in v.nvr]
+            detail.extend((bill.bill_id, v.location_code, name, day.replace(hour=13, minute=30), seq, code,
+                           motion, UID, stamp, None, None, None) for name, code in members)
+            motions.append((motion, v.motion, UID, stamp))
+            places.setdefault(v.location_code, v.location)
+    return summary, detail, motions, places
 
 
 #: What the ``bad_extract`` fault adds to BILL_TBL.dat: a row with too few columns, a whole zip
