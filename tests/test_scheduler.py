@@ -261,3 +261,12 @@ def test_a_crontab_day_of_week_field_keeps_its_crontab_meaning(field: str, days:
     from tracker.polling.crontab import crontab_days
 
     assert crontab_days(field) == days
+
+
+def test_a_schedule_may_name_sunday_as_7_as_crontab_does_and_8_is_refused_in_one_line() -> None:
+    from tests.clirun import tracker
+
+    assert tracker("config", "show", env={"TRACKER_SCHEDULE__DIGEST": "0 7 * * 7"}).returncode == 0
+    bad = tracker("config", "show", env={"TRACKER_SCHEDULE__DIGEST": "0 7 * * 8"}, check=False)
+    assert bad.returncode == 2 and len(bad.stderr.splitlines()) == 1
+    assert bad.stderr.startswith("tracker: error: invalid setting schedule.digest [TRACKER_SCHEDULE__DIGEST]")

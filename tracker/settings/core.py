@@ -37,7 +37,7 @@ DEFAULT_CONFIG = PROJECT_ROOT / "config" / "settings.toml"
 
 
 class ScheduleSettings(BaseModel):
-    """Cron-style schedules (APScheduler ``CronTrigger.from_crontab``) in the ``timezone`` below."""
+    """Crontab lines (day of week: 0 or 7 = Sunday, as in crontab) in the ``timezone`` below."""
 
     timezone: str = "America/Los_Angeles"
     web: str = Field("15 7-19 * * 1-5", description="Website poll: hourly in session hours.")
@@ -61,10 +61,10 @@ class ScheduleSettings(BaseModel):
     @field_validator("web", "hearings", "pubinfo", "send", "digest")
     @classmethod
     def _crontab(cls, value: str) -> str:
-        from apscheduler.triggers.cron import CronTrigger
+        from tracker.polling.crontab import crontab_trigger
 
         try:
-            CronTrigger.from_crontab(value)
+            crontab_trigger(value)
         except ValueError as exc:
             raise ValueError(f"must be a crontab line such as '15 7-19 * * 1-5' ({exc})") from None
         return value
