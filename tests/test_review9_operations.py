@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from sqlalchemy.engine import make_url
 
 from tests.clirun import TRACKER, tracker
 from tests.conftest import PG_URL
+from tests.test_poll_e2e import Tracker, replica  # noqa: F401  (fixture)
+from tracker.replica.server import ReplicaServer
 
 # data_dir that cannot be created -----------------------------------------------------------
 
@@ -166,3 +169,30 @@ def test_an_empty_sqlite_file_is_named_in_the_advice_to_run_tracker_init(tmp_pat
         f"tracker: error: the database {tmp_path / 'var' / 'tracker.db'} is not initialised or is out of date: "
         "run 'tracker init' first")
 
+
+
+# a manual poll keeps sources.crawl_timeout -------------------------------------------------
+
+
+def test_a_manual_poll_of_a_slow_source_is_stopped_at_crawl_timeout_and_the_next_poll_resumes(
+        db_url: str, replica: ReplicaServer) -> None:
+    t = Tracker(db_url, replica)
+    t("init")
+    t.client.fault("/faces/billSearchClient.xhtml", "latency", seconds=40, times=1)
+    started = time.monotonic()
+    t.env["TRACKER_SOURCES__CRAWL_TIMEOUT"] = "5"
+    slow = t("poll", "--source", "web", ok=False)
+    del t.env["TRACKER_SOURCES__CRAWL_TIMEOUT"]
+    assert time.monotonic() - started < 30  # not the 40 s the listing takes
+    assert slow.returncode == 1, slow.stdout + slow.stderr
+    assert slow.stderr.splitlines() == [
+        "tracker: error: poll web timed out after 5 s (sources.crawl_timeout) and was stopped; 1 run marked "
+        "failed and reported to staff; retried at the next run"]
+    assert "web: ok" not in slow.stdout
+    assert "timed out after 5 s; retried at the next run" in t("runs").stdout
+    assert [e.kind for e in t.events()] == ["source_problem"]
+    assert t.bills() == {}
+
+    again = t("poll", "--source", "web")  # the lock is free and the source is polled afresh
+    assert "web: ok" in again.stdout
+    assert set(t.bills()) == set(replica.replica.state.bills)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,13 +29,22 @@ def _sources(source: str) -> list[str]:
 @click.option("--wait", type=click.FloatRange(0), default=0, metavar="SECONDS",
               help="If another poll or import is running, wait up to SECONDS for it to finish "
                    "(the scheduler waits one crawl_timeout) instead of doing nothing.")
-def poll(source: str, delta: bool, wait: float) -> None:
-    """Poll the legislature now: one cycle, then a one-paragraph summary per source."""
+@click.option("--in-child", "in_child", is_flag=True, hidden=True,
+              help="Poll in this process (the process that started it keeps the time limit).")
+def poll(source: str, delta: bool, wait: float, in_child: bool) -> None:
+    """Poll the legislature now: one cycle, then a one-paragraph summary per source.
+
+    The poll runs in a child process stopped after sources.crawl_timeout, as the scheduler's
+    polls are: its runs are then closed as timed out and reported to staff.
+    """
     from tracker.locks import BUSY_EXIT, exclusive
     from tracker.polling.child import DEAD, INTERRUPTED, close_open_runs
 
     cfg = settings()
     factory = sessions()
+    if not in_child:
+        _watched(cfg, factory, source, delta, wait)
+        return
     runs_of = None if source == "all" else source
     with exclusive("poll", wait=wait) as mine:
         if mine:
@@ -65,6 +75,42 @@ def poll(source: str, delta: bool, wait: float) -> None:
             click.echo(f"  … {len(s.warnings) - 10} more warnings (see 'tracker runs')")
     if any(s.status == "failed" for s in summaries):
         sys.exit(1)
+
+
+def _watched(cfg: Any, factory: Any, source: str, delta: bool, wait: float) -> None:
+    """Run this poll as a child under the same watchdog as the scheduler's (``poll_in_child``),
+    and answer for it: its output, its exit code, or one line for a timeout or a crash."""
+    from tracker.polling.child import poll_in_child
+
+    timeout = cfg.sources.crawl_timeout
+    # The watchdog's log line is for the scheduler's log; here the one line below says it.
+    logging.getLogger("tracker.polling.child").addHandler(logging.NullHandler())
+    sys.stdout.flush()
+    if interactive():
+        from rich.console import Console
+
+        with Console(stderr=True).status(f"polling {source}…"):
+            result = poll_in_child(factory, source, timeout, wait=wait, delta=delta, stdout=sys.stdout)
+    else:
+        result = poll_in_child(factory, source, timeout, wait=wait, delta=delta, stdout=sys.stdout)
+    stopped = result.interrupted or result.timed_out  # the child's own "interrupted" is not the news
+    for line in result.output.splitlines():
+        if not (stopped and line.strip() in ("", "tracker: interrupted")):
+            click.echo(line, err=True)
+    if result.interrupted:
+        raise KeyboardInterrupt
+    code = result.returncode or 0
+    if result.timed_out:
+        click.echo(f"tracker: error: poll {source} timed out after {timeout:g} s (sources.crawl_timeout) "
+                   f"and was stopped; {_runs(result.closed)} marked failed and reported to staff; "
+                   "retried at the next run", err=True)
+        sys.exit(1)
+    if code < 0:
+        click.echo(f"tracker: error: poll {source} crashed (killed by signal {-code}); "
+                   f"{_runs(result.closed)} marked failed; retried at the next run", err=True)
+        sys.exit(1)
+    if code:
+        sys.exit(code)
 
 
 def _runs(n: int) -> str:

@@ -13,6 +13,7 @@ scheduler's back; in exchange the scheduler must stop its children itself when i
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import signal
@@ -23,6 +24,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from collections.abc import Callable
 from typing import IO, Any
 
 from sqlalchemy import or_, select
@@ -47,6 +49,11 @@ INTERRUPTED = "interrupted before it finished"
 DEAD = "stopped without finishing"
 #: How long a stopping scheduler gives its children to close their runs before killing them.
 STOP_GRACE = 30.0
+#: The (hidden) option of ``tracker poll`` that makes it poll in its own process: it is the
+#: child, and the process that started it keeps the time limit.
+WATCHED = "--in-child"
+#: prctl(2) option: the signal a process gets when the thread that started it ends.
+PR_SET_PDEATHSIG = 1
 #: How often the parent looks whether its child has taken the lock yet.
 LOOK_EVERY = 0.1
 
@@ -63,6 +70,8 @@ class ChildResult:
     began: datetime | None = None
     #: Runs the parent closed or relabelled for it (a timeout, a crash).
     closed: int = 0
+    #: The parent was interrupted (Ctrl-C, SIGTERM) while it waited: the child was stopped too.
+    interrupted: bool = False
 
     @property
     def busy(self) -> bool:
@@ -86,14 +95,35 @@ _running: dict[int, tuple[subprocess.Popen[str], str]] = {}
 _stopping = False
 
 
-def _start(args: list[str], out: IO[str]) -> subprocess.Popen[str] | None:
+def _die_with(parent: int) -> Callable[[], None]:
+    """For ``preexec_fn``: the child is SIGKILLed when this (main) thread of ours ends, so an
+    operator's poll killed by SIGKILL takes its child with it instead of leaving it holding the
+    poll lock; the run it leaves open is closed by the next poll (``DEAD``). Linux only."""
+    def tie() -> None:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            return
+        if os.getppid() != parent:  # it ended before the tie was made
+            os._exit(1)
+    return tie
+
+
+def _start(args: list[str], out: IO[str], stdout: IO[str] | None = None,
+           die_with_us: bool = False) -> subprocess.Popen[str] | None:
     """Start and register a child, unless the scheduler is stopping (checked under the same
-    lock, so no child can start after ``stop_children`` took its list)."""
+    lock, so no child can start after ``stop_children`` took its list).
+
+    Its output goes to ``out``; with ``stdout`` (an operator's poll) only its stderr does, its
+    stdout going straight to ours."""
     with _children:
         if _stopping:
             return None
-        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, text=True,
-                                start_new_session=True)
+        proc = subprocess.Popen(args, stdout=out if stdout is None else stdout,
+                                stderr=subprocess.STDOUT if stdout is None else out, text=True,
+                                start_new_session=True,
+                                preexec_fn=_die_with(os.getpid()) if die_with_us else None)
         _running[proc.pid] = (proc, _name(args))
         return proc
 
@@ -107,27 +137,52 @@ def _forget(proc: subprocess.Popen[str]) -> bool:
 
 
 def run_child(args: list[str], timeout: float, grace: float = 10.0, lock: str | None = None,
-              lock_wait: float = 0.0) -> ChildResult:
+              lock_wait: float = 0.0, stdout: IO[str] | None = None,
+              report_interrupt: bool = False, die_with_us: bool = False) -> ChildResult:
     """Run ``args`` to its end, killing it after ``timeout`` seconds (SIGTERM, ``grace``, SIGKILL).
 
     Output goes to a temporary file, not a pipe, so nobody has to keep reading it while we
-    wait. With ``lock`` the child may first wait up to ``lock_wait`` for another holder of that
-    lock; ``timeout`` counts from the moment it holds it, so waiting its turn behind another
-    poll never eats into the time its own crawl is allowed.
+    wait (with ``stdout``, only its stderr; its stdout goes there). With ``lock`` the child may
+    first wait up to ``lock_wait`` for another holder of that lock; ``timeout`` counts from the
+    moment it holds it, so waiting its turn behind another poll never eats into the time its
+    own crawl is allowed. A Ctrl-C or SIGTERM to us while we wait stops the child as the
+    scheduler stops its children, then goes on (or, with ``report_interrupt``, the result says
+    ``interrupted``, so the caller can close what the child left open). With ``die_with_us``
+    (only from the main thread) the child is killed if we are.
     """
     with tempfile.TemporaryFile("w+") as out:
         began = utcnow()
-        proc = _start(args, out)
+        proc = _start(args, out, stdout, die_with_us)
         if proc is None:
             return ChildResult(None, False, "not started: the scheduler is stopping", stopped=True)
+        timed_out = interrupted = False
         try:
             if lock is not None:
                 began = _await_lock(proc, lock, lock_wait + grace)
             timed_out = _wait(proc, timeout, grace, args)
+        except KeyboardInterrupt:  # only the main thread sees it: an operator's command
+            interrupted = True
+            _stop(proc, STOP_GRACE)
+            if not report_interrupt:
+                raise
         finally:
             stopped = _forget(proc)
         out.seek(0)
-        return ChildResult(proc.returncode, timed_out, out.read(), stopped=stopped, began=began)
+        return ChildResult(proc.returncode, timed_out, out.read(), stopped=stopped, began=began,
+                           interrupted=interrupted)
+
+
+def _stop(proc: subprocess.Popen[str], grace: float) -> None:
+    """SIGTERM to the child's group, up to ``grace`` s for it to close its runs, then SIGKILL
+    (at once if we are interrupted again while waiting)."""
+    _signal_group(proc, signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace)
+        return
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):
+        pass
+    _signal_group(proc, signal.SIGKILL)
+    proc.wait()
 
 
 def _await_lock(proc: subprocess.Popen[str], lock: str, bound: float) -> datetime:
@@ -247,18 +302,27 @@ def close_stale_runs(factory: sessionmaker[Session], older_than_s: float) -> int
                           "process ended without closing the run"))
 
 
-def poll_in_child(factory: sessionmaker[Session], source: str, timeout: float) -> ChildResult:
-    """One ``tracker poll --source X --wait T`` child, T being the crawl timeout.
+def poll_in_child(factory: sessionmaker[Session], source: str, timeout: float, *, wait: float | None = None,
+                  delta: bool = False, stdout: IO[str] | None = None) -> ChildResult:
+    """One ``tracker poll --source X --wait T`` child, T being the crawl timeout (or ``wait``).
 
     It waits its turn for the poll lock (polls that fall due together, or a manual poll, would
     otherwise make it give up at once), for at most one crawl's length, then has ``timeout`` to
     finish. A timeout, crash or kill has its runs closed or relabelled with the real reason.
+    The scheduler's polls and an operator's ``tracker poll`` both run so (``stdout``, given for
+    an operator's poll: where the child's own stdout goes; that child dies with its parent).
     """
-    args = tracker_command("poll", "--source", source, "--wait", f"{timeout:g}")
-    result = run_child(args, timeout, lock=POLL_LOCK, lock_wait=timeout)
+    wait = timeout if wait is None else wait
+    args = tracker_command("poll", "--source", source, "--wait", f"{wait:g}", *(["--delta"] if delta else []),
+                           WATCHED)
+    result = run_child(args, timeout, lock=POLL_LOCK, lock_wait=wait, stdout=stdout, report_interrupt=True,
+                       die_with_us=stdout is not None)
     sources = None if source == "all" else source
     code = result.returncode or 0
-    if result.timed_out:
+    if result.interrupted:
+        if code < 0:  # killed before it could close its runs
+            result.closed = close_open_runs(factory, sources, result.began, INTERRUPTED)
+    elif result.timed_out:
         result.closed = mark_timed_out(factory, sources, result.began, timeout)
     elif result.stopped:
         if code < 0:  # SIGKILLed by a stop that ran out of patience: nothing closed its runs
