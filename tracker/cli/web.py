@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import sys
 
 import click
@@ -11,6 +10,7 @@ from tracker.cli._common import check_port, sessions, settings
 from tracker.db.base import transaction
 from tracker.errors import TrackerError
 from tracker.settings.core import DEV_SECRET_KEY
+from tracker.settings.sources import is_loopback_host
 
 
 @click.group(invoke_without_command=True)
@@ -30,7 +30,7 @@ def web(ctx: click.Context, host: str | None, port: int | None, log_level: str) 
     conf = settings()
     host = host or conf.web.host
     port = port or conf.web.port
-    if conf.secret_key.get_secret_value() == DEV_SECRET_KEY and not _loopback(host):
+    if conf.secret_key.get_secret_value() == DEV_SECRET_KEY and not is_loopback_host(host):
         raise TrackerError(f"secret_key is the public development key, which lets anyone forge staff "
                            f"sign-ins: set TRACKER_SECRET_KEY before serving on {host}")
     check_port(host, port)
@@ -42,15 +42,6 @@ def web(ctx: click.Context, host: str | None, port: int | None, log_level: str) 
     trusted = conf.web.trusted_proxies
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
                 proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None, server_header=False)
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @web.command("create-admin")

@@ -18,8 +18,12 @@ PLACEHOLDER_DOMAIN_RE = re.compile(r"(^|\.)(example\.(com|org|net)|example|inval
 
 def is_loopback(url: str) -> bool:
     """Does the URL point at this machine (the replica), where no one needs to reach us?"""
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost":
+    return is_loopback_host(urlsplit(url).hostname or "")
+
+
+def is_loopback_host(host: str) -> bool:
+    """'localhost' or a loopback address (127.0.0.0/8, ::1): only this machine can reach it."""
+    if host.lower() == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
