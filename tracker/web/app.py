@@ -89,8 +89,9 @@ class NoNulInput:
 
 
 def _without_nul(receive: Receive) -> Receive:
-    """``receive`` with every ``%00`` taken out of a url-encoded body (also one split between
-    two chunks: up to two bytes wait for the next chunk)."""
+    """``receive`` with every ``%00`` (and a raw NUL byte, which a form parser passes through as
+    it is) taken out of a url-encoded body (also a ``%00`` split between two chunks: up to two
+    bytes wait for the next chunk)."""
     held = b""
 
     async def wrapped() -> Message:
@@ -98,7 +99,7 @@ def _without_nul(receive: Receive) -> Receive:
         message = await receive()
         if message["type"] != "http.request":
             return message
-        body = (held + message.get("body", b"")).replace(b"%00", b"")
+        body = (held + message.get("body", b"")).replace(b"%00", b"").replace(b"\x00", b"")
         more = message.get("more_body", False)
         held = b""
         if more:
