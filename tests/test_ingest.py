@@ -497,3 +497,17 @@ def test_a_bill_with_no_history_takes_its_stage_from_its_bill_row(factory, match
     with factory() as s:
         stages = {b.stage for b in s.execute(select(Bill).where(Bill.history_count == 0)).scalars()}
     assert stages == {"chaptered"}
+
+
+def test_a_new_action_and_its_event_carry_the_same_time(factory, matcher, files) -> None:
+    # an event is told with the action that set its stage "by then": one import, one time
+    imported(factory, matcher, files)
+    ingest_snapshot(factory, web(lambda b: b.actions.append(ActionRecord(
+        bill_id=AB1656, action_date=date(2026, 12, 1), action="Read third time. Passed. Ordered to the Assembly."))),
+        matcher=matcher)
+    with factory() as s:
+        action = s.execute(select(BillAction.created_at).where(
+            BillAction.bill_id == AB1656, BillAction.action.like("Read third time. Passed. Ordered to the Assembly.%")
+        )).scalar_one()
+        event = s.execute(select(ChangeEvent.created_at).where(ChangeEvent.kind == "new_action")).scalar_one()
+    assert action == event

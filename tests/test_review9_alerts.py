@@ -113,3 +113,41 @@ def test_passages_a_first_import_stored_moments_before_do_not_turn_a_re_referral
     text = alert_text(factory, [event])
     assert "AB 13 moved from “on the floor” to “in committee”." in text
     assert "passed the Assembly" not in text
+
+
+def test_a_concurrence_stored_moments_later_does_not_rewrite_how_the_second_passage_is_told(factory) -> None:
+    when = utcnow() - timedelta(seconds=30)
+    second = moved(factory, "Read third time. Passed. Ordered to the Assembly. (Ayes 30. Noes 8.)",
+                   "passed_house", when)
+    moved(factory, "Senate amendments concurred in. To Engrossing and Enrolling.", "passed_house",
+          when + timedelta(seconds=3), before="floor")
+    text = alert_text(factory, [second])
+    assert "AB 13 passed the Senate too." in text
+    assert "both houses" not in text
+
+
+def test_leaving_passed_house_does_not_claim_only_one_house_passed_the_bill(factory) -> None:
+    event = moved(factory, "In Assembly. Concurrence in Senate amendments pending.", "floor", utcnow(),
+                  before="passed_house")
+    text = alert_text(factory, [event])
+    assert "moved from “passed the Assembly or Senate” to “on the floor”" in text
+    assert "one house" not in text
+    assert "aprobado por la Asamblea o el Senado" in alert_text(factory, [event], "es")
+
+
+def test_an_adopted_house_resolution_is_not_said_to_go_to_the_other_house(factory) -> None:
+    with transaction(factory) as s:
+        hr = add_bill(s, "HR 5", stage="floor")
+        when = utcnow()
+        s.add(BillAction(bill_id=hr, fingerprint="hr5", action_date=when.date(), action="Adopted.",
+                         sort_key=f"{when.date().isoformat()}|0001", stage="passed_house", source="pubinfo",
+                         created_at=when))
+        run = add_run(s, started_at=when, finished_at=when)
+        events = add_events(s, hr, run, [
+            ("new_action", None, {"date": when.date().isoformat(), "action": "Adopted.", "stage": "passed_house"}),
+            ("stage_changed", "floor", "passed_house")], created_at=when)
+        ids = [int(e.id) for e in events]
+    with factory() as s:
+        row = OutboxMessage(id=1, key="k", kind="alert", event_ids=ids, reasons={hr: [f"bill:{hr}"]})
+        text = Renderer(s, utcnow()).render(row, "en").text
+    assert "HR 5" in text and "other house" not in text

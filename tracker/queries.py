@@ -125,14 +125,22 @@ def stage_actions(s: Session, bills: list[Bill]) -> dict[str, str]:
 
 def event_stage_action(s: Session, bill_id: str, stage: str, created_at: Any) -> str | None:
     """The action a stage change to ``stage`` found at ``created_at`` moved the bill with: the
-    latest action with that stage stored by then (the ingest writes it in the same transaction,
-    just before the event; a few minutes' slack for a long import)."""
+    latest action with that stage stored by then. An import gives its actions and events one
+    time, so "by then" is exact and an action a later poll stored moments after (a concurrence
+    after a second passage) never rewrites how an earlier event is told. Actions stored before
+    that rule carry a slightly later time than their events: only when nothing is found by then
+    is a few minutes' slack allowed."""
     from datetime import timedelta
 
     q = select(BillAction.action).where(BillAction.bill_id == bill_id, BillAction.stage == stage)
-    if created_at is not None:
-        q = q.where(BillAction.created_at <= created_at + timedelta(minutes=10))
-    return s.execute(q.order_by(BillAction.sort_key.desc(), BillAction.id.desc()).limit(1)).scalar()
+    order = (BillAction.sort_key.desc(), BillAction.id.desc())
+    if created_at is None:
+        return s.execute(q.order_by(*order).limit(1)).scalar()
+    found = s.execute(q.where(BillAction.created_at <= created_at).order_by(*order).limit(1)).scalar()
+    if found is None:
+        found = s.execute(q.where(BillAction.created_at <= created_at + timedelta(minutes=10))
+                          .order_by(*order).limit(1)).scalar()
+    return found
 
 
 def current_authors(s: Session, bill: Bill) -> list[dict[str, Any]]:

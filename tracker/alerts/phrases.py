@@ -35,7 +35,7 @@ STAGE_WORDS: dict[str, str] = {
     "passed_committee": N_("passed committee"),
     "amended": N_("being amended"),
     "floor": N_("on the floor"),
-    "passed_house": N_("passed one house"),
+    "passed_house": N_("passed the Assembly or Senate"),
     "enrolled": N_("passed both houses"),
     "to_governor": N_("on the Governor's desk"),
     "chaptered": N_("signed into law"),

@@ -180,9 +180,11 @@ def _milestones(s: Session, bill_id: str, measure: str, moves: list[ChangeEvent]
         elif (cur == "passed_house" and prev != "passed_house") or (
                 prev in _LEFT_FLOOR and cur in _TO_COMMITTEE and crossings):
             to = crossings.pop(0) if crossings else ""
-            if prev == "passed_house" and not to:
+            if (prev == "passed_house" and not to) or (not to and _one_house(measure)):
+                # told already; or a House or Senate resolution, adopted by its one house, goes
+                # nowhere else (the stage sentence says it passed)
                 prev = cur
-                continue  # this passage was told at "passed one house" already
+                continue
             out.append(_("%(bill)s passed the Assembly and went to the Senate.") if to == "senate" else
                        _("%(bill)s passed the Senate and went to the Assembly.") if to == "assembly" else
                        _("%(bill)s passed one house and went to the other house."))
@@ -190,6 +192,11 @@ def _milestones(s: Session, bill_id: str, measure: str, moves: list[ChangeEvent]
             start = cur
         prev = cur
     return out, start
+
+
+def _one_house(measure: str) -> bool:
+    """HR and SR are resolutions of one house: adopting them there is the whole journey."""
+    return measure.split(" ", 1)[0].upper() in ("HR", "SR")
 
 
 def _crossings(s: Session, bill_id: str, moves: list[ChangeEvent]) -> list[str]:

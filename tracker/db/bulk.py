@@ -60,16 +60,18 @@ def _defaults(table: Table, given: set[str]) -> dict[str, Any]:
     return out
 
 
-def bulk_insert(s: Session, table: Table, rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> int:
+def bulk_insert(s: Session, table: Table, rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None,
+                constants: dict[str, Any] | None = None) -> int:
     """Insert ``rows`` (dicts; missing keys are NULL) in one ``executemany``; returns the count.
 
     Python-side column defaults (``default=``) fill the columns a row leaves out, evaluated once
-    per call, as Core would for a multi-row insert.
+    per call, as Core would for a multi-row insert; ``constants`` give such columns one value of
+    the caller's instead (the import's own time, shared by the rows and events of one transaction).
     """
     if not rows:
         return 0
     given = set(columns) if columns is not None else set().union(*(r.keys() for r in rows))
-    defaults = _defaults(table, given)
+    defaults = _defaults(table, given) | (constants or {})
     cols = tuple(sorted(given | defaults.keys()))
     if defaults or any(len(r) != len(given) for r in rows):
         base = dict.fromkeys(given) | defaults  # a row that leaves a column out stores NULL

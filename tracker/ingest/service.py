@@ -190,7 +190,10 @@ def _apply(s: Session, changes: list[BillChanges], run_id: int | None) -> list[S
     if filled:  # prints stored without their text, now read: an update, not a new print
         s.execute(update(BillVersion), filled)
     bulk_insert(s, BillAuthor.__table__, [a for c in changes for a in c.new_authors])
-    bulk_insert(s, BillAction.__table__, [a for c in changes for a in c.new_actions], ACTION_COLUMNS)
+    # the actions carry the time their events carry, so an event finds the action that set its
+    # stage among those stored by then, and never one a later poll stored moments after
+    bulk_insert(s, BillAction.__table__, [a for c in changes for a in c.new_actions], ACTION_COLUMNS,
+                constants={"created_at": now})
     for c in changes:
         for stale in c.deleted_actions:
             s.execute(delete(BillAction).where(BillAction.bill_id == c.bill_id, BillAction.fingerprint == stale))
