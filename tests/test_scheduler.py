@@ -256,7 +256,8 @@ def test_the_shipped_schedule_polls_on_weekdays_and_mails_the_digest_on_monday(
 
 @pytest.mark.parametrize(("field", "days"), [
     ("1-5", "mon,tue,wed,thu,fri"), ("0", "sun"), ("7", "sun"), ("5-7", "sun,fri,sat"),
-    ("*/2", "sun,tue,thu,sat"), ("mon-fri", "mon,tue,wed,thu,fri"), ("0,6", "sun,sat"), ("*", "*")])
+    ("*/2", "sun,tue,thu,sat"), ("mon-fri", "mon,tue,wed,thu,fri"), ("0,6", "sun,sat"), ("*", "*"),
+    ("7-7", "sun"), ("0-7", "sun,mon,tue,wed,thu,fri,sat"), ("6-7", "sun,sat")])
 def test_a_crontab_day_of_week_field_keeps_its_crontab_meaning(field: str, days: str) -> None:
     from tracker.polling.crontab import crontab_days
 
@@ -270,3 +271,14 @@ def test_a_schedule_may_name_sunday_as_7_as_crontab_does_and_8_is_refused_in_one
     bad = tracker("config", "show", env={"TRACKER_SCHEDULE__DIGEST": "0 7 * * 8"}, check=False)
     assert bad.returncode == 2 and len(bad.stderr.splitlines()) == 1
     assert bad.stderr.startswith("tracker: error: invalid setting schedule.digest [TRACKER_SCHEDULE__DIGEST]")
+
+
+def test_a_line_naming_a_day_of_the_month_and_a_weekday_runs_on_either_as_crontab_does() -> None:
+    from tracker.polling.crontab import crontab_trigger
+
+    trigger = crontab_trigger("0 9 1 * 1", "America/Los_Angeles")
+    fire, days = trigger.get_next_fire_time(None, datetime(2026, 12, 5, 12, tzinfo=timezone.utc)), []
+    for _ in range(6):
+        days.append(fire.strftime("%a %d"))
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    assert days == ["Mon 07", "Mon 14", "Mon 21", "Mon 28", "Fri 01", "Mon 04"]

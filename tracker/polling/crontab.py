@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 #: crontab's day numbers (0 and 7 are Sunday) as the names APScheduler reads
@@ -19,10 +21,12 @@ _PART = re.compile(r"^(?:(\*)|([a-z]{3}|\d+)(?:-([a-z]{3}|\d+))?)(?:/(\d+))?$")
 
 
 def _day(token: str, field: str) -> int:
+    """0-7 as written (7 is Sunday, kept as 7 so "5-7" runs Friday to Sunday and "7-7" is
+    Sunday alone); a name as its number."""
     if token in _BY_NAME:
         return _BY_NAME[token]
     if token.isdigit() and int(token) <= 7:
-        return int(token) % 7
+        return int(token)
     raise ValueError(f"day of week {token!r} in {field!r} is not 0-7 or a day name")
 
 
@@ -39,8 +43,6 @@ def crontab_days(field: str) -> str:
         star, first, last, step = m.groups()
         start = 0 if star else _day(first, field)
         end = 6 if star else (_day(last, field) if last else start)
-        if last and last.isdigit() and int(last) == 7:
-            end = 7  # "5-7" is Friday to Sunday
         stride = int(step) if step else 1
         if stride < 1:
             raise ValueError(f"step in {part!r} must be at least 1")
@@ -52,11 +54,16 @@ def crontab_days(field: str) -> str:
     return ",".join(_NAMES[d] for d in sorted(days))
 
 
-def crontab_trigger(line: str, timezone: str | None = None) -> CronTrigger:
-    """``CronTrigger.from_crontab`` with crontab's meaning of the day-of-week field."""
+def crontab_trigger(line: str, timezone: str | None = None) -> BaseTrigger:
+    """``CronTrigger.from_crontab`` with crontab's meaning of the day-of-week field, and of a
+    line restricting both the day of the month and the day of the week: crontab runs it on
+    either ("0 9 1 * 1": the 1st, and every Monday), where APScheduler wants both at once."""
     fields = line.split()
     if len(fields) != 5:
         raise ValueError(f"a crontab line has 5 fields, got {len(fields)}")
     minute, hour, day, month, weekday = fields
-    return CronTrigger(minute=minute, hour=hour, day=day, month=month,
-                       day_of_week=crontab_days(weekday), timezone=timezone)
+    days = crontab_days(weekday)
+    if day not in ("*", "?") and days != "*":
+        return OrTrigger([CronTrigger(minute=minute, hour=hour, day=day, month=month, timezone=timezone),
+                          CronTrigger(minute=minute, hour=hour, month=month, day_of_week=days, timezone=timezone)])
+    return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=days, timezone=timezone)
