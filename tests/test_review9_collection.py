@@ -68,7 +68,7 @@ def cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
                           env=full, capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.parametrize("contact", ["", "nobody", "two words@example.org"])
+@pytest.mark.parametrize("contact", ["", "nobody", "two words@example.org", "ana@-.-", "ana@example..org"])
 def test_a_contact_that_is_no_email_address_is_a_settings_error_naming_sources_contact(tmp_path: Path,
                                                                                     contact: str) -> None:
     proc = cli(tmp_path, "poll", "--source", "web", TRACKER_SOURCES__CONTACT=contact)

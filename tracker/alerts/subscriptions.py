@@ -16,7 +16,6 @@ Two doors, two rules:
 from __future__ import annotations
 
 import csv
-import re
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -37,18 +36,12 @@ from tracker.db.models_alerts import OutboxMessage, Subscriber, Subscription
 from tracker.db.models_core import Bill
 from tracker.errors import TrackerError
 from tracker.items import BILL_ID_RE, bill_id_of, measure_of
+from tracker.addresses import EMAIL_RE as ADDRESS_RE
 from tracker.settings import get_settings
 
-#: The one address pattern (the web form uses it too): a local part of the plain ASCII characters
-#: RFC 5322 allows unquoted (no spaces, quotes, angle brackets, commas or semicolons, which would
-#: make one field hold several addresses, and no accented letters: our mail server speaks plain
-#: SMTP, which cannot carry them), at a domain of letters, digits, dots and hyphens ending in a
-#: top-level name (an accented domain is written in its xn-- form).
-#: Each domain label starts and ends with a letter or digit (no empty label, as in
-#: "ana@example..org"); the top-level name is letters or an xn-- name (".xn--p1ai").
-EMAIL_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}"
-                      r"@(?=[A-Za-z0-9.-]{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
-                      r"(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$")
+#: The one address pattern (the web form and the settings' contact use it too).
+EMAIL_RE = ADDRESS_RE
+
 
 
 class SubscriptionError(TrackerError):

@@ -8,10 +8,11 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tracker.addresses import EMAIL_RE
 
-#: An address that can receive mail, as far as a settings check can tell; no characters that
-#: would break the User-Agent's "(+mailto:...)" comment.
-CONTACT_RE = re.compile(r"[^@\s()<>;,\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+
+#: An address that can receive mail, as far as a settings check can tell: the members' rule.
+CONTACT_RE = EMAIL_RE
 #: Domains reserved for examples (RFC 2606 / 6761): nobody reads mail sent there.
 PLACEHOLDER_DOMAIN_RE = re.compile(r"(^|\.)(example\.(com|org|net)|example|invalid|test|localhost)$", re.I)
 
