@@ -58,9 +58,9 @@ def test_every_document_the_accessibility_tests_read_has_its_golden_file() -> No
     ("TRACKER_ALERTS__STAFF_EMAILS", "staff@example.org, director@example.org",
      'invalid setting alerts.staff_emails [TRACKER_ALERTS__STAFF_EMAILS]: must be written as JSON, '
      'such as ["staff@example.org", "director@example.org"] (got \'staff@example.org, director@example.org\')'),
-    ("TRACKER_ALERTS__CRISIS_RESOURCES", "call 211",  # no example of its own: one of its shape
+    ("TRACKER_ALERTS__CRISIS_RESOURCES", "call 211",  # no example of its own: its table's keys
      'invalid setting alerts.crisis_resources [TRACKER_ALERTS__CRISIS_RESOURCES]: must be written as '
-     'JSON, such as [{"key": "value"}] (got \'call 211\')'),
+     'JSON, such as [{"name": "...", "how": "..."}] (got \'call 211\')'),
 ])
 def test_a_list_setting_not_written_as_json_names_that_setting_and_shows_an_example(
         variable: str, value: str, message: str) -> None:
@@ -148,3 +148,10 @@ def test_poll_with_delta_fetches_the_days_delta_zip_and_imports_the_bills_it_car
     assert bills["202520260AB1656"]["current_status"] == "Enrolled"
     assert len(bills) == 4  # a delta holds the changed bills only: the others stay as they were
     assert {bill for bill, _kind in kinds if bill} == {"202520260AB1656"}
+
+
+def test_the_example_for_a_list_of_tables_is_a_value_the_setting_accepts() -> None:
+    proc = tracker("config", "show", env={"TRACKER_ALERTS__CRISIS_RESOURCES":
+                                          '[{"name": "County warmline", "how": "call 555-0100"}]'}, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "County warmline" in proc.stdout

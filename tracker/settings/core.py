@@ -277,7 +277,10 @@ def _example(field: FieldInfo) -> str:
         return json.dumps(field.examples[0], ensure_ascii=False)
     if get_origin(field.annotation) is list:
         (item,) = get_args(field.annotation) or (str,)
-        return '[{"key": "value"}]' if isinstance(item, type) and issubclass(item, BaseModel) else '["a", "b"]'
+        if isinstance(item, type) and issubclass(item, BaseModel):  # a table's required keys
+            keys = [k for k, f in item.model_fields.items() if f.is_required()] or list(item.model_fields)
+            return json.dumps([{k: "..." for k in keys}])
+        return '["a", "b"]'
     return '{"key": "value"}'
 
 
