@@ -52,6 +52,8 @@ def test_a_bulk_file_that_fails_import_is_set_aside_not_left_to_pile_up(
         proc = tracker("poll", "--source", "pubinfo", ok=False)
         assert proc.returncode == 1 and "expected 19 columns" in proc.stdout, proc.stdout + proc.stderr
         assert "kept for diagnosis" in proc.stdout
+        errors = [line for line in proc.stdout.splitlines() if "expected 19 columns" in line]
+        assert errors and all("/pubinfo/failed/" in line for line in errors)  # named where it is now
     assert list(target.glob("*.zip")) == []
     assert len(list((target / "failed").iterdir())) == 1  # the last failure only
     tracker.client.post("faults/clear")

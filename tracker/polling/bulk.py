@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from spiders.pubinfo import PubinfoSpider, latest_posting_day, pubinfo_names
-from tracker.errors import TrackerError
+from tracker.errors import InputError, TrackerError
 from tracker.polling.base import SourcePoll, Summary
 from tracker.polling.crawl import Crawls
 from tracker.polling.plan import load_validators, remember
@@ -59,8 +59,13 @@ class PubinfoPoll(SourcePoll):
                 try:
                     snapshot = read_snapshot(Path(path), source="pubinfo")
                     result = self.ingest(snapshot)
-                except Exception:
-                    summary.warnings.append(f"the file that failed is kept for diagnosis as {self._set_aside(Path(path))}")
+                except Exception as exc:
+                    kept = self._set_aside(Path(path))
+                    summary.warnings.append(f"the file that failed is kept for diagnosis as {kept}")
+                    if isinstance(exc, InputError) and str(path) in str(exc):
+                        # the error names the file where it is now, not where it was downloaded
+                        exc.args = (str(exc).replace(str(path), str(kept), 1),)
+                        exc.path = exc.path.replace(str(path), str(kept), 1)
                     raise
                 summary.bills_seen = max(summary.bills_seen, result.bills_seen)
                 summary.changes += result.events
