@@ -182,8 +182,8 @@ def _run(settings: Settings) -> None:
     """Run the jobs until SIGTERM/SIGINT, then stop the running children too and return.
 
     The first signal stops new jobs and sends SIGTERM to every running child's process group
-    (a poll closes its runs as interrupted), waits up to ``child.STOP_GRACE`` s, then SIGKILLs
-    what is left. Children live in their own sessions, so nothing else would reach them: a
+    (a poll closes its runs as interrupted, a send records the message in hand), waits up to
+    ``child.STOP_GRACE`` s (longer when ``smtp.timeout`` is), then SIGKILLs what is left. Children live in their own sessions, so nothing else would reach them: a
     scheduler that left first would orphan a poll that keeps the poll lock and its run open.
     Later signals are ignored: the stop is under way and bounded.
     """
@@ -221,9 +221,12 @@ def _run(settings: Settings) -> None:
     log.info("%s: stopping%s", signal.Signals(received[0]).name,
              f"; asked {len(stopping)} running job(s) to stop ({', '.join(stopping)})" if stopping else "")
     scheduler.shutdown(wait=False)
-    killed = child.wait_children(child.STOP_GRACE)
+    # a send asked to stop first waits for the server to answer the message in hand (up to
+    # smtp.timeout): killing it sooner is what would send that message twice
+    grace = max(child.STOP_GRACE, settings.smtp.timeout + 10)
+    killed = child.wait_children(grace)
     if killed:
-        log.warning("%s did not stop within %.0f s: killed", ", ".join(killed), child.STOP_GRACE)
+        log.warning("%s did not stop within %.0f s: killed", ", ".join(killed), grace)
 
 
 def describe(scheduler: BaseScheduler) -> list[dict[str, Any]]:
