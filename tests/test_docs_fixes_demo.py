@@ -1,7 +1,7 @@
 """Hearings on sheets and in the matrix, after the demo's scripted day in the legislature.
 
 ``tracker demo`` polls the replica, then AB 2052 passes a Senate policy committee
-(location CS61) and is set for a hearing in Senate Appropriations in "1021 O Street, Room
+(its location becomes Senate Appropriations' code) and is set for a hearing in Senate Appropriations in "1021 O Street, Room
 2100". We add a policy-committee hearing for AB 1656 the way the Senate calendar lists one
 (a bare room number), take a position on AB 2052, then print sheets and the matrix as staff do.
 """
@@ -76,10 +76,12 @@ def test_room_is_printed_once_and_only_before_a_bare_room_number(demo, tmp_path)
     assert "<br>Room 4202</p>" in sheets["AB 1656"]
 
 
-def test_official_status_names_no_raw_committee_code(demo, tmp_path) -> None:
+def test_official_status_names_the_committee_not_its_code(demo, tmp_path) -> None:
+    # the demo's bill sits in the replica's code for Senate Appropriations, which the bulk
+    # location table names
     sheet = _sheets(demo, tmp_path)["AB 2052"]
-    assert "Official status: In Committee Process." in sheet
-    assert "CS61" not in sheet
+    assert "Official status: In Committee Process (Senate Appropriations)." in sheet
+    assert not re.search(r"\bC[SX]\d+\b", sheet)
 
 
 def test_spanish_matrix_groups_under_the_configured_spanish_topic_names(demo, tmp_path) -> None:
