@@ -511,3 +511,26 @@ def test_a_new_action_and_its_event_carry_the_same_time(factory, matcher, files)
         )).scalar_one()
         event = s.execute(select(ChangeEvent.created_at).where(ChangeEvent.kind == "new_action")).scalar_one()
     assert action == event
+
+
+def test_a_concurrence_in_the_same_poll_as_its_pending_notice_is_told_as_a_stage_change(factory, matcher, files) -> None:
+    # still "passed_house" before and after, but now both houses have passed it
+    imported(factory, matcher, files)
+    day = date(2026, 12, 1)
+    ingest_snapshot(factory, web(lambda b: b.actions.append(ActionRecord(
+        bill_id=AB1656, action_date=day, action="Read third time. Passed. Ordered to the Assembly. (Ayes 30. Noes 8.)"))),
+        matcher=matcher)
+    with factory() as s:
+        assert s.get(Bill, AB1656).stage == "passed_house"
+        before = s.execute(select(func.count()).select_from(ChangeEvent).where(ChangeEvent.kind == "stage_changed")).scalar_one()
+    ingest_snapshot(factory, web(lambda b: b.actions.extend([
+        ActionRecord(bill_id=AB1656, action_date=day + timedelta(days=1),
+                     action="In Assembly. Concurrence in Senate amendments pending."),
+        ActionRecord(bill_id=AB1656, action_date=day + timedelta(days=1),
+                     action="Senate amendments concurred in. To Engrossing and Enrolling. (Ayes 70. Noes 0.)")])),
+        matcher=matcher)
+    with factory() as s:
+        moves = list(s.execute(select(ChangeEvent).where(ChangeEvent.kind == "stage_changed")
+                               .order_by(ChangeEvent.id)).scalars())[before:]
+    assert [(e.before, e.after, e.summary) for e in moves] == [
+        ("passed_house", "passed_house", "AB 1656 passed both houses")]

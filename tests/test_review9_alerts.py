@@ -151,3 +151,13 @@ def test_an_adopted_house_resolution_is_not_said_to_go_to_the_other_house(factor
         row = OutboxMessage(id=1, key="k", kind="alert", event_ids=ids, reasons={hr: [f"bill:{hr}"]})
         text = Renderer(s, utcnow()).render(row, "en").text
     assert "HR 5" in text and "other house" not in text
+
+
+def test_a_concurrence_told_without_a_stage_move_still_says_both_houses_passed_it(factory) -> None:
+    # the poll saw "Concurrence ... pending" and the concurrence together: passed_house before and after
+    with transaction(factory) as s:
+        s.get(Bill, AB13).stage = "passed_house"
+    event = moved(factory, "Senate amendments concurred in. To Engrossing and Enrolling. (Ayes 70. Noes 0.)",
+                  "passed_house", utcnow(), before="passed_house")
+    text = alert_text(factory, [event])
+    assert "AB 13 passed both houses. Next it goes to the Governor." in text

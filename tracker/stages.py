@@ -260,6 +260,8 @@ def origin_house(measure: str) -> str:
 FIRST_HOUSE = "first_house"    # its first house passed it: it goes to the other house
 SECOND_HOUSE = "second_house"  # the other house passed it too: back to its first house
 BOTH_HOUSES = "both_houses"    # its first house agreed to the other house's changes: to enrollment
+#: the situations in the order a bill passes through them
+PASSAGE_ORDER = (FIRST_HOUSE, SECOND_HOUSE, BOTH_HOUSES)
 _CONCURRENCE = re.compile(r"(?<!be )\bconcurred in\b(?!.*pending)|^(?:senate|assembly) concurs in"
                           r"|engrossing and enrolling|\bto enrollment\b")
 _SENT_TO = re.compile(r"\bordered to the (senate|assembly)\b|\band to (?:the )?(senate|assembly)\b(?! rule)"

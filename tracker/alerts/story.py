@@ -120,7 +120,7 @@ def sentences(s: Session, bill_id: str, measure: str, events: list[ChangeEvent],
                 if text not in out:
                     out.append(text)
             after = e.after
-            if before == after:
+            if before == after and not told:
                 continue  # it went back where it was: the "now" line says where that is
             say(e.kind, before, after, action)
         elif e.kind in HEARING_KINDS:

@@ -21,7 +21,7 @@ from tracker.ingest.keys import action_keys, event_key, ordered_actions, vote_ke
 from tracker.ingest.keys import sort_key as action_sort_key
 from tracker.items import ActionRecord, BillBundle, VersionRecord, VoteRecord, measure_of, parse_bill_id
 from tracker.relevance import Matcher
-from tracker.stages import classify_action, current_stage
+from tracker.stages import BOTH_HOUSES, PASSAGE_ORDER, classify_action, current_stage, house_passage
 
 #: A roll call dated this long before the last action we had is the record being filled in.
 VOTE_FILL_IN = timedelta(days=30)
@@ -134,6 +134,28 @@ def _describe_status(values: dict[str, Any], places: Mapping[str, str] | None) -
         place = places.get(str(place), place)
     parts = [values.get("current_status"), values.get("current_house"), place]
     return ", ".join(str(p) for p in parts if p) or "unknown"
+
+
+def _passage_moved(changes: BillChanges, known: Known, all_actions: list[tuple[str, Any, str]],
+                   measure: str, bill_id: str, run_tag: str) -> None:
+    """A bill still at ``passed_house`` whose situation moved on within one poll: the second
+    house passed it, or a concurrence ("In Assembly. Concurrence in Senate amendments pending."
+    then "Senate amendments concurred in." on one day) means both houses have. The stage is
+    the same, so no stage change would tell members it passed both houses; this one does."""
+    def setter(texts: list[str]) -> str | None:
+        return next((t for t in reversed(texts) if classify_action(t) == "passed_house"), None)
+
+    before = setter([a.action for a in sorted(known.actions, key=lambda a: a.sort_key)])
+    after = setter([text for _, _, text in all_actions])
+    if before is None or after is None or after == before:
+        return
+    was, now = house_passage(before, measure), house_passage(after, measure)
+    if now is None or was is None or PASSAGE_ORDER.index(now) <= PASSAGE_ORDER.index(was):
+        return
+    said = "passed both houses" if now == BOTH_HOUSES else "passed its second house"
+    changes.events.append(EventDraft(
+        "stage_changed", f"{measure} {said}", "passed_house", "passed_house",
+        event_key(bill_id, "stage_changed", run_tag, f"passed_house:{now}")))
 
 
 def diff_bill(
@@ -298,6 +320,8 @@ def diff_bill(
         values["history_count"] = len(all_actions)
         stage = current_stage([(d, text) for _, d, text in all_actions])
         old_stage = (old or {}).get("stage")
+        if stage == old_stage == "passed_house" and not is_new and changes.new_actions:
+            _passage_moved(changes, known, all_actions, measure, bill_id, run_tag)
         if stage != old_stage:
             values["stage"] = stage
             # a stage taken from the bill row alone (no history yet) is no stage to move from
