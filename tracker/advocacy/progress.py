@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from tracker.stages import kind_of_type, on_inactive_file
+from tracker.stages import kind_of_type, on_inactive_file, origin_house
 
 STEPS: tuple[str, ...] = ("introduced", "committee", "floor", "other_house", "governor")
 
@@ -56,11 +56,6 @@ class Progress:
         """Is step ``index`` (named ``key``) behind the bill? The sheet and the web line agree on
         this: every step before the bill's, and "other house" once the bill came back from it."""
         return index < self.step or (key == "other_house" and self.returned)
-
-
-def origin_house(measure_type: str) -> str:
-    """Assembly measures (AB, ACA, ACR, AJR, HR) start in the Assembly; the rest in the Senate."""
-    return "Assembly" if measure_type.upper().startswith("A") or measure_type.upper() == "HR" else "Senate"
 
 
 def house_name(current_house: str | None) -> str:

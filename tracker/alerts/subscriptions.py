@@ -36,12 +36,8 @@ from tracker.db.models_alerts import OutboxMessage, Subscriber, Subscription
 from tracker.db.models_core import Bill
 from tracker.errors import TrackerError
 from tracker.items import BILL_ID_RE, bill_id_of, measure_of
-from tracker.addresses import EMAIL_RE as ADDRESS_RE
+from tracker.addresses import EMAIL_RE
 from tracker.settings import get_settings
-
-#: The one address pattern (the web form and the settings' contact use it too).
-EMAIL_RE = ADDRESS_RE
-
 
 
 class SubscriptionError(TrackerError):

@@ -11,8 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tracker.addresses import EMAIL_RE
 
 
-#: An address that can receive mail, as far as a settings check can tell: the members' rule.
-CONTACT_RE = EMAIL_RE
 #: Domains reserved for examples (RFC 2606 / 6761): nobody reads mail sent there.
 PLACEHOLDER_DOMAIN_RE = re.compile(r"(^|\.)(example\.(com|org|net)|example|invalid|test|localhost)$", re.I)
 
@@ -84,7 +82,7 @@ class SourcesSettings(BaseModel):
     @classmethod
     def _contact(cls, value: str) -> str:
         value = value.strip()
-        if not CONTACT_RE.fullmatch(value):
+        if not EMAIL_RE.fullmatch(value):  # an address that can receive mail: the members' rule
             raise ValueError("must be an email address the site's operators can write to "
                              "(it goes into the User-Agent)")
         return value
