@@ -16,14 +16,25 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import scrapy
+from scrapy.exceptions import DownloadCancelledError
 from scrapy.http import Response
+from twisted.internet.defer import CancelledError
+from twisted.python.failure import Failure
 
 from spiders.base import TrackerSpider
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 POSTED_AT = (21, 30)
 SLICE = 8 * 1024 * 1024  # bytes per ranged request: the most of a zip ever held in memory
+#: A server that ignores Range answers with the whole file, which Scrapy holds in memory (it
+#: cannot stream a body to disk). A whole file up to this many slices is taken (a small delta
+#: zip); a bigger one is cut off, so the ~1 GB snapshot is never held in memory.
+WHOLE_FILE_SLICES = 4
 CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")  # files post around 21:20–21:30 Pacific (leginfo.md §3.1)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 ** 2:.0f} MB" if n >= 1024 ** 2 else f"{n / 1024:.0f} KB"
 
 
 def latest_posting_day(now: datetime, tz: str = "America/Los_Angeles") -> str:
@@ -55,6 +66,7 @@ class PubinfoSpider(TrackerSpider):
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.slice = slice_bytes
+        self.cap = WHOLE_FILE_SLICES * slice_bytes
         self.base_url = base_url.rstrip("/")
         self.target_dir = target_dir
         self.names = names
@@ -62,7 +74,8 @@ class PubinfoSpider(TrackerSpider):
     def _requests(self) -> Iterator[scrapy.Request]:
         self.target_dir.mkdir(parents=True, exist_ok=True)
         for name in self.names:
-            request = self.get(f"{self.base_url}/{name}", self.parse_file, meta={"name": name, "offset": 0})
+            request = self.get(f"{self.base_url}/{name}", self.parse_file,
+                               meta={"name": name, "offset": 0, "download_maxsize": self.cap})
             request.headers["Range"] = f"bytes=0-{self.slice - 1}"
             yield request
 
@@ -89,7 +102,8 @@ class PubinfoSpider(TrackerSpider):
 
         The zip is fetched in ``SLICE``-byte ranges (HTTP Range, with If-Range so every slice
         comes from the same version of the file), so no more than one slice is ever in memory.
-        A server that ignores Range answers 200 with the whole file, which still works.
+        A server that ignores Range answers 200 with the whole file, which still works if it is
+        no bigger than ``WHOLE_FILE_SLICES`` slices; a bigger one is cut off (see ``failed``).
         """
         name = response.meta["name"]
         offset = int(response.meta.get("offset", 0))
@@ -131,7 +145,8 @@ class PubinfoSpider(TrackerSpider):
             headers={"Range": f"bytes={end + 1}-{min(end + self.slice, total - 1)}",
                      **({"If-Range": first["ETag"]} if first.get("ETag") else
                         {"If-Range": first["Last-Modified"]} if first.get("Last-Modified") else {})},
-            meta={**response.meta, "offset": end + 1, "first_headers": first, "polite_retries": 0},
+            meta={**response.meta, "offset": end + 1, "first_headers": first, "polite_retries": 0,
+                  "download_maxsize": self.cap},
         )
         return iter((nxt,))
 
@@ -140,6 +155,22 @@ class PubinfoSpider(TrackerSpider):
         self._part(name).replace(final)
         self.collector.files.append((response.url, str(final)))
         self.collector.fetched.append(self.fetched(first))
+        return iter(())
+
+    def failed(self, failure: Failure) -> Iterator[Any]:
+        """A download cut off at the size cap gets its own line: the server sent the whole file
+        where a slice was asked for, and what the operator can do about it."""
+        if not failure.check(DownloadCancelledError, CancelledError):
+            return super().failed(failure)
+        request = failure.request  # type: ignore[attr-defined]
+        self.collector.problem(
+            request.url, "network",
+            f"the server ignored the byte range and sent the whole file at once; it was not taken, so it "
+            f"is never held in memory whole (a whole file is taken only up to {_size(self.cap)}, four times "
+            f"sources.pubinfo_slice_bytes): ask the host to allow HTTP Range requests, or raise "
+            f"sources.pubinfo_slice_bytes (TRACKER_SOURCES__PUBINFO_SLICE_BYTES) to a quarter of the "
+            f"file's size if this machine has the memory")
+        self.on_failure(request)
         return iter(())
 
     def on_failure(self, request: scrapy.Request) -> None:

@@ -61,3 +61,32 @@ def test_a_bulk_file_that_fails_import_is_set_aside_not_left_to_pile_up(
     tracker.client.post("action", bill_id="AB 831", action="Chaptered again.", status="Chaptered")
     tracker("poll", "--source", "pubinfo")
     assert len(list(target.glob("*.zip"))) == 1  # pubinfo_keep_files
+
+
+def test_a_server_that_ignores_ranges_still_serves_a_small_zip_whole(db_url: str, replica: ReplicaServer) -> None:  # noqa: F811
+    tracker = Tracker(db_url, replica)
+    tracker("init")
+    tracker.client.fault("/pubinfo", "no_range")
+    tracker("poll", "--source", "pubinfo")
+    assert len(tracker.bills()) == 4
+    zips = {p: n for p, n in tracker.client.stats().items() if p.startswith("/pubinfo/")}
+    assert list(zips.values()) == [1]  # one answer with the whole file
+
+
+def test_a_whole_file_bigger_than_the_memory_cap_is_refused_in_one_warning_and_the_next_poll_recovers(
+        db_url: str, replica: ReplicaServer, tmp_path: Path) -> None:  # noqa: F811
+    tracker = Tracker(db_url, replica)
+    tracker.env["TRACKER_DATA_DIR"] = str(tmp_path / "var")
+    tracker.env["TRACKER_SOURCES__PUBINFO_SLICE_BYTES"] = "1024"  # the cap: 4 KB, below the zip's size
+    tracker("init")
+    tracker.client.fault("/pubinfo", "no_range")
+    proc = tracker("poll", "--source", "pubinfo")  # a network warning, as when the host is down
+    lines = [line for line in proc.stdout.splitlines() if "ignored the byte range" in line]
+    assert len(lines) == 1 and "up to 4 KB" in lines[0], proc.stdout
+    assert "TRACKER_SOURCES__PUBINFO_SLICE_BYTES" in lines[0]
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert tracker.bills() == {}
+    assert not list((tmp_path / "var" / "pubinfo").glob("*.part"))  # no half file left behind
+    tracker.client.post("faults/clear")
+    tracker("poll", "--source", "pubinfo")
+    assert len(tracker.bills()) == 4

@@ -1,7 +1,8 @@
 """Injected failures per path: latency, 5xx, 403, 429 + Retry-After, truncation, layout, robots
 (Disallow and Crawl-delay), ``mis_encoded`` (the page in windows-1252 while its header says
 UTF-8, as a misconfigured server sends it), ``bad_extract`` (a bulk zip that downloads whole but
-has a malformed BILL_TBL row), and ``agenda_modal``: the Senate calendar in the real site's shape,
+has a malformed BILL_TBL row), ``no_range`` (the bulk zip sent whole with 200 whatever Range
+asks, as a server without range support does), and ``agenda_modal``: the Senate calendar in the real site's shape,
 each hearing's agenda behind a Drupal AJAX link instead of inline (leginfo.md §6).
 
 A fault applies to every request whose path starts with its ``path`` and, when ``times`` is
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 KINDS = {"latency", "status", "forbidden", "rate_limit", "maintenance", "truncate", "layout", "robots",
-         "crawl_delay", "agenda_modal", "mis_encoded", "bad_extract"}
+         "crawl_delay", "agenda_modal", "mis_encoded", "bad_extract", "no_range"}
 
 # What a "changed layout" looks like: the ids and classes parsers anchor on are renamed.
 LAYOUT_RENAMES = [
