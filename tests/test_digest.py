@@ -155,7 +155,7 @@ def test_problems_recorded_for_staff_that_week_are_listed_in_the_digest(seeded) 
 
 
 def test_the_spanish_staff_digest_says_what_each_problem_is_in_spanish(seeded) -> None:
-    """Review 8: a short Spanish sentence for each kind of problem, then the detail as recorded."""
+    """A short Spanish sentence for each kind of problem, then the detail as recorded."""
     when = datetime(2025, 4, 9, 18, 0, tzinfo=timezone.utc)
     with transaction(seeded) as s:
         s.add(ChangeEvent(bill_id=None, kind="source_problem", dedupe_key="p1", created_at=when,

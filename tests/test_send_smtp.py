@@ -248,7 +248,7 @@ def test_cli_send_without_smtp_host_says_where_the_messages_went(factory, tmp_pa
     assert "sent 1" in out and ".eml files in" in out and str(tmp_path / "outbox") in out
 
 
-# Review 8 (members' alerts): one message's trouble never holds up the others ----------------
+# One message's trouble never holds up the others ----------------
 
 def test_an_address_the_mail_server_cannot_take_fails_alone_and_the_others_are_delivered(
         factory, monkeypatch) -> None:

@@ -155,7 +155,7 @@ def test_staff_adding_a_bill_for_a_spanish_speaker_keeps_their_language(factory,
         assert s.execute(select(Subscriber.lang).where(Subscriber.email == "ana@example.org")).scalar_one() == "es"
 
 
-# Review 8 (members' alerts): staff and the sign-up form each keep their own rules -------------
+# Staff and the sign-up form each keep their own rules -------------
 
 def test_an_address_with_accented_letters_is_refused_when_added_in_one_line(factory) -> None:
     """Plain SMTP cannot carry 'é': storing such an address would only fail at send time."""

@@ -1,4 +1,4 @@
-"""Bill text as the legislature wrote it, and the public bill page (review 8 findings).
+"""Bill text as the legislature wrote it, and the public bill page.
 
 Paragraphs of the Legislative Counsel's Digest are the XML's own paragraphs, never the line
 breaks that only lay out the file; table cells stay apart; all joint lead authors are named;

@@ -1,4 +1,4 @@
-"""Review 9 (members' alerts and staff digests): a bill that "passed a house" is told as the
+"""Members' alerts and staff digests: a bill that "passed a house" is told as the
 situation it is in (its first house, its second house, or both after a concurrence), and a bill
 on the inactive file as one that can come back any day; a passage an earlier poll already told
 is not told again. Real databases (SQLite and PostgreSQL through ``db_url``)."""

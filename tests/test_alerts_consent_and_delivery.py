@@ -1,4 +1,4 @@
-"""Review 8, second round (members' alerts, digests and subscriptions).
+"""Members' alerts, digests and subscriptions: consent and delivery.
 
 Consent, no alert lost or sent twice, true facts, privacy. Real databases (SQLite and
 PostgreSQL through ``db_url``), the real ``tracker`` command and a real SMTP server on loopback.
@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.clirun import TRACKER, tracker
-from tests.test_review8_alerts import hearing, render
+from tests.test_digest_member_wording import hearing, render
 from tracker.alerts import subscriptions as subs
 from tracker.alerts.outbox import enqueue_events
 from tracker.alerts.phrases import fmt_date

@@ -1,4 +1,4 @@
-"""Review 9 of the collection side: what a poll does with pages and files that are not what they say.
+"""The collection side: what a poll does with pages and files that are not what they say.
 
 Each test runs the real ``tracker`` CLI against the replica on 127.0.0.1 with an injected fault
 and reads the result from the database, the replica's request log, or the poll's output.

@@ -1,4 +1,4 @@
-"""Review 9, operations: what an operator sees when a setting, a path or a source is wrong.
+"""Operations: what an operator sees when a setting, a path or a source is wrong.
 
 Each test runs the real ``tracker`` command on a real database and reads what it prints: one
 line, no traceback, exit 2 for a bad setting or argument.

@@ -1,4 +1,4 @@
-"""Review 9 of the public site: what a member reads about a bill matches what happened to it.
+"""The public site: what a member reads about a bill matches what happened to it.
 
 Every check reads a real page, feed or API answer rendered from a seeded database (the real mini
 PUBINFO extract, both backends), with history actions and change events written as the ingest

@@ -1,4 +1,4 @@
-"""Review 9 gaps: behaviours the README promises that no test held down before.
+"""Behaviours the README promises, each held down by a test.
 
 Document goldens cannot go missing unnoticed; a bad list setting names itself and shows an
 example; long work shows a progress bar on a terminal and stays quiet in a pipe; the bulk

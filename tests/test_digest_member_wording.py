@@ -1,4 +1,4 @@
-"""Review 8 (members' alerts and digests): what a member reads is true now and easy to follow.
+"""Members' alerts and digests: what a member reads is true now and easy to follow.
 
 Digests tell where each bill stands now before what happened, fold contradicting moves, say
 "1 bill", name the committee that voted, never advise a hearing for a bill that has ended, and

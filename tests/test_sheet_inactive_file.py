@@ -1,4 +1,4 @@
-"""Review 9 (Advocacy Day sheets): a bill on the inactive file is told as one that can come
+"""Advocacy Day sheets: a bill on the inactive file is told as one that can come
 back any day, not as a parked two-year bill; a bill parked in committee still is. The real
 bulk sample, imported into SQLite."""
 

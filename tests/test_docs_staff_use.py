@@ -1,4 +1,4 @@
-"""Advocacy Day documents as staff use them (review 8): the right legislator on the cover, a
+"""Advocacy Day documents as staff use them: the right legislator on the cover, a
 positions spreadsheet that never loses text, sessions said and never swapped, what changed in
 the last amendment, Spanish spreadsheets, the progress line, tight sheets, page numbers.
 
