@@ -217,11 +217,11 @@ def test_a_bill_with_one_lead_author_says_author(client: TestClient) -> None:
 
 
 def test_spanish_joins_a_name_starting_with_an_i_sound_with_e() -> None:
-    from tracker.web.pages import name_list
+    from tracker.i18n import and_list
 
-    assert name_list(["Ruiz", "Irwin"], translations("es")) == "Ruiz e Irwin"
-    assert name_list(["Ruiz", "Bauer-Kahan", "Alvarez"], translations("es")) == "Ruiz, Bauer-Kahan y Alvarez"
-    assert name_list(["Ruiz", "Irwin"], translations("en")) == "Ruiz and Irwin"
+    assert and_list(["Ruiz", "Irwin"], translations("es")) == "Ruiz e Irwin"
+    assert and_list(["Ruiz", "Bauer-Kahan", "Alvarez"], translations("es")) == "Ruiz, Bauer-Kahan y Alvarez"
+    assert and_list(["Ruiz", "Irwin"], translations("en")) == "Ruiz and Irwin"
 
 
 # --- defect 13: explain finds bills the way show does ------------------------------------

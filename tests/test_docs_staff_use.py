@@ -286,7 +286,7 @@ def test_a_spanish_matrix_csv_and_xlsx_are_in_spanish(factory) -> None:
     parsed = {r["Proyecto de ley"]: r for r in csv.DictReader(io.StringIO(data))}
     assert parsed["SB 275"]["Posición"] == "En contra" and parsed["SB 275"]["Estado"].startswith("Vetado")
     ws = load_workbook(io.BytesIO(write_matrix(rows, "xlsx", lang="es", as_of=AS_OF, settings=get_settings()))).active
-    assert ws.title == "Matriz legislativa" and [c.value for c in ws[1]][:2] == ["Proyecto de ley", "Tema"]
+    assert ws.title == "Matriz legislativa" and [c.value for c in ws[1]][:2] == ["Proyecto de ley", "Asunto"]
     assert "En contra" in [c.value for c in next(r for r in ws.iter_rows(min_row=2) if r[0].value == "SB 275")]
 
 

@@ -8,6 +8,7 @@ rule) while sharing one lookup. Catalogs are compiled in memory, so no build ste
 from __future__ import annotations
 
 import io
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,3 +60,20 @@ def translations(lang: str) -> NullTranslations:
     if lang == "en" or not folder.is_dir():
         return NullTranslations()
     return catalog_chain(folder, lang)
+
+
+#: Words starting with an "i" sound: Spanish writes "e" instead of "y" before them.
+_I_SOUND = re.compile(r"h?[ií](?![aeouáéó])", re.IGNORECASE)
+
+
+def and_list(names: list[str], tr: NullTranslations) -> str:
+    """'A', 'A and B', 'A, B and C' in the catalog's language ('A, B y C'; 'Ruiz e Irwin').
+
+    A list read aloud without its "and" ("you follow AB 1656, the topic X") reads as if the
+    bill were the topic."""
+    if len(names) < 2:
+        return "".join(names)
+    last = names[-1].lstrip("«“\"'")
+    pattern = (tr.pgettext("before a name starting with an i sound", "%(names)s and %(last)s")
+               if _I_SOUND.match(last) else tr.gettext("%(names)s and %(last)s"))
+    return pattern % {"names": ", ".join(names[:-1]), "last": names[-1]}

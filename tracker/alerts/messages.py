@@ -26,7 +26,7 @@ from tracker.alerts.topics import Topic, load_topics, topic_label
 from tracker.committees import committee_text, looks_like_code, named
 from tracker.db.models_alerts import OutboxMessage
 from tracker.db.models_core import Bill, ChangeEvent, Hearing
-from tracker.i18n import translations
+from tracker.i18n import and_list, translations
 from tracker.items import measure_of
 from tracker.rendering import environment
 from tracker.settings import get_settings
@@ -206,7 +206,8 @@ def bill_blocks(s: Session, events: list[ChangeEvent], reasons: dict[str, list[s
     step. A bill that has ended (signed, vetoed, withdrawn, voted down) gets no hearing or
     letter advice, and only hearings still to come are advised.
     """
-    _ = translations(lang).gettext
+    tr = translations(lang)
+    _ = tr.gettext
     by_bill: dict[str, list[ChangeEvent]] = defaultdict(list)
     for e in events:
         if e.bill_id:
@@ -217,8 +218,7 @@ def bill_blocks(s: Session, events: list[ChangeEvent], reasons: dict[str, list[s
     stored = _hearings_by_day(s, ids)
 
     def names(topic_ids: list[str]) -> str:
-        labels = [topic_label(topics, t, lang) for t in topic_ids] or [_("behavioral health")]
-        return ", ".join(labels)
+        return and_list([topic_label(topics, t, lang) for t in topic_ids], tr) or _("behavioral health")
 
     out = []
     for bill_id in ids:
@@ -242,7 +242,7 @@ def bill_blocks(s: Session, events: list[ChangeEvent], reasons: dict[str, list[s
                     "url": bill_url(measure, lang), "sentences": told, "actions": actions,
                     "now": now_line(s, bill, measure, _) if summary else "",
                     "hearing": hearing_view(s, h, lang, today) if h else None,
-                    "reasons": [_reason_label(r, lang, topics) for r in reasons.get(bill_id, [])],
+                    "reasons": and_list([_reason_label(r, lang, topics) for r in reasons.get(bill_id, [])], tr),
                     "events": [{"kind": k, "before": b, "after": a} for k, b, a in headline_events]})
     return out
 

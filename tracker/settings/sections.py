@@ -71,7 +71,9 @@ def _default_crisis() -> list[CrisisResource]:
             name="988 Suicide & Crisis Lifeline",
             how="call or text 988 (veterans and military families press 1)",
             name_es="Línea 988 de Prevención del Suicidio y Crisis",
-            how_es="llame o envíe un mensaje de texto al 988 (veteranos y familias militares marquen 1)",
+            # 988 answers in Spanish: press 2 on a call, or text the word AYUDA.
+            how_es=("llame al 988 y marque 2 para español, o envíe la palabra AYUDA por mensaje de texto "
+                    "al 988 (veteranos y familias militares marquen 1)"),
         )
     ]
 

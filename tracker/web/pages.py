@@ -23,7 +23,7 @@ from tracker.committees import location_name, unnamed_committee
 from tracker.alerts import phrases
 from tracker.db.models_core import Bill, Legislator
 from tracker.errors import TrackerError
-from tracker.i18n import translations
+from tracker.i18n import and_list, translations
 from tracker.queries import bill_detail, find_bill_id, stage_actions
 from tracker.web import data, integrations
 from tracker.web.context import db, get_lang, render
@@ -64,10 +64,10 @@ def N_(message: str) -> str:
     return message
 
 
-def topic_names(labels: dict[str, str], _: Gettext) -> Callable[[list[str]], str]:
-    """Topic ids → 'Crisis services and 988, Suicide prevention' in the page language."""
+def topic_names(labels: dict[str, str], tr: NullTranslations) -> Callable[[list[str]], str]:
+    """Topic ids → 'Housing, Peer support and Suicide prevention' in the page language."""
     def names(ids: list[str]) -> str:
-        return ", ".join(labels.get(t) or t.replace("_", " ") for t in ids) or _("behavioral health")
+        return and_list([labels.get(t) or t.replace("_", " ") for t in ids], tr) or tr.gettext("behavioral health")
     return names
 
 
@@ -122,7 +122,7 @@ def change_sentence(c: dict[str, Any], lang: str, _: Gettext, names: Callable[[l
 def plain_changes(request: Request, changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Add ``text`` (the sentence members read) to each recent change."""
     lang, _ = get_lang(request), page_gettext(request)
-    names = topic_names(topic_labels(request), _)
+    names = topic_names(topic_labels(request), translations(lang))
     for c in changes:
         c["text"] = change_sentence(c, lang, _, names)
         c["parts"] = sentence_parts(c["text"], c["measure"], official_part(c))
@@ -201,19 +201,6 @@ def version_label(action: str | None, _: Gettext) -> str:
 GOVERNOR_MESSAGE = {"signed": N_("The Governor's signing message"),
                     "vetoed": N_("The Governor's veto message"),
                     None: N_("The Governor's message")}
-#: Names starting with an "i" sound: Spanish writes "e" instead of "y" before them.
-_I_SOUND = re.compile(r"h?[ií](?![aeouáéó])", re.IGNORECASE)
-
-
-def name_list(names: list[str], tr: NullTranslations) -> str:
-    """'A', 'A and B', 'A, B and C' in the catalog's language ('A, B y C'; 'Ruiz e Irwin')."""
-    if len(names) < 2:
-        return "".join(names)
-    pattern = (tr.pgettext("before a name starting with an i sound", "%(names)s and %(last)s")
-               if _I_SOUND.match(names[-1]) else tr.gettext("%(names)s and %(last)s"))
-    return pattern % {"names": ", ".join(names[:-1]), "last": names[-1]}
-
-
 def find_measure(request: Request, s: Any, text: str) -> str | None:
     """The bill id for 'AB 13', 'AB-13' or a bill id, or None when we hold no such bill.
 
@@ -336,7 +323,7 @@ async def bill_page(request: Request) -> Response:
                   changes=plain_changes(request, changes),
                   # blank line = paragraph, a single line break = a space (as stored by older imports)
                   digest_paragraphs=clean_paragraphs(latest["digest"] if latest else None),
-                  lead_count=len(leads), lead_names=name_list(leads, translations(get_lang(request))),
+                  lead_count=len(leads), lead_names=and_list(leads, translations(get_lang(request))),
                   governor_heading=GOVERNOR_MESSAGE[decision],
                   steps=progress_steps(where), diffs=diffs, latest=latest,
                   first=versions[0] if versions else None,
