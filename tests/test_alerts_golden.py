@@ -134,3 +134,20 @@ def test_every_stage_word_and_meaning_reads_in_spanish() -> None:
     es = translations("es").gettext
     untranslated = [m for m in (*STAGE_WORDS.values(), *STAGE_MEANING.values()) if es(m) == m]
     assert not untranslated
+
+
+def test_a_spanish_alert_marks_the_official_english_words_for_screen_readers(data) -> None:
+    factory, ids = data
+    with factory() as s:
+        row = OutboxMessage(id=1, key="k", kind="alert", event_ids=ids["ab13"], reasons={})
+        html = Renderer(s, NOW).render(row, "es").html
+    assert '<span lang="en">Mental health: peer support specialists.</span>' in html
+    assert '<span lang="en">From committee: Do pass. (Ayes 9. Noes 0.)</span>' in html
+    assert "Del registro oficial (en inglés):" in html
+
+
+def test_the_spanish_staff_digest_marks_bill_titles_as_english(data) -> None:
+    factory, _ids = data
+    with factory() as s:
+        html = render_staff_digest(s, "2025-W14", "es", NOW).html
+    assert '<span lang="en">Mental health: peer support specialists.</span>' in html
