@@ -155,7 +155,7 @@ def test_a_vote_names_the_committee_that_took_it_never_its_code(factory) -> None
     text = render(factory, ids, "en")[1]
     assert "- AB 13 passed a vote in the Senate Health Committee (5 yes, 2 no)." in text
     assert "CS61" not in text
-    assert "- AB 13 se aprobó en una votación en el comité Senate Health (5 a favor, 2 en contra)." in render(
+    assert "- AB 13 se aprobó en una votación en el Comité de Salud del Senado (5 a favor, 2 en contra)." in render(
         factory, ids, "es")[1]
 
 

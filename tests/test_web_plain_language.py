@@ -204,7 +204,7 @@ def test_bill_page_hearings_say_what_and_where(site: TestClient) -> None:
 def test_bill_page_in_spanish(site: TestClient) -> None:
     text = main_text(site.get("/bills/AB-1656?lang=es").text)
     assert_no_internal_words(text, "/bills/AB-1656?lang=es")
-    assert "En comité · Ahora en: Senate Appropriations." in text
+    assert "En comité · Ahora en: Comité de Asignaciones del Senado." in text
     assert "Enmendado en el Senado (5 de diciembre de 2026)" in text
     assert "Audiencia de un comité — ya se realizó" in text
     assert "Sala 4202, Capitolio del Estado" in text

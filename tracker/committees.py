@@ -15,8 +15,66 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tracker.db.models_core import LocationCode
+from tracker.i18n import translations
 
 Gettext = Callable[[str], str]
+
+
+def N_(message: str) -> str:
+    """Mark a string for the catalog; ``committee_name`` translates it."""
+    return message
+
+
+#: "Senate Health", "Assembly Committee on Health", "Senate Standing Committee on Public Safety",
+#: "Assembly Health Committee": a house and the committee's subject.
+_STANDING = re.compile(r"(senate|assembly)\s+(?:standing\s+)?(?:committee\s+on\s+)?(.+?)(?:\s+committee)?",
+                       re.IGNORECASE)
+#: The standing committees' subjects (both houses), by the words the legislature uses. A
+#: Spanish reader gets "Comité de Salud del Senado" for these; any other committee keeps its
+#: English name ("el comité Senate Budget Subcommittee No. 3"), which is still the one to search.
+SUBJECTS = {s.lower(): s for s in (
+    N_("Aging and Long-Term Care"), N_("Agriculture"), N_("Appropriations"), N_("Budget"),
+    N_("Budget and Fiscal Review"), N_("Business and Professions"),
+    N_("Business, Professions and Economic Development"), N_("Education"), N_("Elections"),
+    N_("Emergency Management"), N_("Governmental Organization"), N_("Health"), N_("Higher Education"),
+    N_("Housing"), N_("Housing and Community Development"), N_("Human Services"), N_("Insurance"),
+    N_("Judiciary"), N_("Labor and Employment"), N_("Labor, Public Employment and Retirement"),
+    N_("Local Government"), N_("Military and Veterans Affairs"), N_("Privacy and Consumer Protection"),
+    N_("Public Safety"), N_("Revenue and Taxation"), N_("Rules"), N_("Transportation"),
+)}
+
+
+_ROOM = re.compile(r"\bRoom\s+([0-9][0-9A-Za-z-]*)\b")
+
+
+def room_words(room: str | None, _: Gettext) -> str:
+    """A hearing room in the reader's language ("1021 O Street, Sala 1200"); the street address
+    stays as published, since it is what a visitor looks for on the building."""
+    return _ROOM.sub(lambda m: _("Room %(number)s") % {"number": m.group(1)}, room or "")
+
+
+def committee_name(value: str | None, lang: str) -> str:
+    """A committee's name in the reader's language, without an article: 'Comité de Salud del
+    Senado' for 'Senate Health' in Spanish, 'Senate Health' in English. A committee the catalog
+    has no words for keeps the name the legislature gives it."""
+    value = (value or "").strip()
+    match = _STANDING.fullmatch(value)
+    if lang == "en" or not match:
+        return value
+    tr = translations(lang)
+    house, subject = match.group(1).capitalize(), match.group(2).strip()
+    if subject.lower() == "floor":
+        words = tr.gettext("Senate floor" if house == "Senate" else "Assembly floor")
+    elif subject.lower() in SUBJECTS:
+        english = SUBJECTS[subject.lower()]
+        local = tr.pgettext("committee subject", english)
+        if local == english:
+            return value
+        words = (tr.gettext("Senate Committee on %(subject)s") if house == "Senate"
+                 else tr.gettext("Assembly Committee on %(subject)s")) % {"subject": local}
+    else:
+        return value
+    return words[:1].upper() + words[1:]
 
 
 def looks_like_code(text: str) -> bool:
@@ -100,12 +158,14 @@ def unnamed_committee(code: str | None, _: Gettext) -> str:
     return _("a committee")
 
 
-def committee_text(value: str | None, _: Gettext) -> str:
-    """A committee as a sentence names it: a name as given, a bare code by its house."""
+def committee_text(value: str | None, _: Gettext, lang: str = "en") -> str:
+    """A committee as a sentence names it after "in": a name (in the reader's language where the
+    catalog knows it, with its article: "el Comité de Salud del Senado"), a bare code by its house."""
     value = (value or "").strip()
     if not value or looks_like_code(value):
         return unnamed_committee(value, _)
-    return value
+    words = committee_name(value, lang)
+    return value if words == value else _("the %(committee)s") % {"committee": words}
 
 
 def named(s: Session, session_year: str, value: str | None) -> str | None:

@@ -23,7 +23,7 @@ from tracker.alerts.kinds import HEARING_KINDS
 from tracker.alerts.story import ENDED_STAGES, hearings_now, in_time_order, now_line, sentences
 from tracker.alerts.tokens import make_token
 from tracker.alerts.topics import Topic, load_topics, topic_label
-from tracker.committees import committee_text, looks_like_code, named
+from tracker.committees import committee_text, looks_like_code, named, room_words
 from tracker.db.models_alerts import OutboxMessage
 from tracker.db.models_core import Bill, ChangeEvent, Hearing
 from tracker.i18n import and_list, translations
@@ -190,8 +190,8 @@ def hearing_view(s: Session, h: Hearing, lang: str, today: date) -> dict[str, An
     name = named(s, h.bill_id[:8], h.committee_name or h.committee_code)
     known = name if name and not looks_like_code(name) else ""
     return {"date": phrases.fmt_date(h.hearing_date, lang),
-            "committee": committee_text(name, translations(lang).gettext),
-            "time": h.hearing_time or "", "room": h.room or "",
+            "committee": committee_text(name, translations(lang).gettext, lang),
+            "time": h.hearing_time or "", "room": room_words(h.room, translations(lang).gettext),
             "deadline": phrases.fmt_date(deadline, lang)
             if phrases.is_policy_committee(known) and deadline >= today else ""}
 

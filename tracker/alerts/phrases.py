@@ -15,7 +15,7 @@ from typing import Any
 from babel.dates import format_date
 
 from tracker.alerts.kinds import OUTCOME_STAGES
-from tracker.committees import committee_text, looks_like_code
+from tracker.committees import committee_name, committee_text, looks_like_code, room_words
 from tracker.i18n import translations
 from tracker.stages import (BOTH_HOUSES, FIRST_HOUSE, SECOND_HOUSE, house_passage, measure_kind, on_inactive_file,
                             origin_house)
@@ -193,7 +193,7 @@ def details_added(kind: str, before: Any, after: Any) -> bool:
 
 def _hearing(measure: str, kind: str, before: Any, after: dict[str, Any], lang: str, _: Gettext) -> str:
     when = fmt_date(after.get("date"), lang)
-    where = committee_text(after.get("committee"), _)  # never a bare code such as 'CS61'
+    where = committee_text(after.get("committee"), _, lang)  # never a bare code such as 'CS61'
     if kind == "hearing_changed" and after.get("moved_from"):
         text = _("%(bill)s: the hearing in %(committee)s moved from %(old)s to %(date)s.")
     elif details_added(kind, before, after):
@@ -208,7 +208,7 @@ def _hearing(measure: str, kind: str, before: Any, after: dict[str, Any], lang: 
         text = _("%(bill)s: the %(date)s hearing in %(committee)s changed.")
     out = text % {"bill": measure, "date": when, "committee": where,
                   "old": fmt_date(after.get("moved_from"), lang)}
-    extra = ", ".join(str(x) for x in (after.get("time"), after.get("room")) if x)
+    extra = ", ".join(str(x) for x in (after.get("time"), room_words(after.get("room"), _)) if x)
     if extra and kind != "hearing_canceled":
         out += " " + _("Time and place: %(where)s.") % {"where": extra}
     return out
@@ -229,7 +229,7 @@ def official_status(status: str, lang: str) -> str | None:
     return text if text != key else None
 
 
-def vote_place(after: dict[str, Any], _: Gettext) -> str:
+def vote_place(after: dict[str, Any], _: Gettext, lang: str = "en") -> str:
     """Where a roll call was taken, as words after "a vote": "in the Senate Health Committee",
     "on the Senate floor", "in a Senate committee"; '' when the event does not say.
 
@@ -244,6 +244,8 @@ def vote_place(after: dict[str, Any], _: Gettext) -> str:
         return _("on the Assembly floor")
     name = str(after.get("committee") or "").strip()
     if name and not looks_like_code(name):
+        if committee_name(name, lang) != name:  # "en el Comité de Salud del Senado"
+            return _("in %(committee)s") % {"committee": committee_text(name, _, lang)}
         if "committee" in name.lower():
             return _("in the %(committee)s") % {"committee": name}
         return _("in the %(committee)s Committee") % {"committee": name}
@@ -311,7 +313,7 @@ def describe(kind: str, before: Any, after: Any, measure: str, lang: str, _: Get
     if kind == "vote_recorded":
         # Which vote: "passed a vote" alone reads as the bill passing, when it was one committee.
         result = str(a.get("result") or "").strip("() ").lower()  # the bulk data writes "(PASS)"
-        where = vote_place(a, _)
+        where = vote_place(a, _, lang)
         if where:
             text = (_("%(bill)s passed a vote %(where)s (%(ayes)s yes, %(noes)s no).") if result.startswith("pass")
                     else _("%(bill)s failed a vote %(where)s (%(ayes)s yes, %(noes)s no).") if result.startswith("fail")

@@ -19,7 +19,7 @@ from tracker.advocacy.facts import district_label
 from tracker.advocacy.legislators import house_name
 from tracker.advocacy.progress import bill_progress
 from tracker.advocacy.text import clean_paragraphs
-from tracker.committees import location_name, unnamed_committee
+from tracker.committees import committee_name, location_name, room_words, unnamed_committee
 from tracker.alerts import phrases
 from tracker.db.models_core import Bill, Legislator
 from tracker.errors import TrackerError
@@ -138,12 +138,15 @@ def hearing_place(room: str | None, _: Gettext) -> str:
         number = data.room_number(text)
         return (_("Room %(number)s, State Capitol") % {"number": number} if number
                 else _("%(room)s, State Capitol") % {"room": text})
-    return text
+    return room_words(text, _)
 
 
-def with_places(hearings: list[dict[str, Any]], _: Gettext) -> list[dict[str, Any]]:
+def with_places(hearings: list[dict[str, Any]], _: Gettext, lang: str = "en") -> list[dict[str, Any]]:
+    """Each hearing's place and committee in the reader's words."""
     for h in hearings:
         h["place"] = hearing_place(h.get("room"), _)
+        if h.get("committee"):
+            h["committee"] = committee_name(h["committee"], lang)
     return hearings
 
 
@@ -158,14 +161,14 @@ def committee_now(s: Session, session_year: str, code: str | None) -> str:
     return name if name and name != code else ""
 
 
-def vote_place(s: Session, session_year: str, where: str | None, _: Gettext) -> str:
+def vote_place(s: Session, session_year: str, where: str | None, _: Gettext, lang: str = "en") -> str:
     """Where a vote was taken, in words (a floor or a committee name), never a bare code."""
     code = (where or "").strip()
     if code.upper() == "AFLOOR":
         return _("Assembly floor")
     if code.upper() == "SFLOOR":
         return _("Senate floor")
-    name = location_name(s, session_year, code) or unnamed_committee(code, _)  # never a bare code
+    name = committee_name(location_name(s, session_year, code), lang) or unnamed_committee(code, _)  # never a bare code
     return name[:1].upper() + name[1:]
 
 
@@ -237,7 +240,8 @@ async def home(request: Request) -> HTMLResponse:
         changes = data.recent_changes(s, limit=8)
         hearings = data.upcoming_hearings(s, today=today)[:8]
     return render(request, "web/home.html", changes=plain_changes(request, changes),
-                  hearings=with_places(hearings, page_gettext(request)), topics=topic_labels(request))
+                  hearings=with_places(hearings, page_gettext(request), get_lang(request)),
+                  topics=topic_labels(request))
 
 
 def _filters(request: Request) -> data.BillFilters:
@@ -284,7 +288,7 @@ def _query_without_page(request: Request) -> str:
 
 async def bill_page(request: Request) -> Response:
     measure = request.path_params["measure"]
-    _ = page_gettext(request)
+    lang, _ = get_lang(request), page_gettext(request)
     with db(request) as s:
         bill_id = lookup_bill(request, s, measure)
         d = bill_detail(s, bill_id)
@@ -295,10 +299,10 @@ async def bill_page(request: Request) -> Response:
                               set_by)
         position = integrations.get_position(s, bill_id)
         changes = data.recent_changes(s, limit=10, bill_id=bill_id)
-        committee = (committee_now(s, d["session"], d["current_location"])
+        committee = (committee_name(committee_now(s, d["session"], d["current_location"]), lang)
                      if (d["stage"] or "") in COMMITTEE_STAGES else "")
         for v in d["votes"]:
-            v["where"] = vote_place(s, d["session"], v["location"], _)
+            v["where"] = vote_place(s, d["session"], v["location"], _, lang)
             v["result_text"] = vote_result(v["result"], _)
     slug = data.measure_slug(d["measure"])
     if measure != slug:
@@ -308,7 +312,7 @@ async def bill_page(request: Request) -> Response:
         v["label"] = version_label(v["action"], _)
         if where.kind != "bill" and (v["action"] or "").strip().lower() == "chaptered":
             v["label"] = _(stage_label("chaptered", where.kind))  # no Governor signed it
-    with_places(d["hearings"], _)
+    with_places(d["hearings"], _, lang)
     # Oldest first by date; PUBINFO numbers versions downwards, so ties keep the reversed order.
     versions = sorted(reversed(d["versions"]), key=lambda v: v["date"] or date.min)
     diffs = []
