@@ -2,11 +2,13 @@
 
 Staff read this every Monday to decide positions and plan letters, so it lists: relevant bills
 first seen that week (triage: awaiting a position), bills that moved, amendments, hearings in
-the next ``alerts.hearing_window_days`` with position-letter deadlines, signed and vetoed bills,
-a data-freshness line (a failed source run, or no success for over a day), and the problems
-recorded for staff that week (``source_problem`` events: a broken source, an email the sender
-gave up on). The same context renders as an email and as a standalone HTML file
-(``tracker digest --out``).
+the next ``alerts.hearing_window_days`` with position-letter deadlines (one already passed is
+shown as passed, not dropped: staff can still call), the hearings canceled, postponed, moved
+or back on that week and what became of their letter deadlines
+(``tracker.alerts.staff_hearings``), signed and vetoed bills, a data-freshness line (a failed
+source run, or no success for over a day), and the problems recorded for staff that week
+(``source_problem`` events: a broken source, an email the sender gave up on). The same context
+renders as an email and as a standalone HTML file (``tracker digest --out``).
 
 The week runs Monday to Monday in California (``schedule.timezone``): the bounds are bound as
 UTC by the column type, so an event on Sunday evening in California belongs to that week.
@@ -27,8 +29,9 @@ from sqlalchemy.orm import Session
 
 from tracker.alerts import phrases
 from tracker.alerts.kinds import OUTCOME_STAGES
-from tracker.alerts.messages import Rendered, base_context, bill_url, hearing_view
+from tracker.alerts.messages import Rendered, base_context, bill_url
 from tracker.alerts.outbox import insert_ignore
+from tracker.alerts.staff_hearings import hearing_changes, upcoming_view
 from tracker.alerts.topics import load_topics, topic_label
 from tracker.db.models_core import Bill, ChangeEvent, Hearing, SourceRun
 from tracker.errors import TrackerError
@@ -121,8 +124,9 @@ def digest_context(s: Session, week: str, lang: str, now: datetime) -> dict[str,
     hearing_rows = s.execute(select(Hearing, Bill).join(Bill, Bill.bill_id == Hearing.bill_id).where(
         Hearing.status == "scheduled", Hearing.hearing_date >= as_of, Hearing.hearing_date < window, tracked())
         .order_by(Hearing.hearing_date, Bill.measure_type, Bill.measure_num))
-    hearings = [hearing_view(s, h, lang, as_of) | {"measure": b.measure, "title": b.title or "",
-                                                "url": bill_url(b.measure, lang)}
+    # staff see a letter deadline that has passed (marked so), unlike members: they can still call
+    hearings = [upcoming_view(s, h, lang, as_of) | {"measure": b.measure, "title": b.title or "",
+                                                 "url": bill_url(b.measure, lang)}
                 for h, b in hearing_rows]
     problems = [problem_line(summary, after, _) for summary, after in s.execute(
         select(ChangeEvent.summary, ChangeEvent.after).where(
@@ -134,6 +138,7 @@ def digest_context(s: Session, week: str, lang: str, now: datetime) -> dict[str,
         "week_end": phrases.fmt_date(end - timedelta(days=1), lang),
         "triage": triage, "triage_more": max(len(awaiting) - MAX_TRIAGE, 0),
         "moved": moved, "amended": amended, "hearings": hearings, "outcomes": outcomes,
+        "hearing_changes": hearing_changes(s, t0, t1, lang, as_of, bill_url),
         "freshness": freshness(s, min(now, t1), t0, lang),
         "problems": problems[:MAX_PROBLEMS], "problems_more": max(len(problems) - MAX_PROBLEMS, 0),
         "window_days": cfg.alerts.hearing_window_days,
