@@ -1,5 +1,5 @@
 """Advocacy Day sheets: a bill on the inactive file is told as one that can come
-back any day, not as a parked two-year bill; a bill parked in committee still is. The real
+back any day, not as a parked two-year bill; a bill parked by a first-year deadline still is, and one a deadline ended is dead for the session. The real
 bulk sample, imported into SQLite."""
 
 from __future__ import annotations
@@ -43,6 +43,12 @@ def test_a_sheet_tells_the_inactive_file_as_able_to_come_back_any_day(factory) -
     assert "Parked as a two-year bill" not in html
 
 
-def test_a_sheet_still_tells_a_bill_parked_under_joint_rule_56_as_a_two_year_bill(factory) -> None:
-    html = _parked(factory, "From committee: Filed with the Chief Clerk pursuant to Joint Rule 56.")
+def test_a_sheet_still_tells_a_bill_parked_by_a_first_year_deadline_as_a_two_year_bill(factory) -> None:
+    html = _parked(factory, "Failed Deadline pursuant to Rule 61(a)(2).")
     assert "Parked as a two-year bill: no action for now." in html
+
+
+def test_a_sheet_tells_a_bill_filed_under_joint_rule_56_as_dead_for_the_session(factory) -> None:
+    html = _parked(factory, "From committee: Filed with the Chief Clerk pursuant to Joint Rule 56.")
+    assert "Dead for this session: it missed a deadline, or the session ended." in html
+    assert "Parked as a two-year bill" not in html

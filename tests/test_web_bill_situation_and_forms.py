@@ -153,11 +153,19 @@ def test_the_progress_line_of_a_bill_on_the_inactive_file_is_not_stopped(site) -
     assert re.search(r'class="step current">Other house', page)  # on the Senate's floor
 
 
-def test_a_bill_parked_under_joint_rule_56_is_still_a_stopped_two_year_bill(site) -> None:  # type: ignore[no-untyped-def]
+def test_a_bill_parked_by_a_first_year_deadline_is_still_a_stopped_two_year_bill(site) -> None:  # type: ignore[no-untyped-def]
     c, factory = site
-    take_step(factory, AB, "Returned to Secretary of Senate pursuant to Joint Rule 56.", date(2026, 8, 25), 1)
+    take_step(factory, AB, "Failed Deadline pursuant to Rule 61(a)(2).", date(2025, 7, 18), 1)
     page = c.get("/bills/AB-1656").text
     assert "Two-year bill" in visible(page) and "stopped here" in page
+
+
+def test_a_bill_returned_under_joint_rule_56_is_dead_for_the_session(site) -> None:  # type: ignore[no-untyped-def]
+    c, factory = site
+    take_step(factory, AB, "Returned to Secretary of Senate pursuant to Joint Rule 56.", date(2026, 2, 2), 1)
+    page = visible(c.get("/bills/AB-1656").text)
+    assert "Dead for this session" in page and "cannot move again this session" in page
+    assert "Two-year bill" not in page and "January of the session's second year" not in page
 
 
 def test_recent_changes_and_feeds_tell_the_inactive_file_plainly(site) -> None:  # type: ignore[no-untyped-def]

@@ -106,13 +106,15 @@ AUTHOR_ORDER = {"LEAD_AUTHOR": 0, "PRINCIPAL_COAUTHOR": 1, "COAUTHOR": 2}
 
 
 #: Stages whose words depend on the action that set them: "passed a house" (first passage,
-#: second passage or concurrence) and "two-year" (on the inactive file, or parked for the year).
-ACTION_WORDED_STAGES = ("passed_house", "two_year")
+#: second passage or concurrence), "two-year" (on the inactive file, dead, or parked for the
+#: year) and "floor" (a floor vote, or back in the first house to vote on the other's changes).
+ACTION_WORDED_STAGES = ("passed_house", "two_year", "floor")
 
 
 def stage_actions(s: Session, bills: list[Bill]) -> dict[str, str]:
     """Per bill standing at one of ``ACTION_WORDED_STAGES``, the latest action with its stage:
-    the action that put it there (``tracker.stages.house_passage``, ``on_inactive_file``)."""
+    the action that put it there (``tracker.stages.house_passage``, ``on_inactive_file``,
+    ``concurrence_pending``)."""
     wanted = [(b.bill_id, b.stage) for b in bills if b.stage in ACTION_WORDED_STAGES]
     if not wanted:
         return {}

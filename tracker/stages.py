@@ -300,8 +300,34 @@ def stage_action(actions: Sequence[tuple[str | None, str]], stage: str | None) -
 _INACTIVE_FILE = re.compile(r"(?<!from )(?<!from the )(?:to|on) (?:the )?inactive file|placed on (?:the )?(?:assembly|senate) inactive")
 
 
+_CONCURRENCE_PENDING = re.compile(r"^in (senate|assembly)\. concurrence in [^.]* pending")
+
+
+def concurrence_pending(action: str | None) -> str:
+    """The house a ``floor`` bill is back in to vote on the other house's amendments ("In
+    Assembly. Concurrence in Senate amendments pending." → 'Assembly'), or ''."""
+    match = _CONCURRENCE_PENDING.search(normalise_action(action or ""))
+    return match.group(1).capitalize() if match else ""
+
+
+#: A ``two_year`` action that ends the bill for the session rather than parking it: "Died
+#: pursuant to Art. IV, Sec. 10(c) of the Constitution." (the session's end), "Died on the
+#: inactive file", "Returned to Secretary of Senate pursuant to Joint Rule 56." (a first-year
+#: bill still in its first house on February 1 of the second year), a second-year deadline of
+#: Joint Rule 61(b), "From committee: Without further action pursuant to Joint Rule 62(a)."
+_DIED = re.compile(r"\bdied\b|joint rule 56\b|joint rule 61 ?\(b\)|art(?:icle|\.)? iv, sec\. 10 ?\(c\)"
+                   r"|without further action")
+
+
+def died_at_deadline(action: str | None) -> bool:
+    """Whether a ``two_year`` action ended the bill for the session: it cannot move again until a
+    new session, where its ideas need a new bill. A first-year deadline (Joint Rule 61(a)) only
+    parks it until January, and the inactive file only sets it aside."""
+    return bool(_DIED.search(normalise_action(action or "")))
+
+
 def on_inactive_file(action: str | None) -> bool:
     """Whether a ``two_year`` action put the bill on the inactive file ("Ordered to inactive file
     at the request of Senator Gonzalez."): set aside on the floor, and it can be taken up again
     any day (unlike a bill parked in committee or past a deadline until January)."""
-    return bool(_INACTIVE_FILE.search(normalise_action(action or "")))
+    return bool(_INACTIVE_FILE.search(normalise_action(action or ""))) and not died_at_deadline(action)

@@ -18,12 +18,12 @@ from tracker.committees import committee_house
 from tracker.advocacy.positions import positions_for
 from tracker.db.models_advocacy import POSITIONS
 from tracker.db.models_core import Bill, BillVersion, Hearing
-from tracker.alerts.phrases import INACTIVE_FILE_TEXT, passage_text
+from tracker.alerts.phrases import passage_text, two_year_text
 from tracker.queries import stage_actions, tracked
 from tracker.errors import TrackerError
 from tracker.settings import Settings, get_settings
 from tracker.clock import local_today
-from tracker.stages import kind_of_type, on_inactive_file
+from tracker.stages import concurrence_pending, kind_of_type
 
 POSITION_LABELS: dict[str, str] = {
     "support": "Support", "support_if_amended": "Support if amended", "oppose": "Oppose",
@@ -40,18 +40,31 @@ STAGE_TEXT: dict[str, str] = {
 }
 
 
-def stage_text(stage: str | None, kind: str = "bill", measure: str = "", action: str | None = None) -> str:
+#: A bill on the floor, by the house it is in: the same words as the briefing sheet.
+FLOOR_TEXT = {"Assembly": "Waiting for a vote of the whole Assembly", "Senate": "Waiting for a vote of the whole Senate"}
+CONCURRENCE_TEXT = {"Assembly": "Back in the Assembly for a vote on the Senate's changes",
+                    "Senate": "Back in the Senate for a vote on the Assembly's changes"}
+
+
+def stage_text(stage: str | None, kind: str = "bill", measure: str = "", action: str | None = None,
+               house: str | None = None) -> str:
     """The matrix's words for a stage; a chaptered resolution was adopted and a chaptered
     constitutional amendment goes to the voters (neither was signed into law). "Passed a house"
     covers three situations: with ``measure`` and ``action`` (the action that set the stage) it
     says which ("Passed the Assembly", "Passed the Senate too", "Passed both houses"), and a
-    "two-year" bill set aside on the floor is "On the inactive file" (it can come back any day)."""
+    "two-year" bill set aside on the floor is "On the inactive file" (it can come back any day)
+    and one a deadline ended is "Dead for this session"; a bill on the floor names its ``house``
+    (where it is now), or says it is back in its first house to vote on the other's changes."""
     if stage == "chaptered" and kind == "resolution":
         return "Adopted"
     if stage == "chaptered" and kind == "amendment":
         return "Goes to the voters"
-    if stage == "two_year" and on_inactive_file(action):
-        return INACTIVE_FILE_TEXT[0]
+    if stage == "two_year" and (parked := two_year_text(action)) is not None:
+        return parked[0]
+    if stage == "floor" and (back := concurrence_pending(action)):
+        return CONCURRENCE_TEXT[back]
+    if stage == "floor" and house in FLOOR_TEXT:
+        return FLOOR_TEXT[house or ""]
     if stage == "passed_house" and measure and action:
         known = passage_text(action, measure)
         if known is not None:
@@ -124,7 +137,8 @@ def matrix_rows(s: Session, group_by: str | None = None, *, as_of: date | None =
             "implications": pos.get("summary") or "",
             "stage": b.stage or "",
             "stage_text": stage_text(b.stage, kind_of_type(b.measure_type or ""), b.measure,
-                                     set_by.get(b.bill_id)),
+                                     set_by.get(b.bill_id), b.current_house),
+            "house": b.current_house or "",
             "stage_action": set_by.get(b.bill_id),
             "official_status": b.current_status or "", "location": b.current_location or "",
             "last_action_date": b.last_action_date,

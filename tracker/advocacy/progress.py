@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from tracker.stages import kind_of_type, on_inactive_file, origin_house
+from tracker.stages import died_at_deadline, kind_of_type, on_inactive_file, origin_house
 
 STEPS: tuple[str, ...] = ("introduced", "committee", "floor", "other_house", "governor")
 
@@ -51,6 +51,8 @@ class Progress:
     #: Governor; the last steps of the others read "Passed both houses" and "Adopted" / "Goes
     #: to the voters".
     kind: str = "bill"
+    #: A ``two_year`` bill that a deadline ended for the session (tracker.stages.died_at_deadline).
+    dead: bool = False
 
     def done(self, index: int, key: str) -> bool:
         """Is step ``index`` (named ``key``) behind the bill? The sheet and the web line agree on
@@ -99,6 +101,8 @@ def bill_progress(
         p = replace(p, stage="two_year")
     else:
         p = _progress(stage, measure_type, current_house, action_stages)
+        if stage == "two_year" and died_at_deadline(stage_action):
+            p = replace(p, dead=True)
     kind = kind_of_type(measure_type.upper())
     return replace(p, kind=kind) if kind != "bill" else p
 

@@ -8,6 +8,7 @@ names and official action text stay as published.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -17,8 +18,8 @@ from babel.dates import format_date
 from tracker.alerts.kinds import OUTCOME_STAGES
 from tracker.committees import committee_name, committee_text, looks_like_code, room_words
 from tracker.i18n import translations
-from tracker.stages import (BOTH_HOUSES, FIRST_HOUSE, SECOND_HOUSE, house_passage, measure_kind, on_inactive_file,
-                            origin_house)
+from tracker.stages import (BOTH_HOUSES, FIRST_HOUSE, SECOND_HOUSE, concurrence_pending, died_at_deadline,
+                            house_passage, measure_kind, on_inactive_file, origin_house)
 
 Gettext = Callable[[str], str]
 
@@ -75,6 +76,29 @@ INACTIVE_FILE_TEXT: tuple[str, str, str] = (
     N_("%(bill)s is now on the inactive file."),
     N_("It was set aside before a floor vote. It can be brought back for a vote at any time."),
 )
+#: A ``two_year`` bill that died (Joint Rule 56, a second-year deadline, the session's end) is
+#: not parked: it is dead for the session (tracker.stages.died_at_deadline).
+DEAD_TEXT: tuple[str, str, str] = (
+    N_("Dead for this session"),
+    N_("%(bill)s is dead for this session."),
+    N_("It missed a deadline, or the session ended, so it cannot move again this session. "
+       "Its ideas can come back only in a new bill."),
+)
+
+
+_OFF_INACTIVE = re.compile(r"\bfrom (?:the )?inactive file", re.IGNORECASE)
+
+
+def two_year_text(action: str | None) -> tuple[str, str, str] | None:
+    """The words for a ``two_year`` bill whose setting action tells more than "parked": on the
+    inactive file, or dead for the session; None for a bill parked until January."""
+    if on_inactive_file(action):
+        return INACTIVE_FILE_TEXT
+    if died_at_deadline(action):
+        return DEAD_TEXT
+    return None
+
+
 #: ``passed_house`` covers three situations (tracker.stages.house_passage); per situation and
 #: house of origin: (short label, the sentence an event is told with, what it means next).
 PASSAGE_TEXT: dict[tuple[str, str], tuple[str, str, str]] = {
@@ -116,8 +140,10 @@ def stage_meaning(stage: str | None, measure: str, action: str | None = None) ->
         known = passage_text(action, measure)
         if known is not None:
             return known[2]
-    if stage == "two_year" and on_inactive_file(action):
-        return INACTIVE_FILE_TEXT[2]
+    if stage == "two_year" and (parked := two_year_text(action)) is not None:
+        return parked[2]
+    if stage == "floor" and concurrence_pending(action) and measure_kind(measure) == "bill":
+        return N_("If it accepts the changes, the bill goes to the Governor.")
     if stage == "enrolled" and measure_kind(measure) != "bill":  # "goes to the Governor" is untrue
         return None
     return STAGE_MEANING.get(stage or "")
@@ -269,8 +295,11 @@ def describe(kind: str, before: Any, after: Any, measure: str, lang: str, _: Get
             _label, sentence, meaning = known
             text = _(sentence) % {"bill": measure}
             return f"{text} {_(meaning)}" if meaning else text
-    if kind == "stage_changed" and after == "two_year" and on_inactive_file(action):
-        return f"{_(INACTIVE_FILE_TEXT[1]) % {'bill': measure}} {_(INACTIVE_FILE_TEXT[2])}"
+    if kind == "stage_changed" and after == "two_year" and (parked := two_year_text(action)) is not None:
+        return f"{_(parked[1]) % {'bill': measure}} {_(parked[2])}"
+    if kind == "stage_changed" and before == "two_year" and after == "floor" and _OFF_INACTIVE.search(action or ""):
+        return _("%(bill)s was taken off the inactive file. It can now get a vote of the whole house.") % {
+            "bill": measure}
     if kind == "stage_changed":
         kind_of = measure_kind(measure)
         if after == "chaptered" and kind_of != "bill":

@@ -78,8 +78,8 @@ def now_line(s: Session, bill: Bill | None, measure: str, _: Gettext) -> str:
     passage = phrases.passage_text(action, measure) if stage == "passed_house" else None
     if passage is not None:
         words = _(passage[0])
-    elif stage == "two_year" and phrases.on_inactive_file(action):
-        words = _(phrases.INACTIVE_FILE_TEXT[0])
+    elif stage == "two_year" and (parked := phrases.two_year_text(action)) is not None:
+        words = _(parked[0])
     elif stage == "chaptered" and kind_of == "resolution":
         words = _("adopted")
     elif stage == "chaptered" and kind_of == "amendment":

@@ -276,7 +276,7 @@ def _cards(rows: list[Bill], positions: dict[str, dict[str, Any]],
            set_by: dict[str, str] | None = None) -> list[dict[str, Any]]:
     return [{"bill": b, "slug": data.measure_slug(b.measure), "house": data.house_of(b),
              "stage_text": stage_label(b.stage, kind_of_type(b.measure_type or ""), b.measure,
-                                       (set_by or {}).get(b.bill_id)),
+                                       (set_by or {}).get(b.bill_id), b.current_house),
              "position": (positions.get(b.bill_id) or {}).get("position")} for b in rows]
 
 
@@ -331,7 +331,7 @@ async def bill_page(request: Request) -> Response:
                   governor_heading=GOVERNOR_MESSAGE[decision],
                   steps=progress_steps(where), diffs=diffs, latest=latest,
                   first=versions[0] if versions else None,
-                  stage_text=stage_label(stage, where.kind, d["measure"], set_by),
+                  stage_text=stage_label(stage, where.kind, d["measure"], set_by, d["current_house"]),
                   stage_meaning=("" if where.kind != "bill" and stage == "chaptered"
                                  else phrases.stage_meaning(stage, d["measure"], set_by) or ""),
                   committee=committee,
@@ -440,7 +440,7 @@ async def matrix(request: Request) -> HTMLResponse:
             r["order"] = i
             r["slug"] = data.measure_slug(str(r["measure"]))
             r["stage_text"] = stage_label(r.get("stage"), measure_kind(str(r["measure"])), str(r["measure"]),
-                                          r.get("stage_action"))
+                                          r.get("stage_action"), r.get("house"))
             r["committee"] = (committee_now(s, str(r["bill_id"])[:8], r.get("location"))
                               if r.get("stage") in COMMITTEE_STAGES else "")
             r["topic_names"] = [labels.get(t) or t.replace("_", " ") for t in r.get("topics") or []]

@@ -66,7 +66,8 @@ OTHER_LABELS: dict[tuple[str, str], str] = {
 }
 
 
-def stage_label(stage: str | None, kind: str = "bill", measure: str = "", action: str | None = None) -> str:
+def stage_label(stage: str | None, kind: str = "bill", measure: str = "", action: str | None = None,
+                house: str | None = None) -> str:
     """A stored stage id as the English msgid a template translates ('in_committee' → 'In committee').
 
     The same words as the printed legislative matrix (``tracker.advocacy.matrix.stage_text``),
@@ -77,4 +78,4 @@ def stage_label(stage: str | None, kind: str = "bill", measure: str = "", action
     """
     if stage == "chaptered" and kind != "bill":
         return OTHER_LABELS[(kind, "law")]
-    return stage_text(stage, kind, measure, action)
+    return stage_text(stage, kind, measure, action, house)
