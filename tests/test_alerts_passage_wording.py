@@ -130,9 +130,9 @@ def test_leaving_passed_house_does_not_claim_only_one_house_passed_the_bill(fact
     event = moved(factory, "In Assembly. Concurrence in Senate amendments pending.", "floor", utcnow(),
                   before="passed_house")
     text = alert_text(factory, [event])
-    assert "moved from “passed the Assembly or Senate” to “on the floor”" in text
+    assert "AB 13 is back in the Assembly for a vote on the Senate's changes." in text
     assert "one house" not in text
-    assert "aprobado por la Asamblea o el Senado" in alert_text(factory, [event], "es")
+    assert "AB 13 volvió a la Asamblea para votar los cambios del Senado." in alert_text(factory, [event], "es")
 
 
 def test_an_adopted_house_resolution_is_not_said_to_go_to_the_other_house(factory) -> None:

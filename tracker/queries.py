@@ -170,7 +170,7 @@ def export_bills(s: Session, relevant_only: bool = False) -> list[dict[str, Any]
     latest = {b.bill_id: b.latest_version_id for b in bills}
     for a in s.execute(select(BillAuthor.id, BillAuthor.bill_id, BillAuthor.bill_version_id, BillAuthor.name,
                               BillAuthor.contribution)).all():
-        if latest.get(a.bill_id) in (None, a.bill_version_id):
+        if a.bill_version_id is not None and latest.get(a.bill_id) == a.bill_version_id:
             ranked.setdefault(a.bill_id, []).append((AUTHOR_ORDER.get(a.contribution or "", 3), a.id, a.name))
     authors: dict[str, list[str]] = {}
     for bill_id, rows in ranked.items():  # lead author first, as `show` and the documents say:
@@ -178,6 +178,9 @@ def export_bills(s: Session, relevant_only: bool = False) -> list[dict[str, Any]
         for _rank, _id, name in sorted(rows):
             if name not in names:
                 names.append(name)
+    for b in bills:  # the current print's author rows not come (a partial delta): as `show` does
+        if b.bill_id not in authors:
+            authors[b.bill_id] = list(dict.fromkeys(a["name"] for a in current_authors(s, b)))
     return [{
         "bill_id": b.bill_id, "session": b.session_year, "measure": b.measure, "title": b.title,
         "current_house": b.current_house, "current_location": b.current_location,

@@ -297,6 +297,11 @@ def describe(kind: str, before: Any, after: Any, measure: str, lang: str, _: Get
             return f"{text} {_(meaning)}" if meaning else text
     if kind == "stage_changed" and after == "two_year" and (parked := two_year_text(action)) is not None:
         return f"{_(parked[1]) % {'bill': measure}} {_(parked[2])}"
+    if kind == "stage_changed" and after == "floor" and (back := concurrence_pending(action)):
+        text = (_("%(bill)s is back in the Assembly for a vote on the Senate's changes.") if back == "Assembly"
+                else _("%(bill)s is back in the Senate for a vote on the Assembly's changes."))
+        meaning = stage_meaning("floor", measure, action)
+        return f"{text % {'bill': measure}} {_(meaning)}" if meaning else text % {"bill": measure}
     if kind == "stage_changed" and before == "two_year" and after == "floor" and _OFF_INACTIVE.search(action or ""):
         return _("%(bill)s was taken off the inactive file. It can now get a vote of the whole house.") % {
             "bill": measure}

@@ -21,7 +21,7 @@ from tracker.ingest.keys import action_keys, event_key, ordered_actions, vote_ke
 from tracker.ingest.keys import sort_key as action_sort_key
 from tracker.items import ActionRecord, BillBundle, VersionRecord, VoteRecord, measure_of, parse_bill_id
 from tracker.relevance import Matcher
-from tracker.stages import BOTH_HOUSES, PASSAGE_ORDER, classify_action, current_stage, house_passage
+from tracker.stages import BOTH_HOUSES, FIRST_HOUSE, PASSAGE_ORDER, classify_action, current_stage, house_passage
 
 #: A roll call dated this long before the last action we had is the record being filled in.
 VOTE_FILL_IN = timedelta(days=30)
@@ -136,25 +136,33 @@ def _describe_status(values: dict[str, Any], places: Mapping[str, str] | None) -
     return ", ".join(str(p) for p in parts if p) or "unknown"
 
 
-def _passage_moved(changes: BillChanges, known: Known, all_actions: list[tuple[str, Any, str]],
-                   measure: str, bill_id: str, run_tag: str) -> None:
-    """A bill still at ``passed_house`` whose situation moved on within one poll: the second
-    house passed it, or a concurrence ("In Assembly. Concurrence in Senate amendments pending."
-    then "Senate amendments concurred in." on one day) means both houses have. The stage is
-    the same, so no stage change would tell members it passed both houses; this one does."""
+def _new_passage(known: Known, all_actions: list[tuple[str, Any, str]], measure: str) -> str | None:
+    """The passage situation (tracker.stages.house_passage) this poll's actions moved the bill
+    to, when it is further on than any stored before: a house passed it (or both did), or None.
+    Only the latest passing action counts, as a reader would take the history."""
     def setter(texts: list[str]) -> str | None:
         return next((t for t in reversed(texts) if classify_action(t) == "passed_house"), None)
 
     before = setter([a.action for a in sorted(known.actions, key=lambda a: a.sort_key)])
     after = setter([text for _, _, text in all_actions])
-    if before is None or after is None or after == before:
-        return
-    was, now = house_passage(before, measure), house_passage(after, measure)
-    if now is None or was is None or PASSAGE_ORDER.index(now) <= PASSAGE_ORDER.index(was):
-        return
-    said = "passed both houses" if now == BOTH_HOUSES else "passed its second house"
+    if after is None or after == before:
+        return None
+    was, now = (house_passage(before, measure) if before else None), house_passage(after, measure)
+    if now is None or (was is not None and PASSAGE_ORDER.index(now) <= PASSAGE_ORDER.index(was)):
+        return None
+    return now
+
+
+def _passage_event(changes: BillChanges, before: str, measure: str, bill_id: str, run_tag: str,
+                   now: str) -> None:
+    """Tell a passage the stage alone would hide: a bill still at ``passed_house`` whose
+    situation moved on (the second house passed it, or a concurrence on the same day), or one
+    that passed a house and moved on within one poll (the Senate passed it and it is back in
+    the Assembly for concurrence, both on one day: the stage went from "floor" to "floor")."""
+    said = {BOTH_HOUSES: "passed both houses", FIRST_HOUSE: "passed its first house"}.get(
+        now, "passed its second house")
     changes.events.append(EventDraft(
-        "stage_changed", f"{measure} {said}", "passed_house", "passed_house",
+        "stage_changed", f"{measure} {said}", before, "passed_house",
         event_key(bill_id, "stage_changed", run_tag, f"passed_house:{now}")))
 
 
@@ -209,7 +217,10 @@ def diff_bill(
                 and place_key(stored_place, places) == place_key(values["current_location"], places)):
             del values["current_location"]  # the website's name for the bulk data's code: keep the code
         after_status = {k: values.get(k, before_status[k]) for k in STATUS_FIELDS}
-        if (not is_new and _status_words(before_status, places) != _status_words(after_status, places)
+        # an incomplete bill (first stored from history rows alone) had no status to change from:
+        # filling it in is no news
+        had_status = any(before_status[k] for k in STATUS_FIELDS)
+        if (not is_new and had_status and _status_words(before_status, places) != _status_words(after_status, places)
                 and bundle.bill.current_status is not None):
             changes.events.append(EventDraft(
                 "status_changed",
@@ -320,17 +331,22 @@ def diff_bill(
         values["history_count"] = len(all_actions)
         stage = current_stage([(d, text) for _, d, text in all_actions])
         old_stage = (old or {}).get("stage")
-        if stage == old_stage == "passed_house" and not is_new and changes.new_actions:
-            _passage_moved(changes, known, all_actions, measure, bill_id, run_tag)
+        # a stage taken from the bill row alone (no history yet) is no stage to move from
+        told = not is_new and old_stage is not None and bool(known.actions)
+        moved_from = old_stage
+        passage = _new_passage(known, all_actions, measure) if told and changes.new_actions else None
+        if passage is not None and (stage == old_stage == "passed_house" or stage != "passed_house"):
+            # the passage is its own event; a later move this poll is told from "passed a house"
+            _passage_event(changes, old_stage or "", measure, bill_id, run_tag, passage)
+            moved_from = "passed_house"
         if stage != old_stage:
             values["stage"] = stage
-            # a stage taken from the bill row alone (no history yet) is no stage to move from
-            if not is_new and old_stage is not None and known.actions:
-                changes.events.append(EventDraft(
-                    "stage_changed",
-                    f"{measure} moved from {STAGE_WORDS.get(old_stage, old_stage)} to "
-                    f"{STAGE_WORDS.get(stage or '', stage)}",
-                    old_stage, stage, event_key(bill_id, "stage_changed", run_tag, stage)))
+        if told and stage != moved_from:
+            changes.events.append(EventDraft(
+                "stage_changed",
+                f"{measure} moved from {STAGE_WORDS.get(moved_from or '', moved_from)} to "
+                f"{STAGE_WORDS.get(stage or '', stage)}",
+                moved_from, stage, event_key(bill_id, "stage_changed", run_tag, stage)))
 
     # Hearings: explicit records plus those named in new action text
     diff_hearings(bundle, known, changes, new_action_records, measure, is_new, source, as_of)
