@@ -53,6 +53,7 @@ class Known:
     # stored bulk roll calls by the bulk data's own identity (place, day, sequence, motion): key, id
     roll_calls: dict[tuple[Any, ...], tuple[str, int]] = field(default_factory=dict)
     vote_ids: dict[str, int] = field(default_factory=dict)  # stored roll calls: key → id
+    vote_tallies: dict[int, tuple[int | None, int | None]] = field(default_factory=dict)  # id → (ayes, noes)
     hearings: dict[str, KnownHearing] = field(default_factory=dict)
     author_keys: set[tuple[str, str, str | None, str | None]] = field(default_factory=set)
     veto: tuple[date | None, str | None] | None = None  # the stored veto message (date, text)

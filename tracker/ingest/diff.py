@@ -17,7 +17,7 @@ from tracker.committees import committee_house, looks_like_code, place_key
 from tracker.ingest.changes import BillChanges, EventDraft, Known, KnownAction
 from tracker.ingest.diff_hearings import diff_hearings
 from tracker.ingest.diff_relevance import Cause, changed_columns, relevance_event, relevance_values
-from tracker.ingest.keys import action_keys, event_key, ordered_actions, vote_keys
+from tracker.ingest.keys import action_keys, event_key, free_vote_key, ordered_actions, vote_keys
 from tracker.ingest.keys import sort_key as action_sort_key
 from tracker.items import ActionRecord, BillBundle, VersionRecord, VoteRecord, measure_of, parse_bill_id
 from tracker.relevance import Matcher
@@ -352,6 +352,7 @@ def diff_bill(
     diff_hearings(bundle, known, changes, new_action_records, measure, is_new, source, as_of)
 
     # Votes
+    identified = {vote_id for _key, vote_id in known.roll_calls.values()}  # stored with the bulk data's identity
     for v, vk in vote_keys(bundle.votes):
         ident = roll_call_of(v)
         stored = known.roll_calls.get(ident) if ident else None
@@ -360,30 +361,44 @@ def diff_bill(
             if stored is not None:
                 _add_members(v, stored[1], known, stored[0], changes)
             continue
-        if vk in known.vote_keys:
-            vote_id = known.vote_ids.get(vk)
-            if ident and stored is None and vote_id is not None:
-                # the website saw this roll call first: it takes the bulk data's identity, so a
-                # later grown tally finds it
-                changes.corrected_votes.append((vote_id, {"location_code": v.location_code, "vote_seq": v.vote_seq,
-                                                          "motion_id": v.motion_id}))
-                known.roll_calls[ident] = (vk, vote_id)
-            _merge_members(v, known.bare_votes.pop(vk, None), changes)
-            continue
         if stored is not None:
+            old_key, vote_id = stored
+            if known.vote_tallies.get(vote_id) == (v.ayes, v.noes):
+                # this very roll call, unchanged (its occurrence key may differ: another roll call
+                # with its tally that day came in since; the stored row keeps its key)
+                _merge_members(v, known.bare_votes.pop(old_key, None), changes)
+                continue
             # The same roll call re-sent with another tally: members add their votes after the
             # roll call, so the count grows; the stored roll call is updated, no second alert.
-            old_key, vote_id = stored
-            changes.corrected_votes.append((vote_id, {"fingerprint": vk, "ayes": v.ayes, "noes": v.noes,
+            # Its key follows the tally (so the website's count finds it) unless another holds it.
+            key = vk if vk not in known.vote_keys else old_key
+            changes.corrected_votes.append((vote_id, {"fingerprint": key, "ayes": v.ayes, "noes": v.noes,
                                                       "abstain": v.abstain, "result": v.result}))
+            known.vote_tallies[vote_id] = (v.ayes, v.noes)
             known.vote_keys.discard(old_key)
-            known.vote_keys.add(vk)
-            known.roll_calls[ident] = (vk, vote_id)  # type: ignore[index]
+            known.vote_keys.add(key)
+            known.roll_calls[ident] = (key, vote_id)  # type: ignore[index]
             bare = known.bare_votes.pop(old_key, None)
             if bare is not None:
-                known.bare_votes[vk] = bare
-            _add_members(v, vote_id, known, vk, changes)
+                known.bare_votes[key] = bare
+            _add_members(v, vote_id, known, key, changes)
             continue
+        if vk in known.vote_keys:
+            vote_id = known.vote_ids.get(vk)
+            if ident and vote_id in identified:
+                # another of the bulk data's roll calls holds this tally's key that day: this one
+                # is a roll call of its own (a later seq or motion), stored and told
+                vk = free_vote_key(v, known.vote_keys)
+            else:
+                if ident and vote_id is not None:
+                    # the website saw this roll call first: it takes the bulk data's identity, so
+                    # a later grown tally finds it
+                    changes.corrected_votes.append((vote_id, {"location_code": v.location_code,
+                                                              "vote_seq": v.vote_seq, "motion_id": v.motion_id}))
+                    known.roll_calls[ident] = (vk, vote_id)
+                    identified.add(vote_id)
+                _merge_members(v, known.bare_votes.pop(vk, None), changes)
+                continue
         known.vote_keys.add(vk)
         row = {"bill_id": bill_id, "fingerprint": vk, "location_code": v.location_code,
                "location_name": v.location_name, "vote_datetime": v.vote_datetime,

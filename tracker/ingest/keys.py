@@ -134,6 +134,17 @@ def vote_keys(votes: Sequence[VoteRecord]) -> list[tuple[VoteRecord, str]]:
     return out
 
 
+def free_vote_key(v: VoteRecord, taken: set[str]) -> str:
+    """The first occurrence key of ``v``'s tally that day no stored roll call holds: for a roll
+    call of the bulk data that arrives after another one with the same tally that day (an
+    urgency clause after the passage vote), which must be a roll call of its own."""
+    tally = (v.bill_id, _day(v), v.ayes, v.noes)
+    n = 1
+    while _h(*tally, n) in taken:
+        n += 1
+    return _h(*tally, n)
+
+
 def hearing_key(bill_id: str, day: date) -> str:
     """One hearing per bill per day: sources name committees differently (code vs. 'APPR.')."""
     return _h(bill_id, day.isoformat())

@@ -97,7 +97,9 @@ def _load_known(s: Session, ids: list[str]) -> dict[str, Known]:
         known[bill_id].actions.append(KnownAction._make(stored))
     votes: dict[int, tuple[str, str]] = {}
     for row in s.execute(select(Vote.id, Vote.bill_id, Vote.fingerprint, Vote.location_code, Vote.vote_date,
-                                Vote.vote_datetime, Vote.vote_seq, Vote.motion_id).where(Vote.bill_id.in_(ids))).all():
+                                Vote.vote_datetime, Vote.vote_seq, Vote.motion_id, Vote.ayes, Vote.noes)
+                         .where(Vote.bill_id.in_(ids))).all():
+        known[row.bill_id].vote_tallies[row.id] = (row.ayes, row.noes)
         known[row.bill_id].vote_keys.add(row.fingerprint)
         known[row.bill_id].vote_ids[row.fingerprint] = row.id
         votes[row.id] = (row.bill_id, row.fingerprint)
