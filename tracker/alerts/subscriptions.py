@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from tracker.alerts.kinds import (
     BILL_DEFAULT_KINDS, CADENCES, EVENT_KINDS, LANGS, TOPIC_DEFAULT_KINDS,
 )
 from tracker.alerts.outbox import insert_ignore
+from tracker.alerts.retention import forget_what_they_followed, keep_unconfirmed_text
 from tracker.alerts.topics import load_topics
 from tracker.db.base import utcnow
 from tracker.db.models_alerts import OutboxMessage, Subscriber, Subscription
@@ -162,11 +163,17 @@ def enqueue_confirmation(s: Session, sub: Subscriber, request: dict[str, Any] | 
                        "reasons": {"sign_up": request} if request else {}}])
 
 
-def enqueue_manage_link(s: Session, sub: Subscriber) -> None:
-    """Queue one "you are already signed up, here is your preferences link" message."""
+def enqueue_manage_link(s: Session, sub: Subscriber, *, asked_for: str = "sign_up") -> None:
+    """Queue one message with a link to the member's preferences page.
+
+    ``asked_for`` says which request it answers, so the email can say so: ``"sign_up"`` (the
+    sign-up form, filled in for an address already confirmed: "you are already signed up, we
+    changed nothing") or ``"new_link"`` (the member asked for a new link to their choices).
+    """
     s.flush()
+    reasons = {"asked_for": "new_link"} if asked_for == "new_link" else {}
     insert_ignore(s, [{"key": f"manage:{sub.id}:{uuid.uuid4().hex}", "kind": "manage",
-                       "subscriber_id": sub.id, "event_ids": [], "reasons": {}}])
+                       "subscriber_id": sub.id, "event_ids": [], "reasons": reasons}])
 
 
 def _new_subscriber(s: Session, address: str, lang: str | None) -> Subscriber:
@@ -348,6 +355,9 @@ def add_member(s: Session, email: str, *, lang: str | None = None, topics: Seque
     s.flush()
     if sub.confirmed_at is None and not _confirmation_waiting(s, sub):
         enqueue_confirmation(s, sub)
+    if sub.confirmed_at is None and result.created:
+        result.note = (f"if they do not confirm within {keep_unconfirmed_text()}, the sign-up is deleted "
+                       "(use --confirmed when they already agreed)")
     if sub.status == "paused":
         result.note = (f"still paused after {sub.bounce_count} bounced email(s): they get nothing "
                        "until they sign up again on the web site and confirm")
@@ -362,26 +372,17 @@ def _confirmation_waiting(s: Session, sub: Subscriber) -> bool:
         OutboxMessage.status.in_(("pending", "sending", "deferred"))).limit(1)).first() is not None
 
 
-def _cancel_pending(s: Session, subscriber_id: int) -> None:
-    s.execute(update(OutboxMessage)
-              .where(OutboxMessage.subscriber_id == subscriber_id,
-                     OutboxMessage.status.in_(("pending", "deferred")))
-              .values(status="canceled"))
-
-
 def unsubscribe(s: Session, subscriber: Subscriber) -> None:
-    """Stop all mail now: cancel queued messages and forget what they followed.
+    """Stop all mail now and forget what they followed.
 
-    The address row stays (status ``unsubscribed``) so a later import cannot re-add it
-    silently; ``delete_subscriber`` removes even that.
+    Only the address and its ``unsubscribed`` status stay, so a later import cannot re-add it
+    silently. Their county and subscriptions go, queued mail is canceled, and their outbox rows
+    lose what they recorded of what was followed (``retention.forget_what_they_followed``); a
+    confirmation link sent before now brings no one back (only a new sign-up can).
+    ``delete_subscriber`` removes even the address.
     """
     subscriber.status = "unsubscribed"
-    subscriber.subscriptions.clear()
-    _cancel_pending(s, subscriber.id)
-    # a confirmation link sent before now must not bring them back: only a new sign-up can
-    s.execute(update(OutboxMessage).where(OutboxMessage.subscriber_id == subscriber.id,
-                                          OutboxMessage.kind == "confirm").values(reasons={}))
-    s.flush()
+    forget_what_they_followed(s, subscriber)
 
 
 def delete_subscriber(s: Session, subscriber: Subscriber) -> None:

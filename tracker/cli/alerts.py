@@ -13,6 +13,7 @@ import click
 
 from tracker.alerts import subscriptions as subs
 from tracker.alerts.digest import enqueue_staff_digest, last_full_week, render_staff_digest
+from tracker.alerts.retention import delete_expired_sign_ups, keep_unconfirmed_text
 from tracker.alerts.sender import SendReport, send_pending
 from tracker.alerts.topics import load_topics, topic_label
 from tracker.cli._common import sessions, settings
@@ -126,12 +127,22 @@ def _warn(report: SendReport) -> None:
 @click.option("--retry-now", is_flag=True, help="Ignore the retry wait for deferred messages.")
 @click.option("--limit", type=click.IntRange(1), default=None, help="Send at most this many.")
 def send(retry_now: bool, limit: int | None) -> None:
-    """Deliver pending emails (SMTP from settings, or .eml files when no host is set)."""
+    """Deliver pending emails (SMTP from settings, or .eml files when no host is set).
+
+    Each run first deletes sign-ups nobody confirmed before their confirmation link expired
+    (``tracker.alerts.retention``): the scheduler runs this every few minutes, so that privacy
+    promise needs no operator.
+    """
     cfg = settings()
     if cfg.smtp.host and cfg.secret_key.get_secret_value() == DEV_SECRET_KEY:
         click.echo("warning: secret_key is the public development key, so anyone can forge this "
                    "service's unsubscribe and sign-in links: set TRACKER_SECRET_KEY (or a secret_key "
                    "file in TRACKER_SECRETS_DIR)", err=True)
+    with transaction(sessions()) as s:  # every run, so sign-ups nobody confirmed never linger
+        forgotten = delete_expired_sign_ups(s)
+    if forgotten:
+        click.echo(f"deleted {forgotten} sign-up(s) nobody confirmed within {keep_unconfirmed_text()} "
+                   "of their last confirmation email")
     report = send_pending(sessions(), retry_now=retry_now, limit=limit)
     if report.busy:
         click.echo("another 'tracker send' is running; nothing to do")

@@ -11,7 +11,10 @@ signed tokens; this module only turns HTTP into those calls. Rules that matter h
   learn who subscribes (the alerts module's idempotent ``subscribe`` runs either way); so does
   ``POST /preferences``, which emails a member a fresh link to their choices;
 * rate limits count only requests that send an email (a member fixing a typo on the form does
-  not use them up), per visitor address and per email address.
+  not use them up), per visitor address and per email address; asking for a new link to one's
+  choices is not a sign-up and has its own per-address limit and wording;
+* unsubscribing keeps only the address (the suppression record) and the page after it says so
+  and offers to delete that too.
 
 Form errors are ``{"field", "anchor", "text"}`` dicts so the page can tie each message to its
 field (``aria-invalid``, ``aria-describedby``) and link the summary to it.
@@ -20,7 +23,7 @@ field (``aria-invalid``, ``aria-describedby``) and link the summary to it.
 from __future__ import annotations
 
 import re
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -32,6 +35,7 @@ from tracker.errors import TrackerError
 from tracker.web import csrf, integrations
 from tracker.web.context import LinkError, db, finish, get_lang, gettext, render
 from tracker.web.pages import find_measure, topic_labels
+from tracker.web.ratelimit import SlidingWindow
 
 CADENCES = ["immediate", "daily", "weekly"]
 ONE_CLICK = "List-Unsubscribe=One-Click"
@@ -96,26 +100,60 @@ def _refused(request: Request) -> FormError:
 
 
 def _too_many(request: Request, address: str) -> Response | None:
-    """A 429 page when this visitor or this address has had too many emails sent, else None.
+    """A 429 page when this visitor or this address has had too many sign-ups, else None.
 
-    Checked, not counted: the caller counts with ``_count`` once an email will go out.
+    Checked, not counted: the caller counts with ``_count`` once an email will go out. Each
+    heading says the same wait as its text (an hour; tomorrow).
     """
     state = request.app.state
     if state.subscribe_ip.full(client_ip(request)):
-        return render(request, "web/message.html", status_code=429,
-                      title=gettext(request, "Please wait a little"),
-                      message=gettext(request, "Too many sign-ups from this connection. Please try again in an hour."))
+        return _wait_page(request, "hour", "Too many sign-ups from this connection. Please try again in an hour.")
     if state.subscribe_addr.full(address):
-        return render(request, "web/message.html", status_code=429,
-                      title=gettext(request, "Please wait a little"),
-                      message=gettext(request, "Too many sign-ups for this address today. Please try again tomorrow."))
+        return _wait_page(request, "day", "Too many sign-ups for this address today. Please try again tomorrow.")
     return None
+
+
+def _wait_page(request: Request, wait: Literal["hour", "day"], message: str) -> Response:
+    """The 429 page: a heading naming the same wait as its message (English msgid)."""
+    title = "Please try again in an hour" if wait == "hour" else "Please try again tomorrow"
+    return render(request, "web/message.html", status_code=429, title=gettext(request, title),
+                  message=gettext(request, message))
 
 
 def _count(request: Request, address: str) -> None:
     state = request.app.state
     state.subscribe_ip.hit(client_ip(request))
     state.subscribe_addr.hit(address)
+
+
+#: New links to one's choices one address may ask for per day. Counted apart from sign-ups: a
+#: member who tried to sign up three times (and was told they already are) can still get the
+#: link, and asking for links uses up no sign-ups.
+NEW_LINKS_PER_ADDRESS_PER_DAY = 3
+
+
+def _new_link_window(request: Request) -> SlidingWindow:
+    """This app's per-address window for new-link requests (made on first use)."""
+    state = request.app.state
+    window: SlidingWindow | None = getattr(state, "new_link_addr", None)
+    if window is None:
+        window = state.new_link_addr = SlidingWindow(NEW_LINKS_PER_ADDRESS_PER_DAY, 86400)
+    return window
+
+
+def _too_many_new_links(request: Request, address: str) -> Response | None:
+    """A 429 page when this visitor or this address asked for too many new links, else None.
+
+    The per-visitor window is the sign-up one (it bounds the email one connection makes us
+    send); the per-address one is the new-link window. Checked, not counted.
+    """
+    if request.app.state.subscribe_ip.full(client_ip(request)):
+        return _wait_page(request, "hour", "Too many requests from this connection. Please try again in an hour.")
+    if _new_link_window(request).full(address):
+        return _wait_page(request, "day", "You asked for a new link for this address several times today. "
+                                          "Please look for it in your email, and in your spam folder. "
+                                          "You can ask again tomorrow.")
+    return None
 
 
 def _choices(form: FormData) -> dict[str, Any]:
@@ -355,16 +393,17 @@ async def new_link_post(request: Request) -> Response:
     if address is None:
         return render(request, "web/new_link.html", status_code=400, values={"email": typed},
                       errors=[_email_error(request)])
-    refused = _too_many(request, address)
+    refused = _too_many_new_links(request, address)
     if refused is not None:
         return refused
     subs, _tokens = integrations.alerts()
     with db(request) as s:
         sub = subs.find_by_email(s, address)
         if sub is not None and sub.status == "active" and sub.confirmed_at is not None:
-            subs.enqueue_manage_link(s, sub)
+            subs.enqueue_manage_link(s, sub, asked_for="new_link")
             s.commit()
-    _count(request, address)
+    request.app.state.subscribe_ip.hit(client_ip(request))
+    _new_link_window(request).hit(address)
     return render(request, "web/message.html", title=gettext(request, "Check your email"),
                   message=gettext(request, "If this address gets our alerts, we sent it a link to your "
                                            "choices. There you can change them or stop all alerts."))
@@ -392,9 +431,8 @@ async def unsubscribe_post(request: Request) -> Response:
             manage = manage_url(sub)
     if one_click:
         return finish(request, PlainTextResponse("unsubscribed\n"))
-    return render(request, "web/message.html", title=gettext(request, "You are unsubscribed"),
-                  message=gettext(request, "You will get no more alerts from us."),
-                  link=manage, link_text=gettext(request, "Changed your mind? Manage your subscription"))
+    # Say what we keep (the address, so we never write again) and offer to delete it too.
+    return render(request, "web/unsubscribed.html", manage=manage)
 
 
 ROUTES = [
