@@ -71,3 +71,17 @@ def test_matrix_cli_contract(tmp_path: Path) -> None:
     for fmt in ("xlsx", "html"):
         tracker("matrix", "--format", fmt, "--out", str(tmp_path / f"m.{fmt}"), "--group-by", "position", env=env)
         assert (tmp_path / f"m.{fmt}").stat().st_size > 1000
+
+
+def test_topic_groups_come_in_the_order_of_the_names_staff_read(db_url: str) -> None:
+    factory = ingest(db_url)
+    with transaction(factory) as s:
+        set_position(s, "202520260SB275", position="oppose")
+    with factory() as s:
+        rows = matrix_rows(s, group_by="topic", as_of=AS_OF)
+    row = rows[0]  # one bill under topics whose ids (as matrix_rows sorts them) run against their names
+    rows = [{**row, "group": "bh_funding"}, {**row, "group": "crisis_988"}, {**row, "group": "workforce"}]
+    parsed = list(csv.DictReader(io.StringIO(write_matrix(
+        rows, "csv", group_by="topic", as_of=AS_OF, settings=get_settings()).decode("utf-8-sig"))))
+    assert [r["Group"] for r in parsed] == ["Behavioral health workforce", "Crisis services and 988",
+                                            "MHSA, Prop 1 and Behavioral Health Services Act funding and oversight"]

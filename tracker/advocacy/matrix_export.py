@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -160,10 +161,21 @@ def to_html(rows: list[dict[str, Any]], *, group_by: str | None, lang: str, as_o
     )
 
 
+def _alphabetical(text: str) -> str:
+    """A sort key that files "Órdenes" with the O's, as a reader looks for it."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+
+
 def write_matrix(rows: list[dict[str, Any]], fmt: str, *, group_by: str | None = None,
                  lang: str = "en", as_of: date, settings: Settings) -> bytes:
-    """The matrix in ``fmt`` (html, csv or xlsx) as bytes ready to write."""
+    """The matrix in ``fmt`` (html, csv or xlsx) as bytes ready to write.
+
+    Topic groups come in the order of their names as the reader sees them (in ``lang``), not of
+    the topic ids behind them; bills without a topic last."""
     grouped = group_by is not None
+    if group_by == "topic":
+        topics = load_topics(settings.topics_path)
+        rows = sorted(rows, key=lambda r: (r["group"] == NO_TOPIC, _alphabetical(topic_label(r["group"], topics, lang))))
     if fmt == "csv":
         return to_csv(rows, grouped, load_topics(settings.topics_path), lang)
     if fmt == "xlsx":
