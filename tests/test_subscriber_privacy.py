@@ -25,7 +25,6 @@ from starlette.testclient import TestClient
 
 from tests.clirun import tracker
 from tests.test_web_support import csrf_from, seed
-from tracker.alerts import messages
 from tracker.alerts import subscriptions as subs
 from tracker.alerts.outbox import enqueue_events
 from tracker.alerts.testing import RecordingHandler, add_events, add_run, recording_server
@@ -221,12 +220,6 @@ def test_the_page_after_unsubscribing_says_only_the_address_is_kept_and_offers_t
 
 # 3. "Send me a new link to my choices" gets an email about that -------------------------------
 
-NEW_LINK_RENDERER = hasattr(messages, "render_new_link")
-
-
-@pytest.mark.xfail(not NEW_LINK_RENDERER, strict=True,
-                   reason="tracker/alerts/messages.py must render a manage row asked_for=new_link "
-                          "with templates/email/new_link.* (the patch in the fixer's report)")
 @pytest.mark.parametrize(("lang", "subject", "asked", "repeat_sign_up"), [
     ("en", "Your new link to your Capitol Watch choices", "You asked for a new link to your alert choices",
      "already signed up"),

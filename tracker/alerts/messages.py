@@ -90,6 +90,8 @@ class Renderer:
         if row.kind == "confirm":
             return render_confirm(lang)
         if row.kind == "manage":
+            if (row.reasons or {}).get("asked_for") == "new_link":
+                return render_new_link(lang)
             return render_manage_link(lang)
         if row.kind == "staff_digest":
             from tracker.alerts.digest import render_staff_digest
@@ -156,6 +158,16 @@ def render_manage_link(lang: str) -> Rendered:
     ctx = base_context(lang) | {"subject": subject, "manage_url": MANAGE, "unsubscribe_url": UNSUBSCRIBE}
     return Rendered(subject, env.get_template("email/manage.txt").render(ctx),
                     env.get_template("email/manage.html").render(ctx), member=True)
+
+
+def render_new_link(lang: str) -> Rendered:
+    """For a member who asked for a new link to their choices (the /preferences form)."""
+    _ = translations(lang).gettext
+    env = environment(lang)
+    subject = _("Your new link to your Capitol Watch choices")
+    ctx = base_context(lang) | {"subject": subject, "manage_url": MANAGE, "unsubscribe_url": UNSUBSCRIBE}
+    return Rendered(subject, env.get_template("email/new_link.txt").render(ctx),
+                    env.get_template("email/new_link.html").render(ctx), member=True)
 
 
 def _reason_label(reason: str, lang: str, topics: dict[str, Topic]) -> str:
