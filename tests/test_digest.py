@@ -55,6 +55,17 @@ def test_digest_send_goes_to_staff_once_per_week(seeded) -> None:
     assert bad.returncode == 2 and "ISO week" in bad.stderr
 
 
+def test_digest_send_in_spanish_sends_the_spanish_digest_whatever_staff_lang_says(seeded) -> None:
+    with recording_server() as (h, port):
+        env = {"TRACKER_SMTP__HOST": "127.0.0.1", "TRACKER_SMTP__PORT": str(port),
+               "TRACKER_SMTP__TLS": "none", "TRACKER_ALERTS__STAFF_EMAILS": '["staff@example.org"]',
+               "TRACKER_ALERTS__STAFF_LANG": "en"}
+        assert "sent 1" in tracker("digest", "--week", "2025-W15", "--send", "--lang", "es", env=env).stdout
+        assert "sent 1" in tracker("digest", "--week", "2025-W15", "--send", "--lang", "en", env=env).stdout
+        spanish, english = h.parsed()
+    assert spanish["Subject"].startswith("Resumen semanal") and english["Subject"].startswith("Weekly bill digest")
+
+
 def test_freshness_warns_about_failures_and_stale_data(seeded) -> None:
     now = utcnow()
     with transaction(seeded) as s:

@@ -192,10 +192,11 @@ def render_staff_digest(s: Session, week: str, lang: str, now: datetime) -> Rend
                     env.get_template("email/staff_digest.html").render(ctx), member=False)
 
 
-def enqueue_staff_digest(s: Session, week: str, emails: list[str]) -> int:
-    """One outbox row per staff address and week (a second --send for that week adds none)."""
+def enqueue_staff_digest(s: Session, week: str, emails: list[str], lang: str) -> int:
+    """One outbox row per staff address, week and language (a second --send for that week adds
+    none); the row keeps the language asked for, since it is rendered when it is sent."""
     parse_week(week)
-    rows = [{"key": f"staff:{hashlib.sha256(e.strip().lower().encode()).hexdigest()[:16]}:{week}",
+    rows = [{"key": f"staff:{hashlib.sha256(e.strip().lower().encode()).hexdigest()[:16]}:{week}:{lang}",
              "kind": "staff_digest", "recipient": e.strip(), "period": week,
-             "event_ids": [], "reasons": {}} for e in emails if e.strip()]
+             "event_ids": [], "reasons": {"lang": lang}} for e in emails if e.strip()]
     return insert_ignore(s, rows)

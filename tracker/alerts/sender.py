@@ -323,8 +323,8 @@ async def _deliver(s: Session, transport: Transport, renderer: Renderer, row: Ou
 def _lang(row: OutboxMessage, sub: Subscriber | None) -> str:
     """The reader's language; a confirmation carrying a sign-up request speaks the language asked
     for there (a paused member coming back in Spanish reads the confirmation in Spanish)."""
-    if sub is None:
-        return get_settings().alerts.staff_lang
+    if sub is None:  # staff: the language `tracker digest --send --lang` asked for, else theirs
+        return str((row.reasons or {}).get("lang") or get_settings().alerts.staff_lang)
     request = (row.reasons or {}).get("sign_up") if row.kind == "confirm" else None
     return str(request.get("lang") or sub.lang) if isinstance(request, dict) else sub.lang
 

@@ -188,7 +188,7 @@ def digest(week: str | None, out: Path | None, send_it: bool, lang: str | None) 
         if not cfg.alerts.staff_emails:
             raise TrackerError("no staff addresses: set alerts.staff_emails in settings")
         with transaction(factory) as s:
-            queued = enqueue_staff_digest(s, week, cfg.alerts.staff_emails)
+            queued = enqueue_staff_digest(s, week, cfg.alerts.staff_emails, lang)
         report = send_pending(factory)
         if report.busy:
             click.echo("another 'tracker send' is running; the digest is queued and goes with it")
