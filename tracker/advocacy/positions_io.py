@@ -23,7 +23,6 @@ from tracker.advocacy.positions import (
     LIST_FIELDS,
     MAX_TALKING_POINTS,
     TEXT_FIELDS,
-    get_position,
     list_positions,
     set_position,
 )
@@ -93,18 +92,86 @@ def to_csv(records: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
+#: A ``[[bill]]`` header line, for the line numbers in messages (tomllib gives none).
+_TOML_TABLE = re.compile(r"^\s*\[\[\s*(?:bill|\"bill\"|'bill')\s*\]\]\s*(?:#.*)?$")
+
+
+def _table_lines(text: str, count: int) -> list[int | None]:
+    """The line of each ``[[bill]]`` header, or no lines when the headers cannot be told apart
+    from the text (then messages name the entry by its number and bill only)."""
+    found = [n for n, line in enumerate(text.splitlines(), 1) if _TOML_TABLE.match(line)]
+    return list(found) if len(found) == count else [None] * count
+
+
+#: How each list is written in TOML, for the messages that show it.
+_LIST_EXAMPLES = {"talking_points": '["one", "two"]', "supporters": '["Group A", "Group B"]',
+                  "opponents": '["Group A", "Group B"]'}
+
+
+def _toml_shape_problem(entry: dict[str, Any]) -> str | None:
+    """What is wrong with the kinds of value in one ``[[bill]]`` table, in words, or None.
+
+    TOML tells text from lists, and a list written as text must never be taken apart: Python
+    turns ``talking_points = "one"`` into the points 'o', 'n', 'e' (and ``supporters = "NAMI
+    CA"`` into eight one-letter supporters on a printed sheet) without a word.
+    """
+    for field in LIST_FIELDS:
+        if field not in entry:
+            continue
+        value = entry[field]
+        example = f"{field} = {_LIST_EXAMPLES[field]}"
+        if not isinstance(value, list):
+            got = "one piece of text" if isinstance(value, str) else f"a {_toml_kind(value)}"
+            return (f"{field} must be a list, even with one item, such as {example} "
+                    f"(the file gives {got})")
+        if not all(isinstance(item, str) for item in value):
+            return f"{field} must be a list of text in quotes, such as {example}"
+    for field in ("bill", "position", *TEXT_FIELDS):
+        if field in entry and not isinstance(entry[field], str):
+            return (f'{field} must be text in quotes, such as {field} = "..." '
+                    f"(the file gives a {_toml_kind(entry[field])})")
+    if "session" in entry and (isinstance(entry["session"], bool)
+                               or not isinstance(entry["session"], str | int)):
+        return f'session must be written like session = "2025-26" (the file gives a {_toml_kind(entry["session"])})'
+    return None
+
+
+def _toml_kind(value: Any) -> str:
+    """A TOML value's kind as staff would call it."""
+    if isinstance(value, bool):
+        return "true/false value"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "table"
+    if isinstance(value, str):
+        return "piece of text"
+    return "date or time"
+
+
 def _read_toml(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    text = path.read_text(encoding="utf-8")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(str(path), f"not valid TOML ({exc})") from None
     entries = data.get("bill", [])
-    if not isinstance(entries, list):
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise InputError(str(path), "expected [[bill]] tables")
     unknown_top = set(data) - {"bill"}
     if unknown_top:
         raise InputError(str(path), f"unexpected top-level keys: {', '.join(sorted(unknown_top))}")
-    return [(f"entry {i} ({e.get('bill', '?')})", e) for i, e in enumerate(entries, 1)]
+    out = []
+    for i, (entry, line) in enumerate(zip(entries, _table_lines(text, len(entries)), strict=True), 1):
+        where = f"entry {i} ({entry.get('bill', '?')})"
+        where = f"line {line}, {where}" if line is not None else where
+        problem = _toml_shape_problem(entry)
+        if problem:
+            raise InputError(str(path), f"{where}: {problem}")
+        out.append((where, entry))
+    return out
 
 
 #: UTF-8 for the accented letters and punctuation of Spanish and English text (lead byte 0xC2
@@ -221,14 +288,29 @@ def read_positions_file(path: Path) -> list[tuple[str, dict[str, Any]]]:
     raise InputError(str(path), "use a .toml or .csv file")
 
 
-def _talking_points(given: Any, current: list[str]) -> list[str]:
+def _talking_points(given: list[str] | dict[int, str]) -> list[str]:
     """The talking points after an import: a list replaces them, and so do numbered CSV cells
     ({1: 'First', 3: ''} → ['First']): the numbered columns are one field, so importing the
     same file twice gives the same list (changing slots one by one shifted the others, since
-    empty slots close up). ``current`` is kept only when the file has no such column."""
-    if not isinstance(given, dict):
-        return list(given or [])
-    return [given[number] for number in sorted(given)]
+    empty slots close up). A field the file leaves out never gets here: it keeps its value."""
+    if isinstance(given, dict):
+        return [given[number] for number in sorted(given)]
+    return given
+
+
+def _same_bill_twice(path: Path, resolved: list[tuple[str, str, str]]) -> None:
+    """Refuse a file naming one bill twice ('SB 275' and 'SB275', or two rows for SB 275).
+
+    Loading it would keep whichever row comes last without a word, so a position staff
+    thought they set (Support on the first row) would silently be something else.
+    """
+    first: dict[str, str] = {}
+    for where, bill_id, measure in resolved:
+        if bill_id in first:
+            kind = "row" if path.suffix.lower() == ".csv" else "[[bill]] table"
+            raise InputError(str(path), f"{first[bill_id]} and {where} both name {measure}: "
+                             f"keep one {kind} per bill (nothing was imported)")
+        first[bill_id] = where
 
 
 def import_positions(s: Session, path: Path, session_year: str,
@@ -240,10 +322,12 @@ def import_positions(s: Session, path: Path, session_year: str,
     a short sheet (bill, position, ask), and loading it must not wipe the talking points. An
     empty value clears a field on purpose. A session given in the file is used as given; a
     bill found only in an older session (no session given) is reported to
-    ``on_other_session(measure, bill_id)``.
+    ``on_other_session(measure, bill_id)``. Every entry is checked and its bill found before
+    anything is written, so a bill named twice is refused as a whole.
     """
     entries = read_positions_file(path)
     allowed = {"bill", "session", "position", *TEXT_FIELDS, *LIST_FIELDS}
+    resolved: list[tuple[str, str, str]] = []
     for where, entry in entries:
         extra = set(entry) - allowed
         if extra:
@@ -251,21 +335,26 @@ def import_positions(s: Session, path: Path, session_year: str,
                              f"(the fields are: {', '.join(sorted(allowed))})")
         if not str(entry.get("bill") or "").strip() or not str(entry.get("position") or "").strip():
             raise InputError(str(path), f"{where}: 'bill' and 'position' are required")
+        given = str(entry.get("session") or "").strip()
         try:
-            given = str(entry.get("session") or "").strip()
             bill_id = find_bill_id(s, str(entry["bill"]), given or session_year, exact_session=bool(given))
-            current = get_position(s, bill_id) or {}
-            values: dict[str, Any] = {f: str(entry[f] or "") for f in TEXT_FIELDS if f in entry}
-            values.update({f: list(entry[f] or []) for f in ("supporters", "opponents") if f in entry})
-            if "talking_points" in entry:
-                values["talking_points"] = _talking_points(entry["talking_points"],
-                                                           current.get("talking_points") or [])
+        except TrackerError as exc:
+            raise InputError(str(path), f"{where}: {exc}") from None
+        resolved.append((where, bill_id, measure_of(bill_id)))
+    _same_bill_twice(path, resolved)
+    for (where, entry), (_where, bill_id, measure) in zip(entries, resolved, strict=True):
+        values: dict[str, Any] = {f: str(entry[f] or "") for f in TEXT_FIELDS if f in entry}
+        values.update({f: entry[f] or [] for f in ("supporters", "opponents") if f in entry})
+        if "talking_points" in entry:
+            values["talking_points"] = _talking_points(entry["talking_points"] or [])
+        try:
             set_position(s, bill_id, position=str(entry["position"]), changed_by=f"import:{path.name}",
                          **values)
         except TrackerError as exc:
             raise InputError(str(path), f"{where}: {exc}") from None
-        if not given and bill_id[:8] != parse_session(session_year) and on_other_session:
-            on_other_session(measure_of(bill_id), bill_id)
+        if not str(entry.get("session") or "").strip() and bill_id[:8] != parse_session(session_year) \
+                and on_other_session:
+            on_other_session(measure, bill_id)
     return len(entries)
 
 

@@ -181,11 +181,34 @@ def positions_export(path: Path) -> None:
     click.echo(f"wrote {n} positions to {path}")
 
 
+#: File endings a sheet or packet can be written as, and the format each one means.
+DOCUMENT_ENDINGS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
+
+
+def _format_for(out: Path, fmt: str | None) -> str:
+    """The format to write ``out`` in, from its ending; any other ending is refused.
+
+    A PDF saved as 'sheet.docx' opens in nothing (Word refuses it, and a double click finds no
+    program), so staff would only find out when printing at the Capitol. ``--format`` may say
+    the same as the ending, never something else.
+    """
+    ending = out.suffix.lower()
+    wanted = DOCUMENT_ENDINGS.get(ending)
+    if wanted is None:
+        raise TrackerError(f"cannot write {out.name!r}: sheets and packets are written as .pdf (to print) "
+                           f"or .html (a web page); name the file {out.stem or 'packet'}.pdf or "
+                           f"{out.stem or 'packet'}.html")
+    if fmt is not None and fmt != wanted:
+        raise TrackerError(f"cannot write {out.name!r} as {fmt}: the name ends in {ending}; "
+                           f"name the file {out.stem}.{fmt} or leave out --format")
+    return wanted
+
+
 def _packet(bills: str, legislator: str | None, out: Path, lang: str, fmt: str | None,
             as_of: str | None) -> None:
     from tracker.advocacy.packet import build_packet, parse_bill_list
 
-    fmt = fmt or ("html" if out.suffix.lower() in (".html", ".htm") else "pdf")
+    fmt = _format_for(out, fmt)
     with read_session() as s:
         packet = build_packet(s, parse_bill_list(bills), settings=settings(), as_of=_as_of(as_of),
                               legislator=legislator, lang=lang, fmt=fmt)
@@ -222,10 +245,11 @@ def _older_session_note(measure: str, bill_id: str) -> None:
 @click.option("--bills", required=True, help='Bills on the agenda, e.g. "AB 13,SB 367".')
 @click.option("--legislator", help='Add a cover page for this legislator, e.g. "Senator Limón" '
               '(a title such as Senator or Assembly Member says which house; accents optional).')
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="Output file.")
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="Output file: .pdf (to print) or .html (a web page).")
 @click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default=None,
-              help="Default: from the --out suffix (pdf unless .html).")
+              help="Optional: the --out ending (.pdf, .html or .htm) says the format.")
 @click.option("--as-of", help="Print this status date (YYYY-MM-DD) instead of today.")
 def packet(bills: str, legislator: str | None, out: Path, lang: str, fmt: str | None,
            as_of: str | None) -> None:
@@ -235,9 +259,11 @@ def packet(bills: str, legislator: str | None, out: Path, lang: str, fmt: str | 
 
 @click.command()
 @click.argument("bill")
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="Output file.")
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="Output file: .pdf (to print) or .html (a web page).")
 @click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default=None)
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default=None,
+              help="Optional: the --out ending (.pdf, .html or .htm) says the format.")
 @click.option("--as-of", help="Print this status date (YYYY-MM-DD) instead of today.")
 def sheet(bill: str, out: Path, lang: str, fmt: str | None, as_of: str | None) -> None:
     """One bill's briefing sheet (one printed page)."""

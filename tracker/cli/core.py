@@ -104,6 +104,29 @@ def bills(relevant: bool, limit: int | None) -> None:
     Console(width=None if sys.stdout.isatty() else 160).print(table)
 
 
+def _vote_place(s: Session, session_year: str, where: str | None) -> str:
+    """Where a vote was taken as the web page and packets say it ('Senate floor', 'Senate
+    Health', 'A Senate committee'): staff read `show` too, and 'CS44' tells them nothing."""
+    from tracker.i18n import translations
+    from tracker.web.pages import vote_place  # the web app's words; imported here, not at start-up
+
+    return vote_place(s, session_year, where, translations("en").gettext) if where else ""
+
+
+def _where_now(s: Session, session_year: str, house: str | None, code: str | None) -> str:
+    """The bill's current place in words: 'Senate Health', 'Senate Third Reading', 'A Senate
+    committee' (a code the location table does not name); the house alone when there is no place."""
+    from tracker.committees import location_name
+
+    house = (house or "").strip()
+    words = _vote_place(s, session_year, code)
+    if not words or not house or house.lower() in words.lower():
+        return words or house
+    if location_name(s, session_year, code):  # a place with a name: 'Third Reading'
+        return f"{house} {words}"
+    return f"{house}, {words[:1].lower()}{words[1:]}"  # 'Senate, a committee'
+
+
 @click.command()
 @click.argument("bill")
 def show(bill: str) -> None:
@@ -111,8 +134,13 @@ def show(bill: str) -> None:
     with read_session() as s:
         bill_id = find_bill_id(s, bill, settings().session_year)
         d = bill_detail(s, bill_id)
+        where = _where_now(s, d["session"], d["current_house"], d["current_location"])
+        for v in d["votes"]:
+            v["location"] = _vote_place(s, d["session"], v["location"])
+        for h in d["hearings"]:
+            h["committee"] = _vote_place(s, d["session"], h["committee"])
     out = [f"{d['measure']} ({d['bill_id']}): {d['title'] or '(title unknown)'}"]
-    out.append(f"Status: {d['current_status'] or '?'} · {d['current_house'] or ''} {d['current_location'] or ''}".rstrip())
+    out.append(f"Status: {d['current_status'] or '?'} · {where}".rstrip(" ·"))
     out.append(f"Stage: {d['stage'] or '?'}    Relevant: {'yes (' + ', '.join(d['topics']) + ')' if d['relevant'] else 'no'}")
     out.append("Authors: " + (", ".join(f"{a['name']} ({a['contribution'] or 'author'})" for a in d["authors"]) or "unknown"))
     out.append("\nVersions:")

@@ -1,4 +1,5 @@
-"""Staff area: triage new matches, set positions and talking points, build a packet PDF.
+"""Staff area: triage new matches, set positions and talking points, build a packet PDF (with a
+legislator's cover page for an Advocacy Day visit).
 
 Every route checks the signed staff session; anonymous GETs go to the login page and
 anonymous POSTs are refused outright. Positions are written only through the advocacy module.
@@ -11,11 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from tracker.advocacy.facts import session_label
 from tracker.advocacy.positions import MAX_TALKING_POINTS
 from tracker.db.models_core import Bill
 from tracker.queries import tracked
@@ -99,6 +103,26 @@ def _lines(text: str) -> list[str]:
     return [line.strip(" -•\t") for line in text.splitlines() if line.strip(" -•\t")]
 
 
+def _names(text: str) -> list[str]:
+    """Supporters or opponents as typed: one per line, or separated by ';' as in the positions
+    spreadsheet (a list pasted from it must not become one long name on the sheet)."""
+    return [name for line in _lines(text) for name in (part.strip() for part in line.split(";")) if name]
+
+
+#: The position record's fields the form edits, as the printed sheet uses them.
+TEXT_INPUTS = ("ask", "summary", "why", "contact", "story_prompt")
+
+
+def _typed(form: FormData) -> dict[str, Any]:
+    """The position as typed in the form, in the shapes ``set_position`` takes."""
+    fields: dict[str, Any] = {"position": str(form.get("position") or "").strip()}
+    fields.update({name: str(form.get(name) or "") for name in TEXT_INPUTS})
+    fields["talking_points"] = _lines(str(form.get("talking_points") or ""))
+    fields["supporters"] = _names(str(form.get("supporters") or ""))
+    fields["opponents"] = _names(str(form.get("opponents") or ""))
+    return fields
+
+
 async def position_form(request: Request) -> Response:
     with db(request) as s:
         _require(request, s)
@@ -107,6 +131,21 @@ async def position_form(request: Request) -> Response:
         pos = integrations.get_position(s, bill_id) or {}
     return render(request, "web/staff/position.html", bill=bill, slug=data.measure_slug(bill.measure),
                   pos=pos, positions=POSITIONS, error=None, saved=False)
+
+
+def _form_problem(request: Request, fields: dict[str, Any]) -> str | None:
+    """What must change before the form can be saved, in the page language, or None.
+
+    An undecided bill's form opens on the empty choice, so a save without choosing is refused
+    here rather than stored as whatever the list happened to show first.
+    """
+    if not fields["position"]:
+        return gettext(request, "Please choose our position before saving (or leave the page: "
+                                "the bill stays undecided).")
+    if len(fields["talking_points"]) > MAX_TALKING_POINTS:
+        return gettext(request, "Please keep to %(n)s talking points (one per line): more do not fit "
+                                "on the printed sheet.") % {"n": MAX_TALKING_POINTS}
+    return None
 
 
 async def position_post(request: Request) -> Response:
@@ -120,14 +159,9 @@ async def position_post(request: Request) -> Response:
         assert bill is not None
         # Read now: after a rollback the row is expired, and the page renders after the session closes.
         shown = {"measure": bill.measure, "title": bill.title}
-        fields = {"position": str(form.get("position") or ""), "ask": str(form.get("ask") or ""),
-                  "summary": str(form.get("summary") or ""), "why": str(form.get("why") or ""),
-                  "talking_points": _lines(str(form.get("talking_points") or ""))}
-        error = None
-        if len(fields["talking_points"]) > MAX_TALKING_POINTS:
-            error = gettext(request, "Please keep to %(n)s talking points (one per line): more do not fit "
-                                     "on the printed sheet.") % {"n": MAX_TALKING_POINTS}
-        else:
+        fields = _typed(form)
+        error = _form_problem(request, fields)
+        if error is None:
             try:
                 integrations.set_position(s, bill_id, changed_by=f"web:{user.username}", **fields)
                 s.commit()
@@ -150,33 +184,58 @@ def packet_builder() -> Callable[..., Any] | None:
     return getattr(mod, "build_packet", None)
 
 
+def _packet_rows(request: Request, s: Session, chosen: list[str] | None) -> list[dict[str, Any]]:
+    """The bills the packet form offers, with their position and, for a bill of another session
+    than the configured one, that session: 'SBX1 1 (Support)' from a 1999 archive is not this
+    year's SBX1 1. Pre-checked: ``chosen`` when the form comes back, else this session's bills
+    with a position (an old bill is added only on purpose)."""
+    current = request.app.state.settings.session_year
+    bills = list(s.execute(select(Bill).where(tracked())
+                           .order_by(Bill.session_year.desc(), Bill.measure_type, Bill.measure_num)).scalars())
+    positions = integrations.positions_for(s, [b.bill_id for b in bills])
+    rows = []
+    for b in bills:
+        position = (positions.get(b.bill_id) or {}).get("position")
+        other = b.session_year != current
+        checked = b.bill_id in chosen if chosen is not None else bool(position) and not other
+        rows.append({"bill": b, "position": position, "checked": checked,
+                     "session": session_label(b.session_year) if other else None})
+    return rows
+
+
 async def packet_form(request: Request) -> Response:
     with db(request) as s:
         _require(request, s)
-        bills = list(s.execute(select(Bill).where(tracked())
-                               .order_by(Bill.measure_type, Bill.measure_num)).scalars())
-        positions = integrations.positions_for(s, [b.bill_id for b in bills])
-    rows = [{"bill": b, "position": (positions.get(b.bill_id) or {}).get("position")} for b in bills]
-    return render(request, "web/staff/packet.html", rows=rows, available=packet_builder() is not None)
+        rows = _packet_rows(request, s, None)
+    return render(request, "web/staff/packet.html", rows=rows, available=packet_builder() is not None,
+                  legislator="", error=None)
 
 
 async def packet_post(request: Request) -> Response:
+    """The packet PDF; a legislator's name adds their cover page (as ``tracker packet
+    --legislator``). A name or choice the builder refuses shows the form again with what was
+    chosen and typed, so staff fix one word instead of ticking every bill again."""
     form = await request.form()
     builder = packet_builder()
+    legislator = " ".join(str(form.get("legislator") or "").split())
     with db(request) as s:
         _require(request, s)
         csrf.verify(request, form)
-        chosen = [s.get(Bill, str(b)) for b in form.getlist("bills")]
-        measures = [b.measure for b in chosen if b is not None]
-        if not measures:
-            raise HTTPException(400, "Please choose at least one bill.")
+        chosen = [b for b in (s.get(Bill, str(x)) for x in form.getlist("bills")) if b is not None]
         if builder is None:
             raise HTTPException(503, "The packet builder is not installed yet.")
-        try:
-            packet = builder(s, measures, settings=request.app.state.settings, as_of=local_today(),
-                             lang=get_lang(request), fmt="pdf")
-        except TrackerError as exc:
-            raise HTTPException(400, str(exc)) from None
+        error = None if chosen else gettext(request, "Please choose at least one bill.")
+        if error is None:
+            try:  # bill ids, not numbers: a checked 1999 SBX1 1 is never swapped for this year's
+                packet = builder(s, [b.bill_id for b in chosen], settings=request.app.state.settings,
+                                 as_of=local_today(), legislator=legislator or None,
+                                 lang=get_lang(request), fmt="pdf")
+            except TrackerError as exc:
+                error = str(exc)
+        if error is not None:
+            rows = _packet_rows(request, s, [b.bill_id for b in chosen])
+            return render(request, "web/staff/packet.html", status_code=400, rows=rows, available=True,
+                          legislator=legislator, error=error)
     return Response(packet.content, media_type="application/pdf",
                     headers={"content-disposition": 'attachment; filename="packet.pdf"',
                              "cache-control": "no-store"})
