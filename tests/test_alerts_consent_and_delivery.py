@@ -245,12 +245,14 @@ def test_an_accented_stored_address_is_paused_after_one_failure_with_one_notice_
                          token_id="legacy-accented", confirmed_at=utcnow())
         s.add(sub)
         s.flush()
-        s.add(Subscription(subscriber_id=sub.id, kind="bill", target=AB13, cadence="immediate",
-                           event_kinds=["stage_changed"]))
+        sb5 = add_bill(s, "SB 5")
+        for bill in (AB13, sb5):
+            s.add(Subscription(subscriber_id=sub.id, kind="bill", target=bill, cadence="immediate",
+                               event_kinds=["stage_changed"]))
         sub_id = sub.id
-    for move in (("in_committee", "floor"), ("floor", "passed_house")):  # two alerts, two polls
+    for bill, move in ((AB13, ("in_committee", "floor")), (sb5, ("floor", "passed_house"))):  # two alerts
         with transaction(factory) as s:
-            assert enqueue_events(s, add_events(s, AB13, add_run(s), [("stage_changed", *move)])) == 1
+            assert enqueue_events(s, add_events(s, bill, add_run(s), [("stage_changed", *move)])) == 1
     first = tracker("send", check=False)
     assert first.returncode == 1 and "Traceback" not in first.stderr
     assert "sent 0, deferred 0, failed 1, canceled 1" in first.stdout
@@ -266,7 +268,7 @@ def test_an_accented_stored_address_is_paused_after_one_failure_with_one_notice_
         assert s.get(Subscriber, sub_id).status == "paused"
     assert server.messages == []
     listing = tracker("subscribers", "list", "--show-emails").stdout
-    assert f"evé@example.org\ten\tpaused\tconfirmed\t{AB13}\tsubscriber {sub_id}" in listing
+    assert f"evé@example.org\ten\tpaused\tconfirmed\t{AB13}, {sb5}\tsubscriber {sub_id}" in listing
     assert tracker("subscribers", "remove", "Evé@example.org").stdout.strip() == "deleted"
     with factory() as s:
         assert s.get(Subscriber, sub_id) is None

@@ -130,3 +130,32 @@ def test_digest_periods_use_the_schedule_timezone() -> None:
     assert period_of(late_sunday, "daily")[0] == "2025-04-13"
     period, due = period_of(late_sunday, "weekly")
     assert period == "2025-W15" and due == datetime(2025, 4, 14, 14, 0, tzinfo=timezone.utc)
+
+
+def _two_runs(factory: sessionmaker[Session], attempted_first: bool = False) -> list[OutboxMessage]:
+    """One member following AB 1; a poll's calendar run and then its bulk run each find news."""
+    with transaction(factory) as s:
+        bill = add_bill(s, "AB 1")
+        subs.subscribe(s, "reader@example.org", bills=["AB 1"], confirmed=True)
+        add_run(s)  # not the first import
+    with transaction(factory) as s:
+        enqueue_events(s, add_events(s, bill, add_run(s), [("stage_changed", "in_committee", "floor")]))
+    if attempted_first:  # the sender handed it to the mail server, which deferred it
+        with transaction(factory) as s:
+            for r in rows(s):
+                r.attempts = 1
+    with transaction(factory) as s:
+        enqueue_events(s, add_events(s, bill, add_run(s), [("new_version", {"version_id": "v1"},
+                                                                {"version_id": "v2"})]))
+    with factory() as s:
+        return rows(s)
+
+
+def test_a_later_runs_news_of_a_bill_joins_the_members_alert_still_waiting(factory) -> None:
+    (alert,) = _two_runs(factory)
+    assert alert.kind == "alert" and len(alert.event_ids) == 2
+
+
+def test_an_alert_already_handed_to_the_mail_server_is_never_extended(factory) -> None:
+    first, second = _two_runs(factory, attempted_first=True)
+    assert (len(first.event_ids), len(second.event_ids)) == (1, 1)

@@ -4,7 +4,8 @@ Every row has a unique ``key`` and is written with insert-or-ignore, so a retrie
 re-import or a restart can never create a second message:
 
 * immediate: ``i:<subscriber>:<source run>:<bill>`` — all events of one poll/import for one
-  bill become one message (or ``i:<subscriber>:<run>:*`` when one run matches more than
+  bill become one message, and a later run's news of that bill joins it while it still waits
+  to be sent (or ``i:<subscriber>:<run>:*`` when one run matches more than
   ``alerts.immediate_max_bills`` bills for that subscriber: one combined message, not fifty);
 * daily / weekly: ``d:<subscriber>:<YYYY-MM-DD>`` / ``w:<subscriber>:<YYYY-Www>``; later events of
   the same period are appended to the still-pending row.
@@ -184,8 +185,50 @@ def _write(s: Session, matched: dict[tuple[int, str], dict[str, tuple[set[int], 
             key = f"{cadence[0]}:{sid}:{period}"
         digests.append(({"key": key, "kind": "digest", "subscriber_id": sid, "period": period,
                          "source_run_id": run, "next_attempt_at": due}, per_bill))
+    merged, rows = _merge_pending_alerts(s, rows)
     n = insert_ignore(s, rows)
-    return n + sum(_merge_digest(s, row, per_bill) for row, per_bill in digests)
+    return merged + n + sum(_merge_digest(s, row, per_bill) for row, per_bill in digests)
+
+
+def _merge_pending_alerts(s: Session, rows: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
+    """Add this run's news of a bill to the member's alert about it still waiting to be sent.
+
+    A full poll is several runs (web pages, calendars, the bulk download), each its own
+    transaction: without this, a hearing the calendar found and the amendment the bulk data
+    found minutes later were two emails about one bill, the second repeating the first (both
+    are rendered at send time). Only a row never yet handed to a mail server is extended (a
+    retried one may have reached the reader under its Message-ID already). Returns how many
+    rows were extended and the rows still to insert."""
+    if not rows:
+        return 0, rows
+    table = OutboxMessage.__table__.c
+    subs = sorted({r["subscriber_id"] for r in rows})
+    bills = sorted({r["bill_id"] for r in rows})
+    waiting: dict[tuple[int, str], Any] = {}
+    for part in range(0, len(subs), 500):
+        for row in s.execute(select(table.id, table.subscriber_id, table.bill_id, table.event_ids, table.reasons)
+                             .where(table.kind == "alert", table.status == "pending", table.attempts == 0,
+                                    table.subscriber_id.in_(subs[part:part + 500]), table.bill_id.in_(bills))
+                             .order_by(table.id)).all():
+            waiting[(row.subscriber_id, row.bill_id)] = row  # the newest waiting alert per bill
+    extended, rest = 0, []
+    for r in rows:
+        have = waiting.get((r["subscriber_id"], r["bill_id"]))
+        if have is None:
+            rest.append(r)
+            continue
+        ids = sorted(set(have.event_ids or []) | set(r["event_ids"]))
+        reasons = {b: sorted(set((have.reasons or {}).get(b, [])) | set(why)) for b, why in r["reasons"].items()}
+        if ids == sorted(have.event_ids or []) and reasons == (have.reasons or {}):
+            continue  # the same events again (a retry): nothing to add
+        done = s.execute(update(OutboxMessage.__table__).where(
+            table.id == have.id, table.status == "pending", table.attempts == 0).values(
+            event_ids=ids, reasons={**(have.reasons or {}), **reasons})).rowcount
+        if done:
+            extended += 1
+        else:  # the sender took it meanwhile: this news gets its own message
+            rest.append(r)
+    return extended, rest
 
 
 def _merge_digest(s: Session, row: dict[str, Any], per_bill: dict[str, tuple[set[int], set[str]]]) -> int:
