@@ -7,7 +7,8 @@ stage) and histories.jsonl (whole history → final stage; partial histories, co
 reported separately too), their field-*.jsonl twins (a second real set, see SOURCE.md), and
 heldout-bills.jsonl (never used for tuning) and round11-bills.jsonl (an eleventh round, measured
 before two general rule changes it prompted; see SOURCE.md), round12-actions/histories.jsonl
-(a stage round, measured before the two rule changes it prompted) and round13-bills.jsonl (a
+(a stage round, measured before the two rule changes it prompted), round14-bills.jsonl (a
+fourteenth, 2023-26 bills, measured before the topic additions it prompted) and round13-bills.jsonl (a
 thirteenth relevance round, measured before the one term it prompted).
 Prints each wrong row and why (score, matched terms, label basis).
 """
@@ -93,7 +94,8 @@ def main() -> None:
     ap.add_argument("--topics", type=Path, default=ROOT / "config" / "topics.toml")
     args = ap.parse_args()
     matcher = Matcher.from_path(args.topics)
-    for name in ("bills.jsonl", "field-bills.jsonl", "heldout-bills.jsonl", "round11-bills.jsonl", "round13-bills.jsonl"):
+    for name in ("bills.jsonl", "field-bills.jsonl", "heldout-bills.jsonl", "round11-bills.jsonl", "round13-bills.jsonl",
+                 "round14-bills.jsonl"):
         relevance(matcher, name)
     for prefix in ("", "field-", "round12-"):
         stages(prefix)

@@ -344,3 +344,19 @@ def test_the_statutes_words_for_a_5150_detention_are_involuntary_treatment(match
 def test_the_abbreviation_sud_counts_only_in_capitals(matcher) -> None:
     assert "SUD" in matcher.match(MatchInput(title="Youth SUD Treatment Continuum.")).matched
     assert not matcher.match(MatchInput(title="Sud Street improvements.")).matched
+
+
+def test_a_school_linked_behavioral_health_bill_is_filed_under_youth_and_school_mental_health(matcher: Matcher) -> None:
+    result = matcher.match(MatchInput(title="Budget Act of 2023.",
+                                      digest="Statewide school-linked behavioral health provider network. The "
+                                             "department will contract with an entity to administer this network "
+                                             "as part of the Children and Youth Behavioral Health Initiative."))
+    assert result.relevant and "youth_school" in result.topics
+
+
+def test_a_bill_amending_the_988_fund_sections_is_filed_under_crisis_and_988(matcher: Matcher) -> None:
+    result = matcher.match(MatchInput(title="Budget Act of 2023: health.",
+                                      subject="An act to amend Sections 53123.1.5, 53123.3 and 53123.4 of the "
+                                              "Government Code, and to amend Sections 5600 and 5892 of the Welfare "
+                                              "and Institutions Code, relating to health."))
+    assert "crisis_988" in result.topics
