@@ -73,6 +73,19 @@ def test_ics_feed_is_valid_and_marks_cancellations(client: TestClient) -> None:
     assert unfold(client.get("/calendar/hearings.ics?position=oppose").text).count("BEGIN:VEVENT") == 0
 
 
+def test_the_calendar_linked_from_a_spanish_page_is_in_spanish(client: TestClient) -> None:
+    lines = unfold(client.get("/calendar/hearings.ics?lang=es").text)
+    assert "X-WR-CALNAME:Audiencias de Capitol Watch" in lines
+    assert any(x.startswith("SUMMARY:CANCELADA: ") for x in lines)
+    assert any(x.startswith("URL:") and x.endswith("?lang=es") for x in lines)
+    assert "lang=es" in client.get("/?lang=es").text.split("/calendar/hearings.ics", 1)[1][:12]
+
+
+def test_the_calendar_a_calendar_app_fetches_plainly_stays_english(client: TestClient) -> None:
+    lines = unfold(client.get("/calendar/hearings.ics", headers={"accept-language": "es"}).text)
+    assert "X-WR-CALNAME:Capitol Watch hearings" in lines
+
+
 def test_sequence_grows_when_a_hearing_changes() -> None:
     base = {"bill_id": "B", "fingerprint": "f", "date": date(2026, 3, 3), "time": "9 a.m.", "room": None,
             "committee": "Health", "status": "scheduled", "note": None, "measure": "AB 1", "slug": "AB-1",

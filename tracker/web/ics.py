@@ -16,6 +16,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tracker.committees import committee_name, room_words
+from tracker.i18n import normalise_lang, translations
 from tracker.web import data, integrations
 from tracker.web.caching import conditional
 from tracker.web.context import db
@@ -85,17 +87,19 @@ def sequence(updated_at: datetime | None) -> int:
     return max(int((updated_at - SEQ_EPOCH).total_seconds() // 60), 0)
 
 
-def location(room: str | None) -> str:
+def location(room: str | None, lang: str = "en") -> str:
     """The LOCATION a calendar app can find: a bare Capitol room gets "State Capitol, Sacramento";
-    a place that names its building or street address ("1021 O Street, Room 2100") is left as is."""
+    a place that names its building or street address ("1021 O Street, Room 2100") is left as is
+    (the room said in the reader's language: "Sala 2100")."""
+    _ = translations(lang).gettext
     text = " ".join((room or "").split())
     if not text or not data.capitol_room(text):
-        return text
+        return room_words(text, _)
     number = data.room_number(text)
-    return f"{'Room ' + number if number else text}, State Capitol, Sacramento"
+    return f"{room_words('Room ' + number, _) if number else text}, State Capitol, Sacramento"
 
 
-def event_lines(h: dict[str, Any], host: str, base_url: str, now: datetime) -> list[str]:
+def event_lines(h: dict[str, Any], host: str, base_url: str, now: datetime, lang: str = "en") -> list[str]:
     """One VEVENT. DTSTAMP is when the stored hearing last changed (``now`` only when unknown),
     so the same hearings make the same bytes and a calendar app's If-None-Match gets a 304."""
     uid = f"hearing-{h['bill_id']}-{h['fingerprint']}@{host}"
@@ -109,14 +113,15 @@ def event_lines(h: dict[str, Any], host: str, base_url: str, now: datetime) -> l
         lines += [f"DTSTART;TZID={TZID}:{start:%Y%m%dT%H%M%S}", f"DTEND;TZID={TZID}:{end:%Y%m%dT%H%M%S}"]
     else:
         lines += [f"DTSTART;VALUE=DATE:{day:%Y%m%d}", f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}"]
+    _ = translations(lang).gettext
     cancelled = h["status"] in data.CANCELLED
-    summary = f"{h['measure']}: {h['committee'] or 'Hearing'}"
+    summary = f"{h['measure']}: {committee_name(h['committee'], lang) or _('Hearing')}"
     desc = f"{h['measure']} {h['title'] or ''}\n{h['time'] or ''}\n{h['note'] or ''}".strip()
-    url = f"{base_url.rstrip('/')}/bills/{h['slug']}"
-    lines += [f"SUMMARY:{escape(('CANCELED: ' if cancelled else '') + summary)}",
+    url = f"{base_url.rstrip('/')}/bills/{h['slug']}" + (f"?lang={lang}" if lang != "en" else "")
+    lines += [f"SUMMARY:{escape((_('CANCELED: ') if cancelled else '') + summary)}",
               f"DESCRIPTION:{escape(desc + chr(10) + url)}", f"URL:{url}",
               f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}"]
-    place = location(h["room"])
+    place = location(h["room"], lang)
     if place:
         lines.append(f"LOCATION:{escape(place)}")
     lines.append("END:VEVENT")
@@ -124,13 +129,13 @@ def event_lines(h: dict[str, Any], host: str, base_url: str, now: datetime) -> l
 
 
 def build_calendar(hearings: list[dict[str, Any]], host: str, base_url: str, name: str,
-                   now: datetime | None = None) -> str:
+                   now: datetime | None = None, lang: str = "en") -> str:
     now = now or datetime.now(timezone.utc)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:-//{escape(name)}//Capitol Watch//EN",
              "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{escape(name)}",
              f"X-WR-TIMEZONE:{TZID}", *VTIMEZONE]
     for h in hearings:
-        lines += event_lines(h, host, base_url, now)
+        lines += event_lines(h, host, base_url, now, lang)
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)
 
@@ -140,6 +145,8 @@ async def hearings_calendar(request: Request) -> Response:
     from tracker.web.feeds import tag_authority
 
     settings = request.app.state.settings
+    # only an explicit ?lang=: a calendar app fetching the feed carries no cookie of the page
+    lang = normalise_lang(request.query_params.get("lang") or "en")
     topic = request.query_params.get("topic", "")
     position = request.query_params.get("position", "")
     with db(request) as s:
@@ -150,7 +157,7 @@ async def hearings_calendar(request: Request) -> Response:
         if position:
             pos = integrations.positions_for(s, sorted({h["bill_id"] for h in rows}))
             rows = [h for h in rows if (pos.get(h["bill_id"]) or {}).get("position") == position]
-    name = f"{settings.advocacy.organisation} hearings"
-    body = build_calendar(rows, tag_authority(settings.public_base_url), settings.public_base_url, name)
+    name = translations(lang).gettext("%(organisation)s hearings") % {"organisation": settings.advocacy.organisation}
+    body = build_calendar(rows, tag_authority(settings.public_base_url), settings.public_base_url, name, lang=lang)
     return conditional(request, body.encode("utf-8"), "text/calendar; charset=utf-8",
                        headers={"content-disposition": 'inline; filename="hearings.ics"'})
