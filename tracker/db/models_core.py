@@ -234,6 +234,9 @@ class Hearing(Base):
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     note: Mapped[str | None] = mapped_column(Text)
     sources: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    #: Sources whose listing (bulk hearing table, calendars; not action text) names it now:
+    #: when a complete one drops it and none is left, it is off. NULL: stored before 0010.
+    listed_by: Mapped[list[Any] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

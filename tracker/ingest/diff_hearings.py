@@ -1,26 +1,28 @@
 """Hearings in the diff: what sources said about a bill's hearings versus what we knew.
 
-Part of the pure diff (no I/O). Hearings come from three places that name them differently:
-the bulk hearing table (a location code), the chamber calendars (a committee name with time
-and room) and history action text ("Set for hearing March 3."). One hearing per bill and day
-is the key so the three converge; a hearing the same committee has now set on another day,
-while the day we knew is no longer said by this source, is a move: one ``hearing_changed``
-("moved from … to …"), with the old day closed as postponed, so nobody is sent to a hearing
-that will not happen.
+Part of the pure diff (no I/O). Hearings come from the bulk hearing table (a location code), the
+chamber calendars (a name, time and room) and history action text ("Set for hearing March 3.").
+A hearing is a bill, a day and a committee (Health in the morning, Public Safety in the
+afternoon: two reminders, two letter deadlines), found by content because sources spell one
+committee several ways (``_grouped``). A hearing the same committee set on another day, while
+this source no longer says the old one, is a move: one ``hearing_changed``, the old day closed
+as postponed; the source that made a move can make it back. A source that lists every hearing
+in its scope (``tracker.ingest.service.HearingCoverage``) and no longer lists one still to come
+takes it off; once no source lists it, it is closed and people are told.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import re
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from tracker.committees import committee_key, same_committee
+from tracker.committees import committee_house, committee_key, same_committee
 from tracker.hearing_text import extract_hearings
 from tracker.ingest.changes import BillChanges, EventDraft, Known, KnownHearing
 from tracker.ingest.keys import event_key, hearing_key
-from tracker.items import BillBundle, HearingRecord
-
+from tracker.items import ActionRecord, BillBundle, HearingRecord, normalise_space
 
 #: How far ahead an undated "Hearing canceled" / "postponed" action reaches. Committees set a
 #: bill for a hearing days or a few weeks ahead (four days' notice in the Daily File), and the
@@ -29,13 +31,38 @@ from tracker.items import BillBundle, HearingRecord
 #: days leaves room for a hearing set weeks ahead and canceled early.
 UNDATED_REACH = timedelta(days=60)
 
+#: Notes of hearings we closed by inference, not because a source said so: a day left by a move
+#: ("moved to 2026-12-17") and a hearing no source lists any more. A source listing such a day
+#: again reopens it; a day a source said was canceled or postponed stays closed.
+MOVED_TO = "moved to "
+UNLISTED = "no longer listed by "
+#: How staff read a source that stopped listing a hearing.
+LISTING_WORDS = {"pubinfo": "the bulk download's hearing table", "hearings": "the committee calendars"}
+
+_CLOSED = ("postponed", "canceled")
+_COMMITTEE_CODE = re.compile(r"C[SX]\d+")
+_HOUSE = re.compile(r"\b(senate|assembly)\b", re.IGNORECASE)
+
+
+@dataclass
+class StoredHearing(KnownHearing):
+    """A stored hearing with what the lifecycle needs beyond ``KnownHearing``.
+
+    ``note`` tells a day we closed ourselves (see ``MOVED_TO``) from one a source closed;
+    ``listed_by`` is the sources whose listing (a table row, a calendar entry, never action
+    text) names it now, ``None`` for a hearing stored before listings were kept; ``complete``
+    says the source running now lists every hearing in this one's scope, so its silence counts.
+    """
+
+    note: str | None = None
+    listed_by: list[str] | None = None
+    complete: bool = False
+
 
 @dataclass(slots=True)
 class _Said:
-    """One statement about a hearing (a record or a sentence of action text), while merging.
-
-    The fields of ``HearingRecord`` without the bill, as a mutable slotted dataclass: merging
-    builds tens of thousands of these per session, and a pydantic model costs ~10× more each."""
+    """One statement about a hearing (a record or a sentence of action text), while merging: a
+    slotted dataclass, as a session builds tens of thousands (a pydantic model costs ~10×)."""
 
     hearing_date: date
     status: str
@@ -44,13 +71,220 @@ class _Said:
     hearing_time: str | None = None
     room: str | None = None
     note: str | None = None
-    #: Said by history action text ("Placed on APPR. suspense file."): its committee is the
-    #: legislature's shorthand, so it only fills a gap, never replaces a table's or calendar's name.
+    #: Said by history action text: its committee ("APPR.") only fills a gap, never replaces a name.
     from_text: bool = False
+    target: str | None = None  # the stored hearing an undated "Hearing canceled." speaks of
 
 
 def _said(r: HearingRecord) -> _Said:
     return _Said(r.hearing_date, r.status, r.committee_code, r.committee_name, r.hearing_time, r.room, r.note)
+
+
+Identity = tuple[str | None, str, str]  # committee code, name key, house
+
+
+def _identity(code: str | None, name: str | None, shorthand: bool = False) -> Identity:
+    """What a statement says about its committee, in comparable form; action text's shorthand
+    ("APPR.") is no name to compare ("appr" is not "appropriations")."""
+    code = code.strip().upper() if code else None
+    house = committee_house(code)
+    if not house and name:
+        found = _HOUSE.search(name)
+        house = found.group(1).capitalize() if found else ""
+    return code, committee_key(name) if name and not shorthand else "", house
+
+
+def _relation(a: Identity, b: Identity) -> bool | None:
+    """One committee (True), two (False), or cannot tell (None): codes when both have one,
+    else the house when both know it, else names."""
+    if a[0] and b[0]:
+        return a[0] == b[0]
+    if a[2] and b[2] and a[2] != b[2]:
+        return False
+    if a[1] and b[1]:
+        return a[1] == b[1]
+    return None
+
+
+def _abbreviates(short: str, name: str) -> bool:
+    """'APPR.' for 'Appropriations', 'PUB. S.' for 'Public Safety': each word a prefix."""
+    s, n = committee_key(short).split(), committee_key(name).split()
+    return bool(s) and len(s) == len(n) and all(b.startswith(a) for a, b in zip(s, n))
+
+
+def hearing_house(code: str | None, name: str | None) -> str:
+    """'Senate' or 'Assembly' when the code or the name tells, else ''."""
+    return _identity(code, name)[2]
+
+
+@dataclass
+class _Hearing:
+    """One hearing while statements are sorted to hearings: a stored one, or one found now."""
+
+    day: date
+    key: str | None = None  # the stored hearing's fingerprint; None for one found now
+    ident: Identity = (None, "", "")
+    names: list[str] = field(default_factory=list)
+    said: list[tuple[int, _Said]] = field(default_factory=list)
+
+    def learn(self, ident: Identity, name: str | None) -> None:
+        self.ident = (self.ident[0] or ident[0], self.ident[1] or ident[1], self.ident[2] or ident[2])
+        self.names += [name] if name else []
+
+
+def _grouped(records: list[_Said], stored: dict[str, KnownHearing]) -> list[_Hearing]:
+    """Statements sorted to hearings (stored ones first), independent of the order rows came in.
+
+    Statements that name their committee are placed first (codes, then names), so which one
+    comes first in an unordered bulk table never decides where another goes. A statement that
+    cannot tell its committee joins the day's only hearing it could be; action text that could
+    be either of two is left out (telling the wrong hearing is worse than telling none), and a
+    listing that cannot be placed is a hearing of its own.
+    """
+    hearings: list[_Hearing] = []
+    by_key: dict[str, _Hearing] = {}
+    days = {r.hearing_date for r in records}
+    for k in sorted(k for k, h in stored.items() if h.hearing_date in days):
+        h = stored[k]
+        g = _Hearing(h.hearing_date, k)
+        g.learn(_identity(h.committee_code, h.committee_name), h.committee_name)
+        hearings.append(g)
+        by_key[k] = g
+    idents = [_identity(r.committee_code, r.committee_name, r.from_text) for r in records]
+
+    def rank(i: int) -> tuple[Any, ...]:
+        r, ident = records[i], idents[i]
+        return (r.hearing_date, r.from_text, r.target is None, not ident[0], not ident[1],
+                ident[0] or "", ident[1], i)
+
+    for i in sorted(range(len(records)), key=rank):
+        r, ident = records[i], idents[i]
+        g = by_key.get(r.target) if r.target else None
+        if g is None:
+            day = [h for h in hearings if h.day == r.hearing_date]
+            same = [h for h in day if _relation(h.ident, ident) is True]
+            unsure = [h for h in day if _relation(h.ident, ident) is None]
+            if not same and len(unsure) > 1 and r.from_text and r.committee_name:
+                named = [h for h in unsure if any(_abbreviates(r.committee_name, n) for n in h.names)]
+                unsure = named if len(named) == 1 else unsure
+            g = same[0] if same else unsure[0] if len(unsure) == 1 else None
+            if g is None and unsure and r.from_text:
+                continue
+            if g is None:
+                g = _Hearing(r.hearing_date)
+                hearings.append(g)
+        g.learn(ident, None if r.from_text else r.committee_name)
+        g.said.append((i, r))
+    return [g for g in hearings if g.said]
+
+
+def _merged(said: list[tuple[int, _Said]]) -> _Said:
+    """Later statements about the same hearing win, details accumulate; "scheduled" never
+    overrides another status said in the same run (the history's "postponed" beats a listing)."""
+    said = sorted(said, key=lambda p: p[0])
+    out = replace(said[0][1])
+    for _, r in said[1:]:
+        for f in ("committee_code", "committee_name", "hearing_time", "room", "note"):
+            value = getattr(r, f)
+            if value and not (r.from_text and f == "committee_name" and (out.committee_name or out.committee_code)):
+                setattr(out, f, value)
+        out.from_text = out.from_text and r.from_text
+        if r.status != "scheduled" or out.status == "scheduled":
+            out.status = r.status
+    return out
+
+
+def _new_key(bill_id: str, g: _Hearing, r: _Said, taken: set[str]) -> str:
+    """A new hearing's fingerprint: bill, day and committee (code, else name), never one in use."""
+    ident = g.ident[0] or g.ident[1] or None
+    key, n = hearing_key(bill_id, r.hearing_date, ident), 1
+    while key in taken:
+        key, n = hearing_key(bill_id, r.hearing_date, f"{ident}#{n}"), n + 1
+    return key
+
+
+def _action_committee(a: ActionRecord) -> str | None:
+    """The committee an action was taken in, by the location code its row carries (``CS56``).
+
+    Not for a committee's report ("From committee: Do pass and re-refer to Com. on APPR. (Ayes
+    5. Noes 0.) (March 26)."): its row is placed where the bill went next, not in the committee
+    that heard it."""
+    if normalise_space(a.action).lower().startswith("from committee"):
+        return None
+    for place in (a.ternary_location, a.secondary_location, a.primary_location):
+        if place and _COMMITTEE_CODE.fullmatch(place.strip().upper()):
+            return place.strip().upper()
+    return None
+
+
+def _from_text(new_actions: list[tuple[Any, str]], known: Known, records: list[_Said]) -> list[_Said]:
+    """Statements read from new history actions; one without a committee takes its row's code."""
+    out: list[_Said] = []
+    for a, _stage in new_actions:
+        code = _action_committee(a)
+        ident = _identity(code, None)
+        for m in extract_hearings(a.action, a.action_date):
+            if m.deadline:  # "May be heard in committee March 24": earliest date, not a hearing
+                continue
+            if m.hearing_date is not None:
+                status = "scheduled" if m.kind == "set" else m.kind
+                out.append(_Said(m.hearing_date, status, None if m.committee else code,
+                                 committee_name=m.committee, note=m.text, from_text=True))
+                continue
+            if m.kind not in ("canceled", "postponed"):
+                continue
+            # "Hearing canceled at the request of author." / "In committee: Hearing postponed by
+            # committee.": no date, so it is the next hearing still set in that committee.
+            soon = a.action_date + UNDATED_REACH
+
+            def fits(day: date, status: str, c: str | None, n: str | None) -> bool:
+                return (status == "scheduled" and a.action_date <= day <= soon
+                        and _relation(_identity(c, n), ident) is not False)
+
+            upcoming = sorted((h.hearing_date, k) for k, h in known.hearings.items()
+                              if fits(h.hearing_date, h.status, h.committee_code, h.committee_name))
+            pending = sorted((r.hearing_date, i) for i, r in enumerate(records)
+                             if fits(r.hearing_date, r.status, r.committee_code, r.committee_name))
+            if upcoming and sum(d == upcoming[0][0] for d, _ in upcoming) == 1:
+                day, key = upcoming[0]
+                out.append(_Said(day, m.kind, code, note=m.text, from_text=True, target=key))
+            elif not upcoming and pending and sum(d == pending[0][0] for d, _ in pending) == 1:
+                r = records[pending[0][1]]
+                out.append(_Said(r.hearing_date, m.kind, r.committee_code or code, r.committee_name,
+                                 note=m.text, from_text=True))
+    return out
+
+
+@dataclass
+class _Run:
+    """One bundle's hearing diff: what every step reads and adds to."""
+
+    bill_id: str
+    measure: str
+    src: str
+    is_new: bool
+    as_of: date | None
+    known: Known
+    changes: BillChanges
+    stored: dict[str, KnownHearing]  # before this bundle: only these can have been moved or dropped
+    matched: set[str] = field(default_factory=set)  # stored hearings this bundle speaks of
+
+    def event(self, kind: str, summary: str, before: Any, after: Any, *discriminator: Any) -> None:
+        self.changes.events.append(EventDraft(kind, f"{self.measure}: {summary}", before, after,
+                                              event_key(self.bill_id, kind, *discriminator)))
+
+    def went_to(self, have: KnownHearing) -> tuple[str, KnownHearing] | None:
+        """For a day we closed as moved: the same committee's hearing it went to, if still
+        scheduled and not spoken of by this bundle (this source no longer lists it)."""
+        note = getattr(have, "note", None) or ""
+        try:
+            day = date.fromisoformat(note[len(MOVED_TO):len(MOVED_TO) + 10])
+        except ValueError:
+            return None
+        mine = _identity(have.committee_code, have.committee_name)
+        return next(((k, h) for k, h in self.stored.items()
+                     if h.hearing_date == day and h.status == "scheduled" and k not in self.matched
+                     and _relation(_identity(h.committee_code, h.committee_name), mine) is not False), None)
 
 
 def diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
@@ -59,120 +293,157 @@ def diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
     """Add this bundle's hearing rows, updates and events to ``changes``.
 
     ``as_of`` (the import's date) bounds move detection to hearings still to come: a past day
-    that was never marked heard is not "moved" by the committee's next hearing.
+    that was never marked heard is not "moved" by the committee's next hearing, and a past day a
+    complete source drops is history, not a cancellation.
     """
-    stored = dict(known.hearings)  # before this bundle: only these can have been moved
+    run = _Run(bundle.bill_id, measure, src, is_new, as_of, known, changes, dict(known.hearings))
     records: list[_Said] = [_said(r) for r in bundle.hearings]
-    for a, _stage in new_actions:
-        for m in extract_hearings(a.action, a.action_date):
-            if m.deadline:  # "May be heard in committee March 24": earliest date, not a hearing
-                continue
-            if m.hearing_date is None:
-                # "Hearing canceled at the request of author." / "In committee: Hearing postponed
-                # by committee.": no date, so it is the next hearing still set.
-                if m.kind in ("canceled", "postponed"):
-                    soon = a.action_date + UNDATED_REACH
-                    upcoming = sorted((h for h in known.hearings.values()
-                                       if h.status == "scheduled" and a.action_date <= h.hearing_date <= soon),
-                                      key=lambda h: h.hearing_date)
-                    pending = sorted((r for r in records if r.status == "scheduled"
-                                      and a.action_date <= r.hearing_date <= soon), key=lambda r: r.hearing_date)
-                    if upcoming:
-                        records.append(_Said(upcoming[0].hearing_date, m.kind, note=m.text, from_text=True))
-                    elif pending:
-                        records.append(_Said(pending[0].hearing_date, m.kind, note=m.text, from_text=True))
-                continue
-            status = {"set": "scheduled", "canceled": "canceled", "postponed": "postponed",
-                      "heard": "heard"}[m.kind]
-            records.append(_Said(m.hearing_date, status, committee_name=m.committee, note=m.text, from_text=True))
-    merged: dict[str, _Said] = {}
-    for r in records:  # later statements about the same hearing win, details accumulate
-        k = hearing_key(bundle.bill_id, r.hearing_date)
-        prev = merged.get(k)
-        if prev is None:
-            merged[k] = replace(r)  # a copy: merging updates it in place
+    records += _from_text(new_actions, known, records)
+    groups = _grouped(records, run.stored)
+    run.matched = {g.key for g in groups if g.key is not None}
+    taken = set(run.stored)
+    for g in groups:
+        r, listed = _merged(g.said), not all(said.from_text for _, said in g.said)
+        if g.key is None:
+            k = _new_key(bundle.bill_id, g, r, taken)
+            taken.add(k)
+            _insert(run, k, r, listed)
+        else:
+            _update(run, g.key, known.hearings[g.key], r, listed)
+    _close_unlisted(run)
+
+
+def _insert(run: _Run, k: str, r: _Said, listed: bool) -> None:
+    row = {"bill_id": run.bill_id, "fingerprint": k, "committee_code": r.committee_code,
+           "committee_name": r.committee_name, "hearing_date": r.hearing_date,
+           "hearing_time": r.hearing_time, "room": r.room, "status": r.status,
+           "note": r.note, "sources": [run.src], "listed_by": [run.src] if listed else []}
+    run.changes.hearing_inserts.append(row)
+    run.known.hearings[k] = StoredHearing(-1, r.hearing_date, r.status, r.committee_code, r.committee_name,
+                                          r.hearing_time, r.room, [run.src], note=r.note,
+                                          listed_by=list(row["listed_by"]))
+    moved = _moved_from(r, run) if not run.is_new else None
+    if moved is not None:
+        _close_moved(run, moved[0], moved[1], r, row)
+    elif not run.is_new and r.status in ("scheduled",) + _CLOSED and (
+            run.as_of is None or r.hearing_date >= run.as_of):  # a past day is record, not news
+        kind = "hearing_set" if r.status == "scheduled" else "hearing_canceled"
+        where = r.committee_name or r.committee_code
+        run.event(kind, f"hearing {'set' if kind == 'hearing_set' else r.status} for {_day(r.hearing_date)}"
+                  + (f" in {where}" if where else ""), None, _hearing_view(row), k, r.status)
+
+
+def _update(run: _Run, k: str, have: KnownHearing, r: _Said, listed: bool) -> None:
+    update: dict[str, Any] = {}
+    for f in ("committee_code", "committee_name", "hearing_time", "room"):
+        val = getattr(r, f)
+        if f == "committee_name" and (
+                (r.from_text and (have.committee_name or have.committee_code))
+                or (val and have.committee_name and committee_key(val) == committee_key(have.committee_name)
+                    and len(val) <= len(have.committee_name))):
+            # "APPR." from an action never replaces the committee's name we hold, and the
+            # calendar's "Appropriations" does not undo the bulk data's "Senate
+            # Appropriations Committee" (one committee: no flip-flop between sources)
             continue
-        for f in ("committee_code", "committee_name", "hearing_time", "room", "note"):
-            value = getattr(r, f)
-            if value and not (r.from_text and f == "committee_name" and (prev.committee_name or prev.committee_code)):
-                setattr(prev, f, value)
-        prev.from_text = prev.from_text and r.from_text
-        if r.status != "scheduled" or prev.status == "scheduled":
-            prev.status = r.status
-    for k, r in merged.items():
-        have = known.hearings.get(k)
-        if have is None:
-            row = {"bill_id": bundle.bill_id, "fingerprint": k, "committee_code": r.committee_code,
-                   "committee_name": r.committee_name, "hearing_date": r.hearing_date,
-                   "hearing_time": r.hearing_time, "room": r.room, "status": r.status,
-                   "note": r.note, "sources": [src]}
-            changes.hearing_inserts.append(row)
-            known.hearings[k] = KnownHearing(-1, r.hearing_date, r.status, r.committee_code,
-                                             r.committee_name, r.hearing_time, r.room, [src])
-            moved = _moved_from(r, stored, merged, as_of) if not is_new else None
+        if val and val != getattr(have, f):
+            update[f] = val
+    # "scheduled" (a calendar or the hearings table still listing it) never undoes what a source
+    # said happened to that day's hearing: heard, postponed or canceled. A day we closed
+    # ourselves is another matter. Listed again after no source listed it: it is on again. Left
+    # by a move: the source that made the move lists it instead of the day it went to (a move
+    # back), or lists both days (two hearings); a calendar still showing the old day after the
+    # bulk data moved it is not news.
+    note = getattr(have, "note", None) or ""
+    ours = have.status in _CLOSED and note.startswith((MOVED_TO, UNLISTED))
+    target = run.went_to(have) if ours and note.startswith(MOVED_TO) else None
+    back = target if target is not None and run.src in _listing(target[1]) else None
+    status_change = r.status != have.status and not (
+        r.status == "scheduled" and have.status in ("heard",) + _CLOSED
+        and not (ours and listed and (target is None or back is not None)))
+    if status_change:
+        update["status"] = r.status
+    if ours and (status_change or r.status != "scheduled"):
+        # reopened: not ours any more; or a source says it is off now: no longer ours to undo
+        update["note"] = None if r.status == "scheduled" else r.note or f"{r.status} ({run.src})"
+    if run.src not in have.sources:
+        update["sources"] = sorted(set(have.sources) | {run.src})
+        if not run.is_new and r.status == "scheduled" and have.status == "scheduled" and listed:
+            # Another source stored this day first (the bulk poll runs before the calendars):
+            # the day this source listed before and lists no more is the move.
+            moved = _moved_from(r, run, listed_by=run.src)
             if moved is not None:
-                old_key, old = moved
-                _close_moved(bundle.bill_id, old_key, old, r, row, changes, measure)
-            elif not is_new and r.status in ("scheduled", "canceled", "postponed") and (
-                    as_of is None or r.hearing_date >= as_of):  # a past day is record, not news
-                kind = "hearing_set" if r.status == "scheduled" else "hearing_canceled"
-                where = r.committee_name or r.committee_code
-                changes.events.append(EventDraft(
-                    kind, f"{measure}: hearing {'set' if kind == 'hearing_set' else r.status} for "
-                    f"{_day(r.hearing_date)}" + (f" in {where}" if where else ""), None, _hearing_view(row),
-                    event_key(bundle.bill_id, kind, k, r.status)))
+                view = {"hearing_date": r.hearing_date, "status": "scheduled",
+                        "committee_name": r.committee_name or have.committee_name,
+                        "committee_code": r.committee_code or have.committee_code,
+                        "hearing_time": r.hearing_time or have.hearing_time, "room": r.room or have.room}
+                _close_moved(run, moved[0], moved[1], r, view)
+    listing = getattr(have, "listed_by", None)
+    if listed and run.src not in (listing or []):
+        update["listed_by"] = sorted(set(listing or []) | {run.src})
+    if not update:
+        return
+    run.changes.hearing_updates.append({"id": have.id, "fingerprint": k, **update})
+    before = {"status": have.status, "time": have.hearing_time, "room": have.room,
+              "committee": have.committee_name or have.committee_code}
+    after = {"status": update.get("status", have.status), "time": update.get("hearing_time", have.hearing_time),
+             "room": update.get("room", have.room),
+             "committee": update.get("committee_name", have.committee_name) or update.get("committee_code", have.committee_code),
+             "date": r.hearing_date.isoformat()}
+    for f, v in update.items():
+        if f != "sources":
+            setattr(have, f, v)
+    if status_change and back is not None:
+        _move_back(run, k, have, back, after)
+    elif status_change and r.status in _CLOSED:
+        run.event("hearing_canceled", f"the {_day(r.hearing_date)} hearing was {r.status}", before, after,
+                  k, r.status)
+    elif (status_change and r.status == "scheduled") or {"hearing_time", "room"} & update.keys():
+        run.event("hearing_changed", f"the {_day(r.hearing_date)} hearing {_what_changed(before, after)}",
+                  before, after, k, after)
+
+
+def _listing(h: KnownHearing) -> list[Any]:
+    """Sources that list a hearing; for one stored before listings were kept, every source that
+    said anything of it."""
+    listed = getattr(h, "listed_by", None)
+    return h.sources if listed is None else listed
+
+
+def _move_back(run: _Run, k: str, have: KnownHearing, back: tuple[str, KnownHearing], after: dict[str, Any]) -> None:
+    """The source that moved a hearing lists its first day again instead: one change, "moved
+    back to …", and the day it had gone to is closed as moved."""
+    tk, t = back
+    before = _left(run, tk, t, have.hearing_date)
+    # the day of the import tells a second trip back apart from the first
+    run.event("hearing_changed", f"the {_day(t.hearing_date)} hearing moved back to {_day(have.hearing_date)}",
+              before, after | {"moved_from": before["date"]}, k, {"moved_from": before["date"], "back": str(run.as_of)})
+
+
+def _close_unlisted(run: _Run) -> None:
+    """A complete source (``StoredHearing.complete``) that listed a hearing still to come and
+    lists it no more takes its listing away; once no source lists it, it is closed as canceled,
+    so no reminder or letter deadline is given for a hearing that will not happen.
+
+    A day already past that drops off is history, not a cancellation; a hearing another source
+    still lists stays (the calendars are fresher than the nightly table); a hearing only action
+    text set was never listed, so a listing's silence says nothing of it.
+    """
+    if run.as_of is None:
+        return
+    for k, h in run.stored.items():
+        if (k in run.matched or not isinstance(h, StoredHearing) or not h.complete or h.listed_by is None
+                or run.src not in h.listed_by or h.status != "scheduled" or h.hearing_date < run.as_of):
             continue
-        update: dict[str, Any] = {}
-        for f in ("committee_code", "committee_name", "hearing_time", "room"):
-            val = getattr(r, f)
-            if f == "committee_name" and (
-                    (r.from_text and (have.committee_name or have.committee_code))
-                    or (val and have.committee_name and committee_key(val) == committee_key(have.committee_name)
-                        and len(val) <= len(have.committee_name))):
-                # "APPR." from an action never replaces the committee's name we hold, and the
-                # calendar's "Appropriations" does not undo the bulk data's "Senate
-                # Appropriations Committee" (one committee: no flip-flop between sources)
-                continue
-            if val and val != getattr(have, f):
-                update[f] = val
-        # "scheduled" (a calendar or the hearings table still listing it) never undoes what we
-        # know happened to that day's hearing: heard, postponed or canceled.
-        status_change = r.status != have.status and not (
-            r.status == "scheduled" and have.status in ("heard", "postponed", "canceled"))
-        if status_change:
-            update["status"] = r.status
-        if src not in have.sources:
-            update["sources"] = sorted(set(have.sources) | {src})
-            if not is_new and r.status == "scheduled" and have.status == "scheduled" and not r.from_text:
-                # Another source stored this day first (the bulk poll runs before the
-                # calendars): the day this source listed before and lists no more is the move.
-                moved = _moved_from(r, stored, merged, as_of, listed_by=src)
-                if moved is not None:
-                    view = {"hearing_date": r.hearing_date, "status": "scheduled",
-                            "committee_name": r.committee_name or have.committee_name,
-                            "committee_code": r.committee_code or have.committee_code,
-                            "hearing_time": r.hearing_time or have.hearing_time, "room": r.room or have.room}
-                    _close_moved(bundle.bill_id, moved[0], moved[1], r, view, changes, measure)
-        if not update:
-            continue
-        changes.hearing_updates.append({"id": have.id, "fingerprint": k, **update})
-        before = {"status": have.status, "time": have.hearing_time, "room": have.room,
-                  "committee": have.committee_name or have.committee_code}
-        after = {"status": update.get("status", have.status), "time": update.get("hearing_time", have.hearing_time),
-                 "room": update.get("room", have.room),
-                 "committee": update.get("committee_name", have.committee_name) or update.get("committee_code", have.committee_code),
-                 "date": r.hearing_date.isoformat()}
-        for f, v in update.items():
-            if f != "sources":
-                setattr(have, f, v)
-        if status_change and r.status in ("canceled", "postponed"):
-            changes.events.append(EventDraft(
-                "hearing_canceled", f"{measure}: the {_day(r.hearing_date)} hearing was {r.status}",
-                before, after, event_key(bundle.bill_id, "hearing_canceled", k, r.status)))
-        elif (status_change and r.status == "scheduled") or {"hearing_time", "room"} & update.keys():
-            changes.events.append(EventDraft(
-                "hearing_changed", f"{measure}: the {_day(r.hearing_date)} hearing {_what_changed(before, after)}",
-                before, after, event_key(bundle.bill_id, "hearing_changed", k, after)))
+        h.listed_by = [s for s in h.listed_by if s != run.src]
+        update: dict[str, Any] = {"id": h.id, "fingerprint": k, "listed_by": h.listed_by}
+        if not h.listed_by:
+            before, where = _view(h), h.committee_name or h.committee_code
+            h.status, h.note = "canceled", f"{UNLISTED}{run.src}"
+            update |= {"status": h.status, "note": h.note}
+            run.event("hearing_canceled", f"the {_day(h.hearing_date)} hearing" + (f" in {where}" if where else "")
+                      + f" is no longer on the agenda ({LISTING_WORDS.get(run.src, run.src)} no longer lists it)",
+                      before, before | {"status": "canceled"}, k, "unlisted", str(run.as_of))
+        run.changes.hearing_updates.append(update)
 
 
 def _what_changed(before: dict[str, Any], after: dict[str, Any]) -> str:
@@ -182,42 +453,49 @@ def _what_changed(before: dict[str, Any], after: dict[str, Any]) -> str:
     said: list[str] = []
     if after["status"] == "scheduled" and before["status"] != "scheduled":
         said.append("is on again")
-    for field, word in (("time", "time"), ("room", "room")):
-        if after[field] and after[field] != before[field]:
-            said.append(f"{word} {'set' if not before[field] else 'changed'}: {after[field]}")
+    for field_, word in (("time", "time"), ("room", "room")):
+        if after[field_] and after[field_] != before[field_]:
+            said.append(f"{word} {'set' if not before[field_] else 'changed'}: {after[field_]}")
     return "; ".join(said) if said else "changed"
 
 
-def _moved_from(r: _Said, stored: dict[str, KnownHearing], merged: dict[str, _Said],
-                as_of: date | None, listed_by: str | None = None) -> tuple[str, KnownHearing] | None:
+def _moved_from(r: _Said, run: _Run, listed_by: str | None = None) -> tuple[str, KnownHearing] | None:
     """The stored hearing a newly set one replaces, if exactly one fits.
 
     It must be the same committee's, still scheduled, still to come, on another day, and not
     said again by this source (a source that lists both days means two hearings); with
     ``listed_by``, it must also be a day that source listed before.
     """
-    if as_of is None or r.status != "scheduled" or not (r.committee_code or r.committee_name):
+    if run.as_of is None or r.status != "scheduled" or not (r.committee_code or r.committee_name):
         return None
-    fits = [(k, h) for k, h in stored.items()
-            if k not in merged and h.status == "scheduled" and h.hearing_date >= as_of
-            and h.hearing_date != r.hearing_date and (listed_by is None or listed_by in h.sources)
+    fits = [(k, h) for k, h in run.stored.items()
+            if k not in run.matched and h.status == "scheduled" and h.hearing_date >= run.as_of
+            and h.hearing_date != r.hearing_date and (listed_by is None or listed_by in _listing(h))
             and same_committee(h.committee_code, h.committee_name, r.committee_code, r.committee_name)]
     return fits[0] if len(fits) == 1 else None
 
 
-def _close_moved(bill_id: str, old_key: str, old: KnownHearing, r: _Said, row: dict[str, Any],
-                 changes: BillChanges, measure: str) -> None:
-    """Close the old day (postponed, noting where it went) and tell one move, not a new hearing."""
-    note = f"moved to {r.hearing_date.isoformat()}"
-    changes.hearing_updates.append({"id": old.id, "fingerprint": old_key, "status": "postponed", "note": note})
-    before = {"status": old.status, "date": old.hearing_date.isoformat(), "time": old.hearing_time,
-              "room": old.room, "committee": old.committee_name or old.committee_code}
+def _left(run: _Run, key: str, old: KnownHearing, to: date) -> dict[str, Any]:
+    """Close a day its hearing left (postponed, noting where it went); how it stood before."""
+    before, note = _view(old), f"{MOVED_TO}{to.isoformat()}"
+    run.changes.hearing_updates.append({"id": old.id, "fingerprint": key, "status": "postponed", "note": note})
     old.status = "postponed"
-    after = _hearing_view(row) | {"moved_from": old.hearing_date.isoformat()}
-    changes.events.append(EventDraft(
-        "hearing_changed", f"{measure}: the {_day(old.hearing_date)} hearing moved to {_day(r.hearing_date)}",
-        before, after, event_key(bill_id, "hearing_changed", hearing_key(bill_id, r.hearing_date),
-                                 {"moved_from": before["date"]})))
+    if isinstance(old, StoredHearing):
+        old.note = note
+    return before
+
+
+def _close_moved(run: _Run, old_key: str, old: KnownHearing, r: _Said, row: dict[str, Any]) -> None:
+    """Close the old day and tell one move, not a new hearing."""
+    before = _left(run, old_key, old, r.hearing_date)
+    after = _hearing_view(row) | {"moved_from": before["date"]}
+    run.event("hearing_changed", f"the {_day(old.hearing_date)} hearing moved to {_day(r.hearing_date)}",
+              before, after, hearing_key(run.bill_id, r.hearing_date), {"moved_from": before["date"]})
+
+
+def _view(h: KnownHearing) -> dict[str, Any]:
+    return {"status": h.status, "date": h.hearing_date.isoformat(), "time": h.hearing_time, "room": h.room,
+            "committee": h.committee_name or h.committee_code}
 
 
 def _day(d: date) -> str:

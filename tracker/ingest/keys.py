@@ -145,9 +145,13 @@ def free_vote_key(v: VoteRecord, taken: set[str]) -> str:
     return _h(*tally, n)
 
 
-def hearing_key(bill_id: str, day: date) -> str:
-    """One hearing per bill per day: sources name committees differently (code vs. 'APPR.')."""
-    return _h(bill_id, day.isoformat())
+def hearing_key(bill_id: str, day: date, committee: str | None = None) -> str:
+    """A hearing's fingerprint: its bill, day and committee (code, else name), since one bill can
+    be heard by two committees on one day. Only an identity: sources name committees differently
+    (``CS44``, 'Senate Health', 'HEALTH'), so statements find their hearing by content
+    (``tracker.ingest.diff_hearings``), never by recomputing this. Without a committee it is the
+    key every hearing had before committees were told apart, so stored rows keep theirs."""
+    return _h(bill_id, day.isoformat(), committee) if committee else _h(bill_id, day.isoformat())
 
 
 def event_key(bill_id: str | None, kind: str, *discriminator: Any) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -35,8 +35,9 @@ from tracker.db.models_core import (
 )
 from tracker.clock import local_today
 from tracker.gcpause import gc_paused
-from tracker.ingest.changes import BillChanges, Known, KnownAction, KnownHearing
+from tracker.ingest.changes import BillChanges, Known, KnownAction
 from tracker.ingest.diff import corrected, diff_bill
+from tracker.ingest.diff_hearings import StoredHearing, hearing_house
 from tracker.ingest.rescan import rescan_sessions, stale_sessions
 from tracker.ingest.storage import (
     CHUNK,
@@ -69,7 +70,39 @@ class IngestResult:
     bills_rescored: int = 0
 
 
-def _load_known(s: Session, ids: list[str]) -> dict[str, Known]:
+@dataclass(frozen=True)
+class CalendarSpan:
+    """Days of a chamber's calendar read in full (every page and agenda of them came through);
+    ``house`` "Senate"/"Assembly", or ``None`` for both."""
+
+    first: date
+    last: date
+    house: str | None = None
+
+
+@dataclass(frozen=True)
+class HearingCoverage:
+    """Where a source run's silence means "no such hearing".
+
+    Only the caller knows what it read in full: a full daily bulk snapshot lists every hearing
+    of the session (``whole_session``), a delta only rows that changed, and a calendar poll the
+    days and chambers whose pages all came through (``spans``). Empty: nothing (the default).
+    """
+
+    whole_session: bool = False
+    spans: tuple[CalendarSpan, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.whole_session or bool(self.spans)
+
+    def covers(self, day: date, code: str | None, name: str | None) -> bool:
+        """A hearing of unknown house is covered only by a span of both chambers."""
+        house = hearing_house(code, name)
+        return self.whole_session or any(span.first <= day <= span.last and span.house in (None, house)
+                                         for span in self.spans)
+
+
+def _load_known(s: Session, ids: list[str], coverage: HearingCoverage = HearingCoverage()) -> dict[str, Known]:
     known: dict[str, Known] = {b: Known() for b in ids}
     cols = [c for c in Bill.__table__.columns]
     for row in s.execute(select(*cols).where(Bill.bill_id.in_(ids))).mappings():
@@ -115,9 +148,12 @@ def _load_known(s: Session, ids: list[str]) -> dict[str, Known]:
             known[bill_id].bare_votes[fingerprint] = vote_id
     h = Hearing.__table__.columns
     for row in s.execute(select(h.bill_id, h.fingerprint, h.id, h.hearing_date, h.status, h.committee_code,
-                                h.committee_name, h.hearing_time, h.room, h.sources)
+                                h.committee_name, h.hearing_time, h.room, h.sources, h.note, h.listed_by)
                          .where(h.bill_id.in_(ids))).all():
-        known[row.bill_id].hearings[row.fingerprint] = KnownHearing(*row[2:9], list(row.sources or []))
+        known[row.bill_id].hearings[row.fingerprint] = StoredHearing(
+            *row[2:9], list(row.sources or []), note=row.note,
+            listed_by=None if row.listed_by is None else list(row.listed_by),
+            complete=bool(coverage) and coverage.covers(row.hearing_date, row.committee_code, row.committee_name))
     for row in s.execute(select(VetoMessage.bill_id, VetoMessage.veto_date, VetoMessage.message)
                          .where(VetoMessage.bill_id.in_(ids))).all():
         known[row.bill_id].veto = (row.veto_date, row.message)
@@ -265,6 +301,43 @@ def _reference_tables(s: Session, snapshot: Snapshot) -> None:
     s.flush()
 
 
+#: The reader's warning for an extract without the hearing table (``tracker.pubinfo.reader``).
+_HEARING_TABLE_MISSING = "COMMITTEE_HEARING_TBL.dat missing: skipped"
+
+
+def _hearing_coverage(s: Session, snapshot: Snapshot, sessions: list[str]) -> HearingCoverage:
+    """Is this bulk extract the whole session's hearing table (a full daily snapshot)?
+
+    A delta holds only the rows changed since the last extract, so a hearing it lacks means
+    nothing; a full snapshot is the whole truth (leginfo.md §3.2), and a hearing to come that it
+    no longer lists is off. The file's name is the caller's to read; from the contents alone, an
+    extract is whole when it has the hearing table and a BILL_TBL row for every bill of its
+    sessions that the bulk data ever gave us (a delta lists only the day's changed bills).
+    """
+    if snapshot.source != "pubinfo" or _HEARING_TABLE_MISSING in snapshot.warnings or not sessions:
+        return HearingCoverage()
+    held = set(s.execute(select(Bill.bill_id).where(Bill.session_year.in_(sessions),
+                                                    Bill.trans_update.is_not(None))).scalars())
+    with_rows = {b for b, bundle in snapshot.bundles.items() if bundle.bill is not None}
+    return HearingCoverage(whole_session=True) if held and held <= with_rows else HearingCoverage()
+
+
+def _unlisted_bills(s: Session, snapshot: Snapshot, coverage: HearingCoverage, sessions: list[str],
+                    today: date) -> list[str]:
+    """Bills the snapshot does not name whose hearing to come it listed before and covers now:
+    a calendar lists only the bills on its agendas, so a bill taken off its only agenda is in
+    no bundle, and its hearing must still be looked at."""
+    if not coverage:
+        return []
+    h = Hearing.__table__.columns
+    rows = s.execute(select(h.bill_id, h.hearing_date, h.committee_code, h.committee_name, h.listed_by)
+                     .where(h.status == "scheduled", h.hearing_date >= today)).all()
+    return sorted({r.bill_id for r in rows if r.bill_id not in snapshot.bundles
+                   and snapshot.source in (r.listed_by or [])
+                   and (not coverage.whole_session or r.bill_id[:8] in sessions)
+                   and coverage.covers(r.hearing_date, r.committee_code, r.committee_name)})
+
+
 def _count(result: IngestResult, events: list[StoredEvent], outbox_rows: int) -> None:
     for e in events:
         result.event_kinds[e.kind] = result.event_kinds.get(e.kind, 0) + 1
@@ -275,12 +348,18 @@ def _count(result: IngestResult, events: list[StoredEvent], outbox_rows: int) ->
 def ingest_snapshot(
     factory: sessionmaker[Session], snapshot: Snapshot, *, matcher: Matcher,
     run_id: int | None = None, progress: Callable[[int], None] | None = None,
+    hearings_complete: HearingCoverage | None = None,
 ) -> IngestResult:
     """Diff and store a snapshot in one transaction; returns what changed.
 
     When the topics file changed since a session's relevance was stored, every stored bill of
     that session is scored again in the same transaction: the snapshot's bills by the diff
     (``rescore``, so each bill's events make one alert), the others by ``rescan_sessions``.
+
+    ``hearings_complete`` says what the source listed in full (a full daily snapshot, calendar
+    days whose pages all came through): a hearing to come that it listed before and lists no
+    more there is closed. ``None``: decided from a bulk extract's contents (``_hearing_coverage``);
+    pass ``HearingCoverage()`` for a delta.
     """
     result = IngestResult(warnings=list(snapshot.warnings))
     run_tag = f"run{run_id}" if run_id is not None else utcnow().isoformat()
@@ -295,6 +374,10 @@ def ingest_snapshot(
             if name:
                 places.setdefault(sy, {})[code] = name
         today = local_today()
+        coverage = _hearing_coverage(s, snapshot, sessions) if hearings_complete is None else hearings_complete
+        unlisted = _unlisted_bills(s, snapshot, coverage, sessions, today)
+        ids = sorted(ids + unlisted)
+        stored.update(unlisted)  # their hearing rows are stored, so they are
         stale = set(stale_sessions(s, sessions, matcher))
         if stale:
             rescan = rescan_sessions(s, stale, matcher, run_id=run_id, run_tag=run_tag, skip=snapshot.bundles)
@@ -304,15 +387,17 @@ def ingest_snapshot(
             known = {b: Known() for b in chunk}  # a bill we never stored needs no queries
             held = [b for b in chunk if b in stored]
             if held:
-                known.update(_load_known(s, held))
+                known.update(_load_known(s, held, coverage))
             changes = []
             for bill_id in chunk:
                 if bill_id not in stored and _late_members_only(snapshot.bundles[bill_id]):
                     result.warnings.append(f"{bill_id}: member votes for a roll call we do not hold were skipped")
                     continue  # no bill to hang them on: a bill is not made of a vote list alone
-                bundle = _with_text(snapshot, snapshot.bundles[bill_id], known[bill_id], result.warnings)
+                given = snapshot.bundles.get(bill_id) or BillBundle(bill_id=bill_id)  # or a bill taken off an agenda
+                bundle = _with_text(snapshot, given, known[bill_id], result.warnings)
                 c = diff_bill(bundle, known[bill_id], matcher, run_tag=run_tag, source=snapshot.source,
-                              as_of=today, places=places.get(bill_id[:8]), rescore=bill_id[:8] in stale)
+                              as_of=today, places=places.get(bill_id[:8]),
+                              rescore=bill_id[:8] in stale and bill_id in snapshot.bundles)
                 if c.changed:
                     changes.append(c)
                     result.bills_new += c.is_new
@@ -324,5 +409,5 @@ def ingest_snapshot(
             s.flush()
             if progress:
                 progress(len(chunk))
-        result.bills_seen = len(ids)
+        result.bills_seen = len(snapshot.bundles)
     return result
