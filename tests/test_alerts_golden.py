@@ -151,3 +151,17 @@ def test_the_spanish_staff_digest_marks_bill_titles_as_english(data) -> None:
     with factory() as s:
         html = render_staff_digest(s, "2025-W14", "es", NOW).html
     assert '<span lang="en">Mental health: peer support specialists.</span>' in html
+
+
+def test_an_alert_of_official_words_alone_gets_a_plain_sentence_and_a_link_to_what_they_mean(data) -> None:
+    factory, _ids = data
+    with transaction(factory) as s:
+        run = add_run(s)
+        (event,) = add_events(s, "202520260AB13", run, [("new_action", None, {
+            "date": "2025-04-01", "action": "April 1 hearing: Placed on APPR. suspense file.", "stage": "in_committee"})])
+    with factory() as s:
+        row = OutboxMessage(id=9, key="s", kind="alert", event_ids=[event.id], reasons={})
+        html = Renderer(s, NOW).render(row, "en").html
+    assert "suspense file" in html and "bills that cost money" in html
+    assert "<ul style=\"padding-left:20px;margin:4px 0;\">\n</ul>" not in html
+    assert 'href="http://127.0.0.1:8000/words">What these words mean</a>' in html

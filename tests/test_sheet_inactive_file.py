@@ -50,5 +50,5 @@ def test_a_sheet_still_tells_a_bill_parked_by_a_first_year_deadline_as_a_two_yea
 
 def test_a_sheet_tells_a_bill_filed_under_joint_rule_56_as_dead_for_the_session(factory) -> None:
     html = _parked(factory, "From committee: Filed with the Chief Clerk pursuant to Joint Rule 56.")
-    assert "Dead for this session: it missed a deadline, or the session ended." in html
+    assert "Stopped for this session: it missed a deadline, or the session ended." in html
     assert "Parked as a two-year bill" not in html

@@ -26,7 +26,7 @@ EN = translations("en").gettext
 ])
 def test_an_action_that_ends_the_bill_for_the_session_is_dead_not_parked(action: str) -> None:
     assert died_at_deadline(action) and not on_inactive_file(action)
-    assert stage_text("two_year", "bill", "AB 1", action) == "Dead for this session"
+    assert stage_text("two_year", "bill", "AB 1", action) == "Stopped for this session"
 
 
 def test_a_first_year_deadline_only_parks_the_bill() -> None:
@@ -38,7 +38,7 @@ def test_a_first_year_deadline_only_parks_the_bill() -> None:
 def test_a_dead_bills_event_says_it_cannot_move_again_this_session() -> None:
     text = describe("stage_changed", "in_committee", "two_year", "SB 679", "en", EN, lambda ids: "",
                     action="Returned to Secretary of Senate pursuant to Joint Rule 56.")
-    assert text is not None and text.startswith("SB 679 is dead for this session.")
+    assert text is not None and text.startswith("SB 679 has stopped for this session.")
     assert "January" not in text
 
 
@@ -63,4 +63,34 @@ def test_a_bill_taken_off_the_inactive_file_is_told_so() -> None:
 def test_spanish_readers_get_the_dead_bill_wording() -> None:
     es = translations("es").gettext
     assert es(stage_text("two_year", "bill", "AB 1", "Died pursuant to Art. IV, Sec. 10(c) of the Constitution.")) \
-        == "Sin posibilidad de avanzar en esta sesión"
+        == "Detenido en esta sesión"
+
+
+def test_a_suspense_file_placement_is_told_in_plain_words() -> None:
+    text = describe("new_action", None, {"action": "August 3 hearing: Placed on APPR. suspense file."},
+                    "AB 1656", "en", EN, lambda ids: "")
+    assert text is not None and "suspense file" in text and "cost money" in text
+
+
+def test_a_dead_bills_subject_line_says_it_stopped_like_its_body() -> None:
+    from tracker.alerts.phrases import headline
+
+    subject = headline([("stage_changed", "in_committee", "two_year")], "SB 679", "en", EN,
+                       "Returned to Secretary of Senate pursuant to Joint Rule 56.")
+    assert subject == "SB 679 has stopped for this session"
+
+
+def test_a_move_after_passing_a_house_does_not_call_it_passed_the_assembly_or_senate() -> None:
+    text = describe("stage_changed", "passed_house", "to_governor", "AB 1656", "en", EN, lambda ids: "")
+    assert text is not None and text.startswith("AB 1656 is now “on the Governor's desk”.")
+    assert "Assembly or Senate" not in text
+
+
+def test_a_veto_says_what_it_means() -> None:
+    assert stage_meaning("vetoed", "AB 1") is not None
+
+
+def test_topics_are_listed_plainly_not_run_into_one_long_sentence() -> None:
+    text = describe("new_bill", None, {"topics": ["a", "b"]}, "AB 1", "en", EN,
+                    lambda ids: "; ".join(["Crisis services and 988", "Peer support and peer certification"]))
+    assert text == "AB 1 is a new bill. Its topics: Crisis services and 988; Peer support and peer certification."

@@ -164,7 +164,7 @@ def test_a_bill_returned_under_joint_rule_56_is_dead_for_the_session(site) -> No
     c, factory = site
     take_step(factory, AB, "Returned to Secretary of Senate pursuant to Joint Rule 56.", date(2026, 2, 2), 1)
     page = visible(c.get("/bills/AB-1656").text)
-    assert "Dead for this session" in page and "cannot move again this session" in page
+    assert "Stopped for this session" in page and "cannot move again this session" in page
     assert "Two-year bill" not in page and "January of the session's second year" not in page
 
 

@@ -156,14 +156,14 @@ def test_recent_changes_use_the_member_wording_in_spanish(site: TestClient) -> N
     for url in ("/?lang=es", "/topics/crisis_988?lang=es"):
         text = main_text(site.get(url).text)
         assert_no_internal_words(text, url)
-        assert "AB 1656 ahora trata de Servicios de crisis y la línea 988" in text, url
+        assert "AB 1656 cambió y ahora lo seguimos. Sus temas: Servicios de crisis y la línea 988." in text, url
         assert "5 de diciembre de 2026" in text, url  # the amendment's date, in Spanish
 
 
 def test_recent_changes_in_english_are_plain_sentences_without_codes(site: TestClient) -> None:
     text = main_text(site.get("/").text)
     assert_no_internal_words(text, "/")
-    assert "AB 1656 now touches Crisis services and 988 after its latest changes." in text
+    assert "AB 1656 was changed and is now one of the bills we follow. Its topics: Crisis services and 988." in text
     assert "AB 1656 was amended on December 5, 2026 (its text changed)." in text
     # The stage change already says where the bill went; the official status line is not repeated.
     assert "Official status of AB 1656" not in text

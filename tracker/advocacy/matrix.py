@@ -53,7 +53,7 @@ def stage_text(stage: str | None, kind: str = "bill", measure: str = "", action:
     covers three situations: with ``measure`` and ``action`` (the action that set the stage) it
     says which ("Passed the Assembly", "Passed the Senate too", "Passed both houses"), and a
     "two-year" bill set aside on the floor is "On the inactive file" (it can come back any day)
-    and one a deadline ended is "Dead for this session"; a bill on the floor names its ``house``
+    and one a deadline ended is "Stopped for this session"; a bill on the floor names its ``house``
     (where it is now), or says it is back in its first house to vote on the other's changes."""
     if stage == "chaptered" and kind == "resolution":
         return "Adopted"

@@ -28,6 +28,7 @@ from tracker.db.models_alerts import OutboxMessage
 from tracker.db.models_core import Bill, ChangeEvent, Hearing
 from tracker.i18n import and_list, translations
 from tracker.items import measure_of
+from tracker.queries import event_stage_action
 from tracker.rendering import environment
 from tracker.settings import get_settings
 
@@ -52,8 +53,10 @@ def bill_url(measure: str, lang: str = "en") -> str:
 
 def base_context(lang: str) -> dict[str, Any]:
     cfg = get_settings()
+    words = f"{cfg.public_base_url.rstrip('/')}/words"  # the site's plain-language glossary
     return {"crisis_resources": [r.model_dump() for r in cfg.alerts.crisis_resources],
-            "org": cfg.advocacy.organisation, "lang": lang}
+            "org": cfg.advocacy.organisation, "lang": lang,
+            "words_url": f"{words}?lang={lang}" if lang != "en" else words}
 
 
 def _measure(bill_id: str) -> str:
@@ -110,7 +113,8 @@ class Renderer:
         env = environment(lang)
         if not summary and len(blocks) == 1:
             b = blocks[0]
-            subject = phrases.headline([(e["kind"], e["before"], e["after"]) for e in b["events"]], b["measure"], lang, _)
+            subject = phrases.headline([(e["kind"], e["before"], e["after"]) for e in b["events"]], b["measure"],
+                                       lang, _, b["stage_action"])
             cadence, period_label = "immediate", ""
         else:
             cadence = "daily" if row.period and "-W" not in row.period else (
@@ -229,8 +233,8 @@ def bill_blocks(s: Session, events: list[ChangeEvent], reasons: dict[str, list[s
     hearings = _upcoming(s, ids, today)
     stored = _hearings_by_day(s, ids)
 
-    def names(topic_ids: list[str]) -> str:
-        return and_list([topic_label(topics, t, lang) for t in topic_ids], tr) or _("behavioral health")
+    def names(topic_ids: list[str]) -> str:  # labels hold "and" themselves: a list, not a sentence
+        return "; ".join(topic_label(topics, t, lang) for t in topic_ids) or _("behavioral health")
 
     out = []
     for bill_id in ids:
@@ -255,8 +259,18 @@ def bill_blocks(s: Session, events: list[ChangeEvent], reasons: dict[str, list[s
                     "now": now_line(s, bill, measure, _) if summary else "",
                     "hearing": hearing_view(s, h, lang, today) if h else None,
                     "reasons": and_list([_reason_label(r, lang, topics) for r in reasons.get(bill_id, [])], tr),
-                    "events": [{"kind": k, "before": b, "after": a} for k, b, a in headline_events]})
+                    "events": [{"kind": k, "before": b, "after": a} for k, b, a in headline_events],
+                    "stage_action": _stage_action(s, bill_id, evs)})
     return out
+
+
+def _stage_action(s: Session, bill_id: str, events: list[ChangeEvent]) -> str | None:
+    """The action behind these events' newest ``two_year`` move, which tells its situation (the
+    inactive file, or stopped for the session) to the subject line; None for any other move."""
+    moves = [e for e in events if e.kind == "stage_changed"]
+    if not moves or moves[-1].after != "two_year":
+        return None
+    return event_stage_action(s, bill_id, "two_year", moves[-1].created_at)
 
 
 def _hearings_by_day(s: Session, bill_ids: list[str]) -> dict[str, dict[str, Hearing]]:

@@ -67,6 +67,8 @@ STAGE_MEANING: dict[str, str] = {
     "two_year": N_("The bill is stalled. It can move again only in January of the session's second year; "
                    "otherwise it stops here."),
     "withdrawn": N_("The bill was withdrawn and will not move forward."),
+    "vetoed": N_("The Governor said no, so it does not become law unless both houses vote to override "
+                 "the veto, which is rare."),
 }
 
 #: A ``two_year`` bill on the inactive file is not parked until January: it was set aside on the
@@ -79,14 +81,29 @@ INACTIVE_FILE_TEXT: tuple[str, str, str] = (
 #: A ``two_year`` bill that died (Joint Rule 56, a second-year deadline, the session's end) is
 #: not parked: it is dead for the session (tracker.stages.died_at_deadline).
 DEAD_TEXT: tuple[str, str, str] = (
-    N_("Dead for this session"),
-    N_("%(bill)s is dead for this session."),
+    N_("Stopped for this session"),
+    N_("%(bill)s has stopped for this session."),
     N_("It missed a deadline, or the session ended, so it cannot move again this session. "
        "Its ideas can come back only in a new bill."),
 )
 
 
 _OFF_INACTIVE = re.compile(r"\bfrom (?:the )?inactive file", re.IGNORECASE)
+
+
+_SUSPENSE = re.compile(r"\bplaced on (?:appr\.? |the )?suspense file", re.IGNORECASE)
+_RE_REFERRED = re.compile(r"\bre-?referred to com", re.IGNORECASE)
+
+
+def _action_sentence(action: str, measure: str, _: Gettext) -> str | None:
+    """A plain sentence for an official action that moves no stage but matters to a reader,
+    so an alert never holds only the Legislature's words ("Placed on APPR. suspense file.")."""
+    if _SUSPENSE.search(action):
+        return _("%(bill)s was put on the Appropriations Committee's “suspense file”. That committee "
+                 "decides on all bills that cost money on one day, and many bills stop there.") % {"bill": measure}
+    if _RE_REFERRED.search(action):
+        return _("%(bill)s was sent on to another committee, which will study it next.") % {"bill": measure}
+    return None
 
 
 def two_year_text(action: str | None) -> tuple[str, str, str] | None:
@@ -314,24 +331,30 @@ def describe(kind: str, before: Any, after: Any, measure: str, lang: str, _: Get
         if after in OUTCOME_STAGES:
             return (_("%(bill)s was signed into law by the Governor.") if after == "chaptered"
                     else _("%(bill)s was vetoed by the Governor.")) % {"bill": measure}
-        text = _("%(bill)s moved from “%(before)s” to “%(after)s”.") % {
-            "bill": measure, "before": stage_words(before, _), "after": stage_words(after, _)}
+        if before == "passed_house":  # which house passed it was told then: "passed the Assembly or Senate" is vaguer
+            text = _("%(bill)s is now “%(stage)s”.") % {"bill": measure, "stage": stage_words(after, _)}
+        else:
+            text = _("%(bill)s moved from “%(before)s” to “%(after)s”.") % {
+                "bill": measure, "before": stage_words(before, _), "after": stage_words(after, _)}
         meaning = stage_meaning(str(after), measure)
         return f"{text} {_(meaning)}" if meaning else text
+    if kind == "new_action":
+        return _action_sentence(str(a.get("action") or ""), measure, _)
     if kind == "new_bill":
-        return _("%(bill)s is a new bill about %(topics)s.") % {
+        return _("%(bill)s is a new bill. Its topics: %(topics)s.") % {
             "bill": measure, "topics": topic_names(list(a.get("topics") or []))}
     if kind == "became_relevant" and a.get("reason") == "topics_changed":  # staff edited the topic list
         if a.get("watched") and not a.get("topics"):
             return _("%(bill)s is now on our watch list.") % {"bill": measure}
-        return _("%(bill)s is now one of the bills we follow: it touches %(topics)s.") % {
+        return _("%(bill)s is now one of the bills we follow. Its topics: %(topics)s.") % {
             "bill": measure, "topics": topic_names(list(a.get("topics") or []))}
     if kind == "no_longer_relevant" and a.get("reason") == "topics_changed":
         return _("%(bill)s is no longer one of the bills we follow (we changed our list of topics).") % {
             "bill": measure}
     if kind == "became_relevant":
-        text = (_("%(bill)s touches %(topics)s, going by its bill text.") if a.get("backfill")
-                else _("%(bill)s now touches %(topics)s after its latest changes."))
+        text = (_("Going by its bill text, %(bill)s is one of the bills we follow. Its topics: %(topics)s.")
+                if a.get("backfill")
+                else _("%(bill)s was changed and is now one of the bills we follow. Its topics: %(topics)s."))
         return text % {"bill": measure, "topics": topic_names(list(a.get("topics") or []))}
     if kind == "no_longer_relevant":
         return _("%(bill)s no longer seems to touch behavioral health after its latest changes.") % {
@@ -364,8 +387,16 @@ def describe(kind: str, before: Any, after: Any, measure: str, lang: str, _: Get
     return None  # new_action is listed separately, as published
 
 
-def headline(events: list[tuple[str, Any, Any]], measure: str, lang: str, _: Gettext) -> str:
-    """A short subject line for one bill's events, given as (kind, before, after)."""
+#: Subject lines for the ``two_year`` situations (``two_year_text``): the same situation as the body.
+TWO_YEAR_HEADLINES = {INACTIVE_FILE_TEXT: N_("%(bill)s is on the inactive file"),
+                      DEAD_TEXT: N_("%(bill)s has stopped for this session")}
+
+
+def headline(events: list[tuple[str, Any, Any]], measure: str, lang: str, _: Gettext,
+             stage_action: str | None = None) -> str:
+    """A short subject line for one bill's events, given as (kind, before, after);
+    ``stage_action``: the action that set the newest stage, which tells a ``two_year`` bill's
+    situation (on the inactive file, stopped for the session) as the body does."""
     kinds_after = [(k, a) for k, _b, a in events]
     kinds = {k for k, _a in kinds_after}
     stage = next((a for k, a in kinds_after if k == "stage_changed"), None)
@@ -381,6 +412,8 @@ def headline(events: list[tuple[str, Any, Any]], measure: str, lang: str, _: Get
     if hearing:
         return _("%(bill)s: hearing set for %(date)s") % {
             "bill": measure, "date": fmt_date(hearing.get("date"), lang)}
+    if stage == "two_year" and (parked := two_year_text(stage_action)) is not None:
+        return _(TWO_YEAR_HEADLINES[parked]) % {"bill": measure}
     if stage is not None:
         return _(STAGE_HEADLINES.get(str(stage), N_("%(bill)s moved forward"))) % {
             "bill": measure, "stage": stage_words(str(stage), _)}

@@ -65,9 +65,9 @@ def N_(message: str) -> str:
 
 
 def topic_names(labels: dict[str, str], tr: NullTranslations) -> Callable[[list[str]], str]:
-    """Topic ids → 'Housing, Peer support and Suicide prevention' in the page language."""
-    def names(ids: list[str]) -> str:
-        return and_list([labels.get(t) or t.replace("_", " ") for t in ids], tr) or tr.gettext("behavioral health")
+    """Topic ids → 'Housing; Peer support and peer certification' in the page language."""
+    def names(ids: list[str]) -> str:  # labels hold "and" themselves: a list, not a sentence
+        return "; ".join(labels.get(t) or t.replace("_", " ") for t in ids) or tr.gettext("behavioral health")
     return names
 
 
