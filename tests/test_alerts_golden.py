@@ -164,4 +164,4 @@ def test_an_alert_of_official_words_alone_gets_a_plain_sentence_and_a_link_to_wh
         html = Renderer(s, NOW).render(row, "en").html
     assert "suspense file" in html and "bills that cost money" in html
     assert "<ul style=\"padding-left:20px;margin:4px 0;\">\n</ul>" not in html
-    assert 'href="http://127.0.0.1:8000/words">What these words mean</a>' in html
+    assert 'href="http://127.0.0.1:8000/words" style="color:#0b57d0;">What these words mean</a>' in html
