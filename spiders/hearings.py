@@ -95,6 +95,10 @@ class AssemblyHearingsSpider(TrackerSpider):
             self.collector.hearing_pages_failed += 1
             self.page_error(exc, response.status)
             return
+        # the daily file lists the Assembly's hearings up to this day: a poll that read it and
+        # every agenda in full knows which hearings of those days are no longer on it
+        self.collector.stats["assembly_last_day"] = max((r.hearing_date for r in rows), default=None)
+        self.collector.stats["assembly_read"] = True  # an empty daily file lists no hearing at all
         for row in rows:
             if not row.agenda_url:
                 continue

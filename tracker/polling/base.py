@@ -72,12 +72,15 @@ class SourcePoll(ABC):
     def crawl(self, crawls: Crawls) -> Any:  # a generator of Deferreds
         """Schedule this source's spiders; each source says which."""
 
-    def ingest(self, snapshot: Snapshot) -> Any:
+    def ingest(self, snapshot: Snapshot, hearings_complete: Any = None) -> Any:
+        """Store what the crawl saw; ``hearings_complete`` (a ``HearingCoverage``) says where the
+        source listed every hearing, so a hearing it no longer lists there is closed."""
         from tracker.ingest.service import ingest_snapshot
         from tracker.relevance import load_matcher
 
         matcher = load_matcher(self.settings.topics_path)
-        return ingest_snapshot(self.factory, snapshot, matcher=matcher, run_id=self.run_id)
+        return ingest_snapshot(self.factory, snapshot, matcher=matcher, run_id=self.run_id,
+                               hearings_complete=hearings_complete)
 
     def problem_lines(self, problems: list[Problem]) -> list[str]:
         return [f"{p.kind}: {p.message} [{p.url}]" for p in problems]

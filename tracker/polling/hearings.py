@@ -1,18 +1,23 @@
 """The hearings poll: both chamber calendars → hearing records for bills we hold → ingest.
 
-A hearing's absence from a calendar is never read as "canceled" (pages fail, ranges move);
-only an explicit cancel/postpone status on the page, or an action saying so, changes it.
+A hearing the calendars stop listing is closed only when this poll read them in full (every
+page and agenda came through, no robots or host trouble) and only for the days they cover: the
+Senate's range asked for, the Assembly daily file up to the last day it lists, and a hearing
+named without its house only where both were read. Another source still listing it keeps it
+(``tracker.ingest.diff_hearings``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from spiders.hearings import AssemblyHearingsSpider, SenateHearingsSpider
 from tracker.db.models_core import Bill
+from tracker.ingest.service import CalendarSpan, HearingCoverage
 from tracker.items import Snapshot
 from tracker.polling.base import SourcePoll, Summary
 from tracker.polling.crawl import Crawls
@@ -21,11 +26,13 @@ from tracker.clock import local_today
 
 class HearingsPoll(SourcePoll):
     name = "hearings"
+    started_on: date | None = None  # the first day the calendars were read for
 
     def crawl(self, crawls: Crawls) -> Generator[Any, Any, None]:
         src = self.settings.sources
+        self.started_on = local_today()
         yield crawls.crawl(SenateHearingsSpider, base_url=src.senate_url, session_year=self.settings.session_year,
-                           start=local_today(), days=src.hearing_days_ahead, collector=self.collector)
+                           start=self.started_on, days=src.hearing_days_ahead, collector=self.collector)
         yield crawls.crawl(AssemblyHearingsSpider, base_url=src.assembly_url,
                            session_year=self.settings.session_year, collector=self.collector)
 
@@ -54,8 +61,25 @@ class HearingsPoll(SourcePoll):
                 snap.bundle(h.bill_id).hearings.append(h)
         summary.bills_seen = len(snap.bundles)
         summary.stats["hearings"] = len(records)
-        if snap.bundles:
-            result = self.ingest(snap)
+        coverage = self._coverage()
+        if snap.bundles or coverage:  # an empty agenda read in full still closes what it dropped
+            result = self.ingest(snap, coverage)
             summary.changes = result.events
             summary.event_kinds = dict(result.event_kinds)
             summary.warnings.extend(result.warnings)
+
+    def _coverage(self) -> HearingCoverage:
+        """The days and chambers this poll read in full; nothing when any page failed."""
+        c = self.collector
+        today = self.started_on
+        if today is None or c.problems or c.hearing_pages_failed or c.robots_blocked or c.host_down:
+            return HearingCoverage()
+        senate = CalendarSpan(today, today + timedelta(days=self.settings.sources.hearing_days_ahead), "Senate")
+        assembly_last: date | None = c.stats.get("assembly_last_day")
+        if assembly_last is None and c.stats.get("assembly_read"):
+            assembly_last = senate.last  # the daily file listed no hearing: none on any day
+        spans = [senate]
+        if assembly_last is not None and assembly_last >= today:
+            spans += [CalendarSpan(today, assembly_last, "Assembly"),
+                      CalendarSpan(today, min(senate.last, assembly_last), None)]
+        return HearingCoverage(spans=tuple(spans))

@@ -290,6 +290,10 @@ def _control(replica: Replica, action: str, data: dict[str, Any]) -> dict[str, A
     if action == "hearing/cancel":
         state.cancel_hearing(int(data["id"]), data.get("status", "canceled"))
         return {}
+    if action == "hearing/drop":
+        state.drop_hearing(int(data["id"]), [replica.bill_id(b) for b in data["bill_ids"]]
+                           if data.get("bill_ids") else None)
+        return {}
     if action == "vote":
         state.record_vote(replica.bill_id(data["bill_id"]), location=data.get("location", "Committee"),
                           ayes=list(data.get("ayes", [])), noes=list(data.get("noes", [])),

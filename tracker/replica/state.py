@@ -251,6 +251,18 @@ class ReplicaState:
             self.hearings[hid].trans_update = legislature_now()
             self.touch()
 
+    def drop_hearing(self, hid: int, bill_ids: list[str] | None = None) -> None:
+        """Take bills off a hearing's agenda, or the whole hearing off the calendar, with no
+        cancel or postpone note: as the legislature's pages and tables simply stop listing it."""
+        with self.lock:
+            hearing = self.hearings[hid]
+            if bill_ids is None:
+                del self.hearings[hid]
+            else:
+                hearing.bill_ids = [b for b in hearing.bill_ids if b not in bill_ids]
+                hearing.trans_update = legislature_now()
+            self.touch()
+
     def record_vote(self, bill_id: str, *, location: str, ayes: list[str], noes: list[str],
                     nvr: list[str] | None = None, motion: str = "Do pass", when: date | None = None,
                     location_code: str = "CX00") -> None:
