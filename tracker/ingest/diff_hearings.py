@@ -4,7 +4,7 @@ Part of the pure diff (no I/O). Hearings come from the bulk hearing table (a loc
 chamber calendars (a name, time and room) and history action text ("Set for hearing March 3.").
 A hearing is a bill, a day and a committee (Health in the morning, Public Safety in the
 afternoon: two reminders, two letter deadlines), found by content because sources spell one
-committee several ways (``_grouped``). A hearing the same committee set on another day, while
+committee several ways (``grouped``). A hearing the same committee set on another day, while
 this source no longer says the old one, is a move: one ``hearing_changed``, the old day closed
 as postponed; the source that made a move can make it back. A source that lists every hearing
 in its scope (``tracker.ingest.service.HearingCoverage``) and no longer lists one still to come
@@ -14,15 +14,16 @@ takes it off; once no source lists it, it is closed and people are told.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from tracker.committees import committee_house, committee_key, same_committee
+from tracker.committees import committee_key, same_committee
 from tracker.hearing_text import extract_hearings
 from tracker.ingest.changes import BillChanges, EventDraft, Known, KnownHearing
+from tracker.ingest.hearing_match import HearingGroup, Said, grouped, identity, merged, relation, said_of
 from tracker.ingest.keys import event_key, hearing_key
-from tracker.items import ActionRecord, BillBundle, HearingRecord, normalise_space
+from tracker.items import ActionRecord, BillBundle
 
 #: How far ahead an undated "Hearing canceled" / "postponed" action reaches. Committees set a
 #: bill for a hearing days or a few weeks ahead (four days' notice in the Daily File), and the
@@ -41,7 +42,6 @@ LISTING_WORDS = {"pubinfo": "the bulk download's hearing table", "hearings": "th
 
 _CLOSED = ("postponed", "canceled")
 _COMMITTEE_CODE = re.compile(r"C[SX]\d+")
-_HOUSE = re.compile(r"\b(senate|assembly)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -59,142 +59,7 @@ class StoredHearing(KnownHearing):
     complete: bool = False
 
 
-@dataclass(slots=True)
-class _Said:
-    """One statement about a hearing (a record or a sentence of action text), while merging: a
-    slotted dataclass, as a session builds tens of thousands (a pydantic model costs ~10×)."""
-
-    hearing_date: date
-    status: str
-    committee_code: str | None = None
-    committee_name: str | None = None
-    hearing_time: str | None = None
-    room: str | None = None
-    note: str | None = None
-    #: Said by history action text: its committee ("APPR.") only fills a gap, never replaces a name.
-    from_text: bool = False
-    target: str | None = None  # the stored hearing an undated "Hearing canceled." speaks of
-
-
-def _said(r: HearingRecord) -> _Said:
-    return _Said(r.hearing_date, r.status, r.committee_code, r.committee_name, r.hearing_time, r.room, r.note)
-
-
-Identity = tuple[str | None, str, str]  # committee code, name key, house
-
-
-def _identity(code: str | None, name: str | None, shorthand: bool = False) -> Identity:
-    """What a statement says about its committee, in comparable form; action text's shorthand
-    ("APPR.") is no name to compare ("appr" is not "appropriations")."""
-    code = code.strip().upper() if code else None
-    house = committee_house(code)
-    if not house and name:
-        found = _HOUSE.search(name)
-        house = found.group(1).capitalize() if found else ""
-    return code, committee_key(name) if name and not shorthand else "", house
-
-
-def _relation(a: Identity, b: Identity) -> bool | None:
-    """One committee (True), two (False), or cannot tell (None): codes when both have one,
-    else the house when both know it, else names."""
-    if a[0] and b[0]:
-        return a[0] == b[0]
-    if a[2] and b[2] and a[2] != b[2]:
-        return False
-    if a[1] and b[1]:
-        return a[1] == b[1]
-    return None
-
-
-def _abbreviates(short: str, name: str) -> bool:
-    """'APPR.' for 'Appropriations', 'PUB. S.' for 'Public Safety': each word a prefix."""
-    s, n = committee_key(short).split(), committee_key(name).split()
-    return bool(s) and len(s) == len(n) and all(b.startswith(a) for a, b in zip(s, n))
-
-
-def hearing_house(code: str | None, name: str | None) -> str:
-    """'Senate' or 'Assembly' when the code or the name tells, else ''."""
-    return _identity(code, name)[2]
-
-
-@dataclass
-class _Hearing:
-    """One hearing while statements are sorted to hearings: a stored one, or one found now."""
-
-    day: date
-    key: str | None = None  # the stored hearing's fingerprint; None for one found now
-    ident: Identity = (None, "", "")
-    names: list[str] = field(default_factory=list)
-    said: list[tuple[int, _Said]] = field(default_factory=list)
-
-    def learn(self, ident: Identity, name: str | None) -> None:
-        self.ident = (self.ident[0] or ident[0], self.ident[1] or ident[1], self.ident[2] or ident[2])
-        self.names += [name] if name else []
-
-
-def _grouped(records: list[_Said], stored: dict[str, KnownHearing]) -> list[_Hearing]:
-    """Statements sorted to hearings (stored ones first), independent of the order rows came in.
-
-    Statements that name their committee are placed first (codes, then names), so which one
-    comes first in an unordered bulk table never decides where another goes. A statement that
-    cannot tell its committee joins the day's only hearing it could be; action text that could
-    be either of two is left out (telling the wrong hearing is worse than telling none), and a
-    listing that cannot be placed is a hearing of its own.
-    """
-    hearings: list[_Hearing] = []
-    by_key: dict[str, _Hearing] = {}
-    days = {r.hearing_date for r in records}
-    for k in sorted(k for k, h in stored.items() if h.hearing_date in days):
-        h = stored[k]
-        g = _Hearing(h.hearing_date, k)
-        g.learn(_identity(h.committee_code, h.committee_name), h.committee_name)
-        hearings.append(g)
-        by_key[k] = g
-    idents = [_identity(r.committee_code, r.committee_name, r.from_text) for r in records]
-
-    def rank(i: int) -> tuple[Any, ...]:
-        r, ident = records[i], idents[i]
-        return (r.hearing_date, r.from_text, r.target is None, not ident[0], not ident[1],
-                ident[0] or "", ident[1], i)
-
-    for i in sorted(range(len(records)), key=rank):
-        r, ident = records[i], idents[i]
-        g = by_key.get(r.target) if r.target else None
-        if g is None:
-            day = [h for h in hearings if h.day == r.hearing_date]
-            same = [h for h in day if _relation(h.ident, ident) is True]
-            unsure = [h for h in day if _relation(h.ident, ident) is None]
-            if not same and len(unsure) > 1 and r.from_text and r.committee_name:
-                named = [h for h in unsure if any(_abbreviates(r.committee_name, n) for n in h.names)]
-                unsure = named if len(named) == 1 else unsure
-            g = same[0] if same else unsure[0] if len(unsure) == 1 else None
-            if g is None and unsure and r.from_text:
-                continue
-            if g is None:
-                g = _Hearing(r.hearing_date)
-                hearings.append(g)
-        g.learn(ident, None if r.from_text else r.committee_name)
-        g.said.append((i, r))
-    return [g for g in hearings if g.said]
-
-
-def _merged(said: list[tuple[int, _Said]]) -> _Said:
-    """Later statements about the same hearing win, details accumulate; "scheduled" never
-    overrides another status said in the same run (the history's "postponed" beats a listing)."""
-    said = sorted(said, key=lambda p: p[0])
-    out = replace(said[0][1])
-    for _, r in said[1:]:
-        for f in ("committee_code", "committee_name", "hearing_time", "room", "note"):
-            value = getattr(r, f)
-            if value and not (r.from_text and f == "committee_name" and (out.committee_name or out.committee_code)):
-                setattr(out, f, value)
-        out.from_text = out.from_text and r.from_text
-        if r.status != "scheduled" or out.status == "scheduled":
-            out.status = r.status
-    return out
-
-
-def _new_key(bill_id: str, g: _Hearing, r: _Said, taken: set[str]) -> str:
+def _new_key(bill_id: str, g: HearingGroup, r: Said, taken: set[str]) -> str:
     """A new hearing's fingerprint: bill, day and committee (code, else name), never one in use."""
     ident = g.ident[0] or g.ident[1] or None
     key, n = hearing_key(bill_id, r.hearing_date, ident), 1
@@ -203,13 +68,16 @@ def _new_key(bill_id: str, g: _Hearing, r: _Said, taken: set[str]) -> str:
     return key
 
 
+_FROM_COMMITTEE = re.compile(r"\s*from\s+committee\b", re.IGNORECASE)
+
+
 def _action_committee(a: ActionRecord) -> str | None:
     """The committee an action was taken in, by the location code its row carries (``CS56``).
 
     Not for a committee's report ("From committee: Do pass and re-refer to Com. on APPR. (Ayes
     5. Noes 0.) (March 26)."): its row is placed where the bill went next, not in the committee
     that heard it."""
-    if normalise_space(a.action).lower().startswith("from committee"):
+    if _FROM_COMMITTEE.match(a.action):
         return None
     for place in (a.ternary_location, a.secondary_location, a.primary_location):
         if place and _COMMITTEE_CODE.fullmatch(place.strip().upper()):
@@ -217,18 +85,21 @@ def _action_committee(a: ActionRecord) -> str | None:
     return None
 
 
-def _from_text(new_actions: list[tuple[Any, str]], known: Known, records: list[_Said]) -> list[_Said]:
+def _from_text(new_actions: list[tuple[Any, str]], known: Known, records: list[Said]) -> list[Said]:
     """Statements read from new history actions; one without a committee takes its row's code."""
-    out: list[_Said] = []
+    out: list[Said] = []
     for a, _stage in new_actions:
+        said = extract_hearings(a.action, a.action_date)
+        if not said:  # most actions name no hearing: skip reading their row's place
+            continue
         code = _action_committee(a)
-        ident = _identity(code, None)
-        for m in extract_hearings(a.action, a.action_date):
+        ident = identity(code, None)
+        for m in said:
             if m.deadline:  # "May be heard in committee March 24": earliest date, not a hearing
                 continue
             if m.hearing_date is not None:
                 status = "scheduled" if m.kind == "set" else m.kind
-                out.append(_Said(m.hearing_date, status, None if m.committee else code,
+                out.append(Said(m.hearing_date, status, None if m.committee else code,
                                  committee_name=m.committee, note=m.text, from_text=True))
                 continue
             if m.kind not in ("canceled", "postponed"):
@@ -239,7 +110,7 @@ def _from_text(new_actions: list[tuple[Any, str]], known: Known, records: list[_
 
             def fits(day: date, status: str, c: str | None, n: str | None) -> bool:
                 return (status == "scheduled" and a.action_date <= day <= soon
-                        and _relation(_identity(c, n), ident) is not False)
+                        and relation(identity(c, n), ident) is not False)
 
             upcoming = sorted((h.hearing_date, k) for k, h in known.hearings.items()
                               if fits(h.hearing_date, h.status, h.committee_code, h.committee_name))
@@ -247,10 +118,10 @@ def _from_text(new_actions: list[tuple[Any, str]], known: Known, records: list[_
                              if fits(r.hearing_date, r.status, r.committee_code, r.committee_name))
             if upcoming and sum(d == upcoming[0][0] for d, _ in upcoming) == 1:
                 day, key = upcoming[0]
-                out.append(_Said(day, m.kind, code, note=m.text, from_text=True, target=key))
+                out.append(Said(day, m.kind, code, note=m.text, from_text=True, target=key))
             elif not upcoming and pending and sum(d == pending[0][0] for d, _ in pending) == 1:
                 r = records[pending[0][1]]
-                out.append(_Said(r.hearing_date, m.kind, r.committee_code or code, r.committee_name,
+                out.append(Said(r.hearing_date, m.kind, r.committee_code or code, r.committee_name,
                                  note=m.text, from_text=True))
     return out
 
@@ -281,10 +152,10 @@ class _Run:
             day = date.fromisoformat(note[len(MOVED_TO):len(MOVED_TO) + 10])
         except ValueError:
             return None
-        mine = _identity(have.committee_code, have.committee_name)
+        mine = identity(have.committee_code, have.committee_name)
         return next(((k, h) for k, h in self.stored.items()
                      if h.hearing_date == day and h.status == "scheduled" and k not in self.matched
-                     and _relation(_identity(h.committee_code, h.committee_name), mine) is not False), None)
+                     and relation(identity(h.committee_code, h.committee_name), mine) is not False), None)
 
 
 def diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
@@ -296,14 +167,16 @@ def diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
     that was never marked heard is not "moved" by the committee's next hearing, and a past day a
     complete source drops is history, not a cancellation.
     """
-    run = _Run(bundle.bill_id, measure, src, is_new, as_of, known, changes, dict(known.hearings))
-    records: list[_Said] = [_said(r) for r in bundle.hearings]
+    records: list[Said] = [said_of(r) for r in bundle.hearings]
     records += _from_text(new_actions, known, records)
-    groups = _grouped(records, run.stored)
+    if not records and not known.hearings:  # most bills of a session: nothing heard, nothing held
+        return
+    run = _Run(bundle.bill_id, measure, src, is_new, as_of, known, changes, dict(known.hearings))
+    groups = grouped(records, run.stored)
     run.matched = {g.key for g in groups if g.key is not None}
     taken = set(run.stored)
     for g in groups:
-        r, listed = _merged(g.said), not all(said.from_text for _, said in g.said)
+        r, listed = merged(g.said), not all(said.from_text for _, said in g.said)
         if g.key is None:
             k = _new_key(bundle.bill_id, g, r, taken)
             taken.add(k)
@@ -313,7 +186,7 @@ def diff_hearings(bundle: BillBundle, known: Known, changes: BillChanges,
     _close_unlisted(run)
 
 
-def _insert(run: _Run, k: str, r: _Said, listed: bool) -> None:
+def _insert(run: _Run, k: str, r: Said, listed: bool) -> None:
     row = {"bill_id": run.bill_id, "fingerprint": k, "committee_code": r.committee_code,
            "committee_name": r.committee_name, "hearing_date": r.hearing_date,
            "hearing_time": r.hearing_time, "room": r.room, "status": r.status,
@@ -333,7 +206,7 @@ def _insert(run: _Run, k: str, r: _Said, listed: bool) -> None:
                   + (f" in {where}" if where else ""), None, _hearing_view(row), k, r.status)
 
 
-def _update(run: _Run, k: str, have: KnownHearing, r: _Said, listed: bool) -> None:
+def _update(run: _Run, k: str, have: KnownHearing, r: Said, listed: bool) -> None:
     update: dict[str, Any] = {}
     for f in ("committee_code", "committee_name", "hearing_time", "room"):
         val = getattr(r, f)
@@ -459,7 +332,7 @@ def _what_changed(before: dict[str, Any], after: dict[str, Any]) -> str:
     return "; ".join(said) if said else "changed"
 
 
-def _moved_from(r: _Said, run: _Run, listed_by: str | None = None) -> tuple[str, KnownHearing] | None:
+def _moved_from(r: Said, run: _Run, listed_by: str | None = None) -> tuple[str, KnownHearing] | None:
     """The stored hearing a newly set one replaces, if exactly one fits.
 
     It must be the same committee's, still scheduled, still to come, on another day, and not
@@ -485,7 +358,7 @@ def _left(run: _Run, key: str, old: KnownHearing, to: date) -> dict[str, Any]:
     return before
 
 
-def _close_moved(run: _Run, old_key: str, old: KnownHearing, r: _Said, row: dict[str, Any]) -> None:
+def _close_moved(run: _Run, old_key: str, old: KnownHearing, r: Said, row: dict[str, Any]) -> None:
     """Close the old day and tell one move, not a new hearing."""
     before = _left(run, old_key, old, r.hearing_date)
     after = _hearing_view(row) | {"moved_from": before["date"]}

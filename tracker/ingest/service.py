@@ -37,7 +37,8 @@ from tracker.clock import local_today
 from tracker.gcpause import gc_paused
 from tracker.ingest.changes import BillChanges, Known, KnownAction
 from tracker.ingest.diff import corrected, diff_bill
-from tracker.ingest.diff_hearings import StoredHearing, hearing_house
+from tracker.ingest.diff_hearings import StoredHearing
+from tracker.ingest.hearing_match import hearing_house
 from tracker.ingest.rescan import rescan_sessions, stale_sessions
 from tracker.ingest.storage import (
     CHUNK,
