@@ -19,9 +19,17 @@ class Topic:
     id: str
     label: str
     label_es: str
+    # one plain line saying what the topic covers (spells out LPS, MHSA...); optional
+    description: str = ""
+    description_es: str = ""
 
     def label_for(self, lang: str) -> str:
         return self.label_es if lang == "es" and self.label_es else self.label
+
+    def description_for(self, lang: str) -> str:
+        """The description in ``lang`` ('' when the taxonomy gives none: never English on a
+        Spanish page)."""
+        return self.description_es if lang == "es" else self.description
 
 
 def _field(obj: Any, name: str) -> Any:
@@ -41,7 +49,8 @@ def _from_matcher(path: Path) -> list[Topic]:
         tid = _field(t, "id")
         if tid:
             label = _field(t, "label") or _field(t, "name") or tid
-            out.append(Topic(str(tid), str(label), str(_field(t, "label_es") or label)))
+            out.append(Topic(str(tid), str(label), str(_field(t, "label_es") or label),
+                             str(_field(t, "description") or ""), str(_field(t, "description_es") or "")))
     return out
 
 
@@ -55,7 +64,8 @@ def _from_toml(path: Path) -> list[Topic]:
     for tid, t in items:
         if isinstance(t, dict) and tid:
             label = t.get("label") or t.get("name") or tid
-            out.append(Topic(str(tid), str(label), str(t.get("label_es") or label)))
+            out.append(Topic(str(tid), str(label), str(t.get("label_es") or label),
+                             str(t.get("description") or ""), str(t.get("description_es") or "")))
     return out
 
 

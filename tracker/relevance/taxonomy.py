@@ -21,8 +21,11 @@ from tracker.relevance.sections import SectionRange, parse_range
 FIELDS = ("title", "subject", "digest", "text")
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 BILL_RE = re.compile(r"^\s*(AB|ACA|ACR|AJR|HR|SB|SCA|SCR|SJR|SR)(X\d)?[\s\-.]*0*(\d{1,5})\s*$", re.I)
-TOPIC_KEYS = {"id", "label", "label_es", "description", "fields", "weight", "weak_weight", "terms",
-              "weak_terms", "exclude", "sections"}
+TOPIC_KEYS = {"id", "label", "label_es", "description", "description_es", "fields", "weight", "weak_weight",
+              "terms", "weak_terms", "exclude", "sections"}
+#: A topic's description is one line under its name on the sign-up form: long enough to spell out
+#: an acronym, short enough to read on a phone.
+DESCRIPTION_MAX = 250
 TERM_KEYS = {"term", "weight", "forms", "weak", "capitals"}
 TOP_KEYS = {"version", "scoring", "watch", "topic"}
 SCORING_KEYS = {"threshold", "topic_min", "text_cap", "field_factor", "max_count"}
@@ -52,6 +55,13 @@ class Topic:
     # code sections whose amendment, addition or repeal (named in the long title) is this topic
     sections: tuple[SectionRange, ...] = ()
     section_weight: float = 3.0
+    # one plain line under the label for members (optional; English and Spanish come together)
+    description: str = ""
+    description_es: str = ""
+
+    def description_for(self, lang: str) -> str:
+        """The description in ``lang`` ('' when the topic has none)."""
+        return self.description_es if lang == "es" else self.description
 
 
 @dataclass(frozen=True)
@@ -247,6 +257,7 @@ def _topic(index: int, t: Any, loc: _Lines, errors: list[tuple[int, str]]) -> To
     for key in ("label", "label_es"):
         if not isinstance(t.get(key), str) or not t[key].strip():
             errors.append((loc.key(key, lo, hi) if key in t else lo, f"{where}: {key!r} is required (a non-empty string)"))
+    descriptions = _descriptions(t, where, loc, lo, hi, errors)
     fields = t.get("fields", list(FIELDS))
     if not isinstance(fields, list) or not fields or any(f not in FIELDS for f in fields):
         errors.append((loc.key("fields", lo, hi), f"{where}: 'fields' must list some of {', '.join(FIELDS)} (got {fields!r})"))
@@ -292,7 +303,33 @@ def _topic(index: int, t: Any, loc: _Lines, errors: list[tuple[int, str]]) -> To
     if len(errors) > n_before:
         return None
     return Topic(tid, t["label"].strip(), t["label_es"].strip(), tuple(fields), tuple(terms),
-                 tuple(exclude), lo, tuple(sections), weights["weight"])
+                 tuple(exclude), lo, tuple(sections), weights["weight"], *descriptions)
+
+
+def _descriptions(t: dict[str, Any], where: str, loc: _Lines, lo: int, hi: int,
+                  errors: list[tuple[int, str]]) -> tuple[str, str]:
+    """The topic's optional (description, description_es), checked.
+
+    Each is one line of plain text. They come as a pair: a Spanish page must not fall back to
+    an English sentence, nor an English page go without what the Spanish one explains.
+    """
+    out: list[str] = []
+    for key in ("description", "description_es"):
+        value = t.get(key, "")
+        line = loc.key(key, lo, hi) if key in t else lo
+        if not isinstance(value, str) or (key in t and not value.strip()):
+            errors.append((line, f"{where}: {key!r} must be a non-empty string (or leave it out)"))
+            value = ""
+        elif "\n" in value.strip():
+            errors.append((line, f"{where}: {key!r} must be one line"))
+        elif len(value.strip()) > DESCRIPTION_MAX:
+            errors.append((line, f"{where}: {key!r} is {len(value.strip())} characters long; "
+                                 f"keep it to {DESCRIPTION_MAX} (one line on a phone)"))
+        out.append(" ".join(value.split()))
+    if ("description" in t) != ("description_es" in t):
+        missing = "description" if "description_es" in t else "description_es"
+        errors.append((lo, f"{where}: {missing!r} is missing: give the description in English and Spanish"))
+    return out[0], out[1]
 
 
 def _has_word(text: str) -> bool:

@@ -55,7 +55,12 @@ class SmtpSettings(BaseModel):
 
 
 class CrisisResource(BaseModel):
-    """One line of the crisis-resources footer shown to members."""
+    """One line of the crisis-resources footer shown to members.
+
+    ``phone`` and ``text`` (optional) are the numbers to call and to text: on the web they become
+    links a phone opens in its dialer or messages app (``tel:``, ``sms:``), since a member in
+    crisis on a phone should not have to copy a number. Configs without them stay valid.
+    """
 
     model_config = ConfigDict(extra="forbid")  # a misspelt key is an error, not ignored
 
@@ -63,6 +68,35 @@ class CrisisResource(BaseModel):
     how: str
     name_es: str = ""
     how_es: str = ""
+    phone: str = Field("", description="Number to call, as written for people (\"988\", \"1-800-555-0100\").")
+    text: str = Field("", description="Number to text (\"988\", \"741741\").")
+
+    @field_validator("phone", "text")
+    @classmethod
+    def _dialable(cls, value: str) -> str:
+        """A typo here would be a link that dials nothing: refuse it when settings are read."""
+        value = " ".join(value.split())
+        # as people write a number: digits, spaces, dashes, dots, brackets and a leading +
+        body = value[1:] if value.startswith("+") else value
+        if value and (not any(ch in "0123456789" for ch in body) or any(ch not in "0123456789 .()-" for ch in body)):
+            raise ValueError("must be a phone number: digits, with spaces, dashes, dots, brackets "
+                             "or a leading + if you like (such as \"988\" or \"1-800-555-0100\")")
+        return value
+
+    @property
+    def phone_uri(self) -> str:
+        """``tel:`` link target for ``phone`` ('' when there is none): digits and a leading + only."""
+        return f"tel:{self._digits(self.phone)}" if self.phone else ""
+
+    @property
+    def text_uri(self) -> str:
+        """``sms:`` link target for ``text`` ('' when there is none)."""
+        return f"sms:{self._digits(self.text)}" if self.text else ""
+
+    @staticmethod
+    def _digits(number: str) -> str:
+        """'+1 (800) 555-0100' → '+18005550100': what a dialer reads."""
+        return ("+" if number.startswith("+") else "") + "".join(ch for ch in number if ch in "0123456789")
 
 
 def _default_crisis() -> list[CrisisResource]:
@@ -74,6 +108,8 @@ def _default_crisis() -> list[CrisisResource]:
             # 988 answers in Spanish: press 2 on a call, or text the word AYUDA.
             how_es=("llame al 988 y marque 2 para español, o envíe la palabra AYUDA por mensaje de texto "
                     "al 988 (veteranos y familias militares marquen 1)"),
+            phone="988",
+            text="988",
         )
     ]
 

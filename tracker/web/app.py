@@ -19,8 +19,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker.db import make_engine, session_factory
 from tracker.settings import Settings
-from tracker.web import api, feeds, pages, staff, subscribe
+from tracker.web import api, feeds, pages, staff, subscribe, words
 from tracker.web.context import LinkError, gettext, render
+from tracker.web.page_errors import PageError
 from tracker.web.ratelimit import SlidingWindow
 
 LOG = logging.getLogger(__name__)
@@ -119,6 +120,29 @@ PLAIN_ERRORS: dict[int, str] = {
 SERVER_ERROR = "Something went wrong on our side. Please try again in a few minutes."
 MACHINE_PATHS = ("/api/", "/feeds/", "/calendar/")
 
+#: Each error page's title and heading say what went wrong (WCAG 2.4.2, 2.4.6), not just
+#: "Sorry": a screen reader reads the title first, and a member with several tabs open tells
+#: them apart by it. English msgids; an error raised with its own ``title`` (``PageError``) wins.
+ERROR_TITLES: dict[int, str] = {
+    400: "This link does not work",
+    401: "Please log in",
+    403: "You cannot do that here",
+    404: "Page not found",
+    405: "This page does not work that way",
+    410: "This page is gone",
+    413: "What you sent is too long",
+    429: "Too many requests",
+    500: "Something went wrong",
+    503: "Not available right now",
+}
+OTHER_ERROR_TITLE = "Something went wrong"
+
+
+def error_title(exc: HTTPException) -> str:
+    """The English title of an error page: the error's own, else the one for its status."""
+    own = exc.title if isinstance(exc, PageError) else None
+    return own or ERROR_TITLES.get(exc.status_code, OTHER_ERROR_TITLE)
+
 
 def _machine_error(path: str, message: str, status: int, headers: dict[str, str] | None) -> Response:
     """JSON for the API, plain text for feeds and the calendar (their readers are programs)."""
@@ -143,6 +167,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     link = exc.link if isinstance(exc, LinkError) else None
     link_text = gettext(request, exc.link_text) if isinstance(exc, LinkError) else None
     response = render(request, "web/error.html", status_code=exc.status_code,
+                      title=gettext(request, error_title(exc)),
                       message=gettext(request, detail), status=exc.status_code,
                       link=link, link_text=link_text)
     response.headers.update(headers)  # e.g. Allow on a 405
@@ -162,10 +187,11 @@ async def server_error(request: Request, exc: Exception) -> Response:
         return _machine_error(path, SERVER_ERROR, 500, headers)
     try:
         response = render(request, "web/error.html", status_code=500, freshness=None,
+                          title=gettext(request, ERROR_TITLES[500]),
                           message=gettext(request, SERVER_ERROR), status=500, link=None, link_text=None)
     except Exception:  # noqa: BLE001 - the fallback must not fail too
         LOG.exception("could not render the error page")
-        response = HTMLResponse(f"<!doctype html><title>Error</title><p>{SERVER_ERROR}</p>"
+        response = HTMLResponse(f"<!doctype html><title>{ERROR_TITLES[500]}</title><p>{SERVER_ERROR}</p>"
                                 "<p>988 Suicide &amp; Crisis Lifeline: call or text 988.</p>", status_code=500)
     response.headers.update(headers)
     return response
@@ -176,7 +202,7 @@ def create_app(settings: Settings, factory: sessionmaker[Session] | None = None)
     if factory is None:
         factory = session_factory(make_engine(settings.database_url))
     routes: list[Any] = [
-        *pages.ROUTES, *subscribe.ROUTES, *feeds.ROUTES, *api.ROUTES, *staff.ROUTES,
+        *pages.ROUTES, *words.ROUTES, *subscribe.ROUTES, *feeds.ROUTES, *api.ROUTES, *staff.ROUTES,
         Mount("/static", app=StaticFiles(directory=str(STATIC_DIR)), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error})

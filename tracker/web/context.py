@@ -14,26 +14,27 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from sqlalchemy.orm import Session
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from tracker.i18n import SUPPORTED, normalise_lang, translations
 from tracker.rendering import environment
 from tracker.web import csrf
+from tracker.web.page_errors import PageError
 from tracker.web.data import freshness
 
 LANG_COOKIE = "lang"
 
 
-class LinkError(HTTPException):
+class LinkError(PageError):
     """An HTTP error whose page also says where to go next (``link``, ``link_text``).
 
-    ``detail`` and ``link_text`` are English msgids; the error page translates them.
+    ``detail``, ``link_text`` and ``title`` are English msgids; the error page translates them.
     """
 
-    def __init__(self, status_code: int, detail: str, *, link: str, link_text: str) -> None:
-        super().__init__(status_code, detail)
+    def __init__(self, status_code: int, detail: str, *, link: str, link_text: str,
+                 title: str | None = None) -> None:
+        super().__init__(status_code, detail, title=title)
         self.link = link
         self.link_text = link_text
 

@@ -15,12 +15,16 @@ import secrets
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tracker.web.page_errors import PageError
+
 COOKIE = "cw_csrf"
 FIELD = "csrf_token"
+#: The refusal's page (English msgids): titled for what happened, not "You cannot do that here".
+EXPIRED = "The form expired or came from another site. Please try again."
+EXPIRED_TITLE = "This form has expired"
 
 
 def _serializer(request: Request) -> URLSafeSerializer:
@@ -78,6 +82,6 @@ def verify(request: Request, form: FormData) -> None:
     try:
         signed_value = str(_serializer(request).loads(token))
     except BadSignature:
-        raise HTTPException(403, "The form expired or came from another site. Please try again.") from None
+        raise PageError(403, EXPIRED, title=EXPIRED_TITLE) from None
     if not cookie or not hmac.compare_digest(signed_value, cookie):
-        raise HTTPException(403, "The form expired or came from another site. Please try again.")
+        raise PageError(403, EXPIRED, title=EXPIRED_TITLE)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models_core import Bill, BillAuthor, ChangeEvent, Hearing, Legislator, SourceRun
@@ -97,6 +97,34 @@ def stages_in_use(s: Session) -> list[str]:
     return [x for x in s.execute(select(Bill.stage).distinct().order_by(Bill.stage)).scalars() if x]
 
 
+#: Event kinds that say nothing about a bill's news: a first import may hold them beside its
+#: ``new_bill`` events and still be a first import (as in ``tracker.alerts.outbox``).
+_NOT_NEWS = ("new_bill", "source_problem")
+
+
+def first_import(s: Session) -> ColumnElement[bool] | None:
+    """A condition matching the ``new_bill`` events of the very first import, or None.
+
+    The first import into an empty database finds every bill of the session "new" on the day
+    of the import, though most were introduced months before: "AB 1656 is a new bill" for each
+    of them, dated that day, is not news, and the member emails leave them out by the same rule
+    (``tracker.alerts.outbox._first_import``): the source run that wrote the oldest event, when
+    it wrote nothing but new bills. Every import and poll records its run (``tracker
+    import-pubinfo``, ``tracker poll``); events stored without one (written straight through the
+    ingest, as tests and tools do) name no batch the web could tell apart, and are shown.
+    """
+    run = s.execute(select(ChangeEvent.source_run_id).order_by(ChangeEvent.id).limit(1)).scalar()
+    if run is None:
+        return None
+    # never NULL for any row (NOT of a NULL would drop the events that belong to no run)
+    batch = func.coalesce(ChangeEvent.source_run_id, -1) == run
+    other = select(ChangeEvent.id).where(batch, ChangeEvent.kind.notin_(_NOT_NEWS),
+                                         ChangeEvent.bill_id.is_not(None)).limit(1)
+    if s.execute(other).first() is not None:  # a real poll's news, not a baseline
+        return None
+    return batch & (ChangeEvent.kind == "new_bill")
+
+
 def recent_changes(s: Session, limit: int = 10, bill_id: str | None = None,
                    topic: str | None = None) -> list[dict[str, Any]]:
     """Newest change events on tracked bills (or on one bill / one topic).
@@ -104,7 +132,10 @@ def recent_changes(s: Session, limit: int = 10, bill_id: str | None = None,
     Each row carries the event's machine data (``kind``, ``before``, ``after``) so pages can
     word it in the reader's language; ``summary`` is the staff wording (English, with codes).
     As in the member emails, an official-status event is left out when the same poll also
-    moved the bill's stage or recorded its action: those already say it, in plainer words.
+    moved the bill's stage or recorded its action: those already say it, in plainer words; and
+    so are the "new bill" events of the very first import (``first_import``), which would fill
+    every list with bills dated the import day. The feeds read this too, so they leave them
+    out as well; the API (``/api/changes``) keeps every event.
     """
     q = (select(ChangeEvent, Bill).join(Bill, Bill.bill_id == ChangeEvent.bill_id)
          .order_by(ChangeEvent.created_at.desc(), ChangeEvent.id.desc()))
@@ -112,6 +143,9 @@ def recent_changes(s: Session, limit: int = 10, bill_id: str | None = None,
         q = q.where(ChangeEvent.bill_id == bill_id)
     else:
         q = _tracked(q)
+    baseline = first_import(s)
+    if baseline is not None:
+        q = q.where(~baseline)
     if topic:  # before the limit: busy bills on other topics must not crowd this topic out
         q = q.where(ChangeEvent.bill_id.in_(topic_bill_ids(s, topic)))
     rows = s.execute(q.limit(limit * 5)).all()

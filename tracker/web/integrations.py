@@ -20,8 +20,10 @@ from tracker.relevance import load_matcher
 
 
 def topics(topics_path: Path) -> list[dict[str, str]]:
-    """Topic ids and labels (Spanish label when the taxonomy has one), in taxonomy order."""
-    return [{"id": t.id, "label": t.label, "label_es": t.label_es or t.label}
+    """Topic ids, labels (Spanish label when the taxonomy has one) and the optional one-line
+    descriptions that spell out a label's acronyms, in taxonomy order."""
+    return [{"id": t.id, "label": t.label, "label_es": t.label_es or t.label,
+             "description": t.description, "description_es": t.description_es}
             for t in load_matcher(topics_path).topics]
 
 

@@ -54,6 +54,19 @@ def topic_labels(request: Request) -> dict[str, str]:
     return dict(cache[lang])
 
 
+def topic_notes(request: Request) -> dict[str, str]:
+    """Topic id → its one plain line in the page language (only topics that have one), so a
+    label such as "Involuntary treatment (LPS, 5150 holds, CARE Court, AOT)" is explained."""
+    lang = get_lang(request)
+    cache = request.app.state.topic_cache
+    key = f"notes-{lang}"
+    if key not in cache:
+        field = "description_es" if lang == "es" else "description"
+        cache[key] = {t["id"]: t[field] for t in integrations.topics(request.app.state.settings.topics_path)
+                      if t[field]}
+    return dict(cache[key])
+
+
 def page_gettext(request: Request) -> Gettext:
     """gettext in the page's language (for sentences built in Python)."""
     return translations(get_lang(request)).gettext
@@ -346,9 +359,9 @@ _VOTE_COUNT = re.compile(r"\(ayes\s+\d+", re.IGNORECASE)
 async def topic_index(request: Request) -> HTMLResponse:
     with db(request) as s:
         counts = data.topic_counts(s)
-    labels = topic_labels(request)
+    labels, notes = topic_labels(request), topic_notes(request)
     ids = list(labels) + sorted(t for t in counts if t not in labels)
-    return render(request, "web/topics.html", topics=[{"id": t, "label": labels.get(t, t),
+    return render(request, "web/topics.html", topics=[{"id": t, "label": labels.get(t, t), "note": notes.get(t, ""),
                                                       "count": counts.get(t, 0)} for t in ids])
 
 
@@ -366,7 +379,7 @@ async def topic_page(request: Request) -> HTMLResponse:
         positions = integrations.positions_for(s, [b.bill_id for b in rows])
         set_by = stage_actions(s, rows)
     return render(request, "web/topic.html", tid=tid, label=labels.get(tid, tid),
-                  bills=_cards(rows, positions, set_by),
+                  note=topic_notes(request).get(tid, ""), bills=_cards(rows, positions, set_by),
                   changes=plain_changes(request, changes), topics=labels, total=total, page=page,
                   pages=max((total + size - 1) // size, 1), query_base=_query_without_page(request))
 
@@ -432,7 +445,7 @@ async def matrix(request: Request) -> HTMLResponse:
     sort = request.query_params.get("sort", "")
     sort = sort if sort in columns else ""
     desc = request.query_params.get("dir") == "desc"
-    _ = page_gettext(request)
+    _, lang = page_gettext(request), get_lang(request)
     labels = topic_labels(request)
     with db(request) as s:
         rows = integrations.matrix_rows(s)
@@ -441,8 +454,13 @@ async def matrix(request: Request) -> HTMLResponse:
             r["slug"] = data.measure_slug(str(r["measure"]))
             r["stage_text"] = stage_label(r.get("stage"), measure_kind(str(r["measure"])), str(r["measure"]),
                                           r.get("stage_action"), r.get("house"))
-            r["committee"] = (committee_now(s, str(r["bill_id"])[:8], r.get("location"))
-                              if r.get("stage") in COMMITTEE_STAGES else "")
+            # where the bill sits, told as the bill page tells it ("· Now in: …"), in the reader's
+            # language; a name the catalog cannot translate is marked English on a Spanish page
+            named = (committee_now(s, str(r["bill_id"])[:8], r.get("location"))
+                     if r.get("stage") in COMMITTEE_STAGES else "")
+            r["committee"] = committee_name(named, lang)
+            r["committee_in_english"] = lang != "en" and bool(named) and r["committee"] == named
+            r["hearing_committee"] = committee_name(r.get("hearing_committee"), lang)
             r["topic_names"] = [labels.get(t) or t.replace("_", " ") for t in r.get("topics") or []]
     if sort:
         keyed = [(_matrix_sort_value(r, sort, _), r) for r in rows]

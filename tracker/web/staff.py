@@ -26,6 +26,7 @@ from tracker.queries import tracked
 from tracker.errors import TrackerError
 from tracker.web import auth, csrf, data, integrations
 from tracker.web.context import db, finish, get_lang, gettext, render
+from tracker.web.page_errors import PageError
 from tracker.web.pages import POSITIONS, lookup_bill, topic_labels
 from tracker.web.subscribe import client_ip
 from tracker.clock import local_today
@@ -36,7 +37,7 @@ def _require(request: Request, s: Any) -> Any:
     if user is None:
         if request.method == "GET":
             raise HTTPException(303, "login required", headers={"location": "/staff/login"})
-        raise HTTPException(403, "Please log in first.")
+        raise PageError(403, "Please log in first.", title="Please log in")
     request.state.staff_user = user.username
     return user
 

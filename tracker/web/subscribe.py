@@ -14,7 +14,9 @@ signed tokens; this module only turns HTTP into those calls. Rules that matter h
   not use them up), per visitor address and per email address; asking for a new link to one's
   choices is not a sign-up and has its own per-address limit and wording;
 * unsubscribing keeps only the address (the suppression record) and the page after it says so
-  and offers to delete that too.
+  and offers to delete that too;
+* deleting is never one tap: "Delete my data" and "Delete my address too" open a page that says
+  what will be deleted and that it cannot be undone, whose "Yes, delete" button deletes.
 
 Form errors are ``{"field", "anchor", "text"}`` dicts so the page can tie each message to its
 field (``aria-invalid``, ``aria-describedby``) and link the summary to it.
@@ -26,7 +28,6 @@ import re
 from typing import Any, Literal, TypedDict
 
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -34,7 +35,8 @@ from starlette.routing import Route
 from tracker.errors import TrackerError
 from tracker.web import csrf, integrations
 from tracker.web.context import LinkError, db, finish, get_lang, gettext, render
-from tracker.web.pages import find_measure, topic_labels
+from tracker.web.page_errors import PageError
+from tracker.web.pages import find_measure, topic_labels, topic_notes
 from tracker.web.ratelimit import SlidingWindow
 
 CADENCES = ["immediate", "daily", "weekly"]
@@ -181,7 +183,7 @@ def _parse_bills(request: Request, s: Any, text: str) -> tuple[list[str], list[s
 
 def _form_page(request: Request, values: dict[str, Any], errors: list[FormError], status: int = 200) -> Response:
     return render(request, "web/subscribe.html", status_code=status, values=values, errors=errors,
-                  topics=topic_labels(request), cadences=CADENCES)
+                  topics=topic_labels(request), topic_notes=topic_notes(request), cadences=CADENCES)
 
 
 async def subscribe_form(request: Request) -> Response:
@@ -241,6 +243,12 @@ BROKEN_LINK: dict[str, tuple[str, str, str]] = {
                     "alerts, use the Unsubscribe link at the bottom of our newest email to you, or "
                     "get a new link by email.", "/preferences", "Get a new link by email"),
 }
+
+
+def _no_subscription() -> PageError:
+    """A working link to a member we no longer hold (deleted): a page titled for that."""
+    return PageError(404, "We have no subscription for this link. It may have been deleted.",
+                     title="We could not find your subscription")
 
 
 def _broken_link(purpose: str) -> LinkError:
@@ -320,14 +328,15 @@ async def preferences(request: Request) -> Response:
     with db(request) as s:
         sub = _subscriber(request, s, "manage")
         if sub is None:
-            raise HTTPException(404, "We have no subscription for this link. It may have been deleted.")
+            raise _no_subscription()
         v = _prefs_values(sub)
         v["bills_text"] = _measures(s, v["bills"])
         unsub = unsubscribe_url(sub)
         stopped = sub.status == "unsubscribed"
     return render(request, "web/preferences.html", values=v, errors=[], saved=False, unsubscribe=unsub,
                   stopped=stopped, restarted=False,
-                  token=request.path_params["token"], topics=topic_labels(request), cadences=CADENCES)
+                  token=request.path_params["token"], topics=topic_labels(request),
+                  topic_notes=topic_notes(request), cadences=CADENCES)
 
 
 async def preferences_post(request: Request) -> Response:
@@ -341,7 +350,7 @@ async def preferences_post(request: Request) -> Response:
     with db(request) as s:
         sub = _subscriber(request, s, "manage")
         if sub is None:
-            raise HTTPException(404, "We have no subscription for this link. It may have been deleted.")
+            raise _no_subscription()
         v["email"] = sub.email
         unsub = unsubscribe_url(sub)
         was_stopped = sub.status == "unsubscribed"
@@ -362,10 +371,27 @@ async def preferences_post(request: Request) -> Response:
     return render(request, "web/preferences.html", status_code=400 if errors else 200, values=v,
                   unsubscribe=unsub, stopped=was_stopped and bool(errors), restarted=was_stopped and not errors,
                   errors=errors, saved=not errors, token=request.path_params["token"],
-                  topics=topic_labels(request), cadences=CADENCES)
+                  topics=topic_labels(request), topic_notes=topic_notes(request), cadences=CADENCES)
+
+
+async def delete_confirm(request: Request) -> Response:
+    """Ask before deleting (WCAG 3.3.4): say what goes and that it cannot be undone.
+
+    The "Delete my data" button of the preferences page and "Delete my address too" after
+    unsubscribing both lead here; only this page's "Yes, delete" button posts the deletion, so
+    one stray tap deletes nothing. A GET, so it changes nothing (mail scanners follow links).
+    """
+    with db(request) as s:
+        sub = _subscriber(request, s, "manage")
+        if sub is None:
+            raise _no_subscription()
+        email, stopped = sub.email, sub.status == "unsubscribed"
+    return render(request, "web/delete_confirm.html", email=email, stopped=stopped,
+                  token=request.path_params["token"])
 
 
 async def delete_data(request: Request) -> Response:
+    """Delete the member for good: the confirm page's "Yes, delete" (a CSRF-checked form)."""
     form = await request.form()
     csrf.verify(request, form)
     subs, _tokens = integrations.alerts()
@@ -444,6 +470,7 @@ ROUTES = [
     Route("/preferences", new_link_post, methods=["POST"]),
     Route("/preferences/{token}", preferences, methods=["GET"]),
     Route("/preferences/{token}", preferences_post, methods=["POST"]),
+    Route("/preferences/{token}/delete", delete_confirm, methods=["GET"]),
     Route("/preferences/{token}/delete", delete_data, methods=["POST"]),
     Route("/unsubscribe/{token}", unsubscribe_page, methods=["GET"]),
     Route("/unsubscribe/{token}", unsubscribe_post, methods=["POST"]),
