@@ -18,3 +18,22 @@ def test_a_name_that_already_says_its_house_is_kept() -> None:
 
 def test_a_place_that_is_no_committee_keeps_its_own_name() -> None:
     assert place_words("AF0150", "Third Reading", None) == "Third Reading"
+
+
+def test_a_history_text_shorthand_is_the_committee_it_stands_for() -> None:
+    from tracker.committees import expand_shorthand
+
+    assert expand_shorthand("APPR.") == "Appropriations"
+    assert expand_shorthand("PUB.  S.") == "Public Safety"
+    assert expand_shorthand("Senate Health") == "Senate Health"
+
+
+def test_the_bill_page_never_shows_a_shorthand_for_a_hearing(db_url: str) -> None:
+    from tests.test_docs_common import ingest
+    from tracker.queries import bill_detail
+
+    factory = ingest(db_url)  # SB 275's history: "April 7 hearing: ... APPR. suspense file."
+    with factory() as s:
+        names = [h["committee"] for h in bill_detail(s, "202520260SB275")["hearings"]]
+    assert names and "APPR." not in names
+    assert any("Appropriations" in (n or "") for n in names)

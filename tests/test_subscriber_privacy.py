@@ -211,9 +211,10 @@ def test_the_page_after_unsubscribing_says_only_the_address_is_kept_and_offers_t
     done = client.post(url, data={"csrf_token": csrf_from(page.text)})
     assert done.status_code == 200
     assert kept in done.text and delete_button in done.text
-    form = re.search(r'<form method="post" action="(/preferences/[^"]+/delete)">', done.text)
-    assert form, done.text
-    gone = client.post(form.group(1), data={"csrf_token": csrf_from(done.text)})
+    link = re.search(r'<a class="button danger" href="([^"]+/delete)[^"]*"', done.text)
+    assert link, done.text
+    ask = client.get(link.group(1))  # deleting asks first: it cannot be undone
+    gone = client.post(link.group(1), data={"csrf_token": csrf_from(ask.text)})
     assert gone.status_code == 200 and deleted in gone.text
     assert member(factory, "leaving@example.org") is None
 

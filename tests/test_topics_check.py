@@ -50,7 +50,7 @@ def test_syntax_error_reports_its_line(tmp_path: Path) -> None:
 def test_unknown_key_is_reported_on_its_line(tmp_path: Path) -> None:
     problems = check_file(write(tmp_path, GOOD + 'wieght = 2\n'))
     assert problems == [f"{tmp_path / 'topics.toml'}:6: topic 'a': unknown key 'wieght' (expected one of "
-                        "description, exclude, fields, id, label, label_es, sections, terms, weak_terms, weak_weight, weight)"]
+                        "description, description_es, exclude, fields, id, label, label_es, sections, terms, weak_terms, weak_weight, weight)"]
 
 
 def test_duplicate_id_and_missing_label_es_are_both_reported(tmp_path: Path) -> None:

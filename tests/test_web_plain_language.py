@@ -118,7 +118,7 @@ def test_matrix_shows_the_published_columns_in_plain_words(site: TestClient) -> 
                        "Position", "Next hearing", "Topics"]
     text = main_text(page)
     assert_no_internal_words(text, "/matrix")
-    assert "In committee (Senate Appropriations)" in text
+    assert "In committee · Now in: Senate Appropriations" in text
     assert "Crisis services and 988" in text
     assert "Jan 29, 2026" in text  # introduced, as a reader writes dates
     assert "Not yet decided" in text
@@ -136,7 +136,7 @@ def test_matrix_in_spanish_translates_every_cell_we_write(site: TestClient) -> N
     assert_no_internal_words(text, "/matrix?lang=es")
     for english in ("Not yet decided", "In committee", "None scheduled", "Not written yet"):
         assert english not in text
-    assert "En comité (Senate Appropriations)" in text
+    assert "En comité · Ahora en: Comité de Asignaciones del Senado" in text
     assert "Aún no decidida" in text
     assert "Servicios de crisis y la línea 988" in text
     assert "29 ene 2026" in text

@@ -168,8 +168,33 @@ def committee_text(value: str | None, _: Gettext, lang: str = "en") -> str:
     return value if words == value else _("the %(committee)s") % {"committee": words}
 
 
+#: The shorthands history text names committees by ("Placed on APPR. suspense file.", "Set for
+#: hearing in PUB. S."), by the subject they stand for: "APPR." means nothing to a member.
+SHORTHANDS = {
+    "APPR.": "Appropriations", "PUB. S.": "Public Safety", "JUD.": "Judiciary", "HUM. S.": "Human Services",
+    "ED.": "Education", "B. & P.": "Business and Professions", "L. GOV.": "Local Government", "RLS.": "Rules",
+    "G.O.": "Governmental Organization", "INS.": "Insurance", "TRANS.": "Transportation",
+    "B. & F.R.": "Budget and Fiscal Review", "BUDGET": "Budget", "E.Q.": "Environmental Quality",
+    "AGING & L.T.C.": "Aging and Long-Term Care", "M. & V.A.": "Military and Veterans Affairs",
+    "L. & E.": "Labor and Employment", "L., P.E. & R.": "Labor, Public Employment and Retirement",
+    "REV. & TAX.": "Revenue and Taxation", "P. & C.P.": "Privacy and Consumer Protection",
+    "E.M.": "Emergency Management", "H. & C.D.": "Housing and Community Development",
+}
+
+
+def expand_shorthand(value: str | None) -> str | None:
+    """'APPR.' → 'Appropriations'; any other name as given."""
+    if not value:
+        return value
+    return SHORTHANDS.get(" ".join(value.upper().split()), value)
+
+
 def named(s: Session, session_year: str, value: str | None) -> str | None:
-    """A committee code replaced by its name when the location table knows it (any language)."""
+    """A committee code replaced by its name when the location table knows it (any language),
+    and a history-text shorthand ('APPR.') by the committee's subject."""
+    expanded = expand_shorthand(value)
+    if expanded != value:
+        return expanded
     if value and looks_like_code(value.strip()):
         return location_name(s, session_year, value) or value
     return value

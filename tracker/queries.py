@@ -226,10 +226,23 @@ def bill_detail(s: Session, bill_id: str) -> dict[str, Any]:
         "votes": [{"date": v.vote_date, "location": v.location_name or v.location_code, "result": v.result,
                    "ayes": v.ayes, "noes": v.noes, "motion": v.motion_text,
                    "members": [(m.legislator_name, m.vote_code) for m in v.members]} for v in votes],
-        "hearings": [{"date": h.hearing_date, "committee": h.committee_name or h.committee_code,
+        "hearings": [{"date": h.hearing_date, "committee": _hearing_committee(s, h),
                       "time": h.hearing_time, "room": h.room, "status": h.status} for h in hearings],
         "veto": _veto(s.get(VetoMessage, bill_id)),
     }
+
+
+def _hearing_committee(s: Session, h: Hearing) -> str | None:
+    """The hearing's committee in words: a history-text shorthand ('APPR.') by the location
+    table's name of its code when known, else by its subject; a bare code by its name."""
+    from tracker.committees import SHORTHANDS, named
+
+    shorthand = h.committee_name and " ".join(h.committee_name.upper().split()) in SHORTHANDS
+    if h.committee_code and (not h.committee_name or shorthand):
+        found = named(s, h.bill_id[:8], h.committee_code)
+        if found and found != h.committee_code:
+            return found
+    return named(s, h.bill_id[:8], h.committee_name or h.committee_code)
 
 
 def _veto(row: VetoMessage | None) -> dict[str, Any] | None:

@@ -55,7 +55,7 @@ def base_context(lang: str) -> dict[str, Any]:
     cfg = get_settings()
     words = f"{cfg.public_base_url.rstrip('/')}/words"  # the site's plain-language glossary
     return {"crisis_resources": [r.model_dump() for r in cfg.alerts.crisis_resources],
-            "org": cfg.advocacy.organisation, "lang": lang,
+            "org": cfg.advocacy.organisation, "lang": lang, "crisis_tap_links": True,  # a phone taps to call
             "words_url": f"{words}?lang={lang}" if lang != "en" else words}
 
 
