@@ -144,34 +144,30 @@ def _period_label(period: str | None, lang: str) -> str:
     return phrases.fmt_date(period, lang)
 
 
+def _account_message(lang: str, subject: str, template: str, **links: str) -> Rendered:
+    """A message about the member's subscription itself (no bill news): subject, both parts,
+    the links every such message carries plus ``links``, and the crisis footer."""
+    env = environment(lang)
+    ctx = base_context(lang) | {"subject": subject, "manage_url": MANAGE, "unsubscribe_url": UNSUBSCRIBE} | links
+    return Rendered(subject, env.get_template(f"email/{template}.txt").render(ctx),
+                    env.get_template(f"email/{template}.html").render(ctx), member=True)
+
+
 def render_confirm(lang: str) -> Rendered:
     _ = translations(lang).gettext
-    env = environment(lang)
-    subject = _("Please confirm your Capitol Watch alerts")
-    ctx = base_context(lang) | {"subject": subject, "confirm_url": CONFIRM,
-                                "manage_url": MANAGE, "unsubscribe_url": UNSUBSCRIBE}
-    return Rendered(subject, env.get_template("email/confirm.txt").render(ctx),
-                    env.get_template("email/confirm.html").render(ctx), member=True)
+    return _account_message(lang, _("Please confirm your Capitol Watch alerts"), "confirm", confirm_url=CONFIRM)
 
 
 def render_manage_link(lang: str) -> Rendered:
     """For a sign-up request from an address that is already confirmed: nothing was changed."""
     _ = translations(lang).gettext
-    env = environment(lang)
-    subject = _("You are already signed up for Capitol Watch alerts")
-    ctx = base_context(lang) | {"subject": subject, "manage_url": MANAGE, "unsubscribe_url": UNSUBSCRIBE}
-    return Rendered(subject, env.get_template("email/manage.txt").render(ctx),
-                    env.get_template("email/manage.html").render(ctx), member=True)
+    return _account_message(lang, _("You are already signed up for Capitol Watch alerts"), "manage")
 
 
 def render_new_link(lang: str) -> Rendered:
     """For a member who asked for a new link to their choices (the /preferences form)."""
     _ = translations(lang).gettext
-    env = environment(lang)
-    subject = _("Your new link to your Capitol Watch choices")
-    ctx = base_context(lang) | {"subject": subject, "manage_url": MANAGE, "unsubscribe_url": UNSUBSCRIBE}
-    return Rendered(subject, env.get_template("email/new_link.txt").render(ctx),
-                    env.get_template("email/new_link.html").render(ctx), member=True)
+    return _account_message(lang, _("Your new link to your Capitol Watch choices"), "new_link")
 
 
 def _reason_label(reason: str, lang: str, topics: dict[str, Topic]) -> str:
