@@ -165,3 +165,32 @@ def test_the_demo_says_once_where_the_messages_went(tmp_path: Path) -> None:
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.count("no SMTP server configured") == 1
+
+
+def test_two_committees_hearing_a_bill_on_one_day_are_both_told_each_with_its_committee(factory) -> None:
+    day = local_today() + timedelta(days=8)
+    with transaction(factory) as s:
+        add_bill(s, "AB 13")
+        for committee in ("Senate Health", "Senate Judiciary"):
+            s.add(Hearing(bill_id=AB13, fingerprint=f"h-{committee}", committee_name=committee,
+                          hearing_date=day, status="scheduled", sources=["hearings"]))
+        ids = [e.id for e in add_events(s, AB13, add_run(s), [
+            ("hearing_set", None, {"date": day.isoformat(), "committee": c, "status": "scheduled"})
+            for c in ("Senate Health", "Senate Judiciary")])]
+    text = render(factory, ids, "en")[1]
+    assert "in Senate Health." in text and "in Senate Judiciary." in text
+
+
+def test_canceling_one_of_two_hearings_on_a_day_names_the_one_canceled(factory) -> None:
+    day = local_today() + timedelta(days=8)
+    with transaction(factory) as s:
+        add_bill(s, "AB 13")
+        s.add(Hearing(bill_id=AB13, fingerprint="h-health", committee_name="Senate Health",
+                      hearing_date=day, status="canceled", sources=["hearings"]))
+        s.add(Hearing(bill_id=AB13, fingerprint="h-jud", committee_name="Senate Judiciary",
+                      hearing_date=day, status="scheduled", sources=["hearings"]))
+        ids = [e.id for e in add_events(s, AB13, add_run(s), [
+            ("hearing_canceled", {"date": day.isoformat(), "committee": "Senate Health", "status": "scheduled"},
+             {"date": day.isoformat(), "committee": "Senate Health", "status": "canceled"})])]
+    subject, text = render(factory, ids, "en")
+    assert "hearing in Senate Health was canceled" in text and "Judiciary was canceled" not in text

@@ -269,11 +269,12 @@ def _stage_action(s: Session, bill_id: str, events: list[ChangeEvent]) -> str | 
     return event_stage_action(s, bill_id, "two_year", moves[-1].created_at)
 
 
-def _hearings_by_day(s: Session, bill_ids: list[str]) -> dict[str, dict[str, Hearing]]:
-    """Every stored hearing of these bills by day: how each one stands now."""
-    out: dict[str, dict[str, Hearing]] = defaultdict(dict)
+def _hearings_by_day(s: Session, bill_ids: list[str]) -> dict[str, dict[str, list[Hearing]]]:
+    """Every stored hearing of these bills by day (two committees can hear a bill on one day):
+    how each one stands now."""
+    out: dict[str, dict[str, list[Hearing]]] = defaultdict(lambda: defaultdict(list))
     for h in s.execute(select(Hearing).where(Hearing.bill_id.in_(bill_ids)).order_by(Hearing.id)).scalars():
-        out[h.bill_id][h.hearing_date.isoformat()] = h
+        out[h.bill_id][h.hearing_date.isoformat()].append(h)
     return out
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from tracker.alerts import phrases
 from tracker.alerts.kinds import HEARING_KINDS
-from tracker.committees import looks_like_code, named, with_committee_name
+from tracker.committees import committee_key, looks_like_code, named, same_committee, with_committee_name
 from tracker.db.models_core import Bill, ChangeEvent, Hearing
 from tracker.queries import event_stage_action
 from tracker.stages import measure_kind
@@ -91,7 +91,7 @@ def now_line(s: Session, bill: Bill | None, measure: str, _: Gettext) -> str:
 
 def sentences(s: Session, bill_id: str, measure: str, events: list[ChangeEvent], lang: str, _: Gettext,
               topic_names: Callable[[list[str]], str], today: date,
-              stored: dict[str, Hearing]) -> list[str]:
+              stored: dict[str, list[Hearing]]) -> list[str]:
     """Plain sentences for one bill's events (already ``in_time_order``), folded as the module
     docstring says; ``stored``: the bill's hearings by day (ISO date), as they stand now."""
     session = bill_id[:8]
@@ -226,7 +226,7 @@ def _crossings(s: Session, bill_id: str, moves: list[ChangeEvent]) -> list[str]:
     return out
 
 
-def hearings_now(events: list[ChangeEvent], stored: dict[str, Hearing],
+def hearings_now(events: list[ChangeEvent], stored: dict[str, list[Hearing]],
                  today: date) -> list[tuple[str, Any, dict[str, Any]]]:
     """The hearings these events touch, each once and as its stored row stands now: what a
     subject line may name (a hearing set and then canceled or postponed is no "hearing set")."""
@@ -244,24 +244,54 @@ def _vote_with_place(s: Session, session: str, after: Any) -> Any:
     return after | {"committee": name} if name and not looks_like_code(name) else after
 
 
-def _hearing_story(events: list[ChangeEvent], stored: dict[str, Hearing],
+def _committee_of(after: dict[str, Any]) -> tuple[str | None, str | None]:
+    """An event's committee as (code, name): events carry whichever the source gave."""
+    value = str(after.get("committee") or "").strip()
+    return (value, None) if looks_like_code(value) else (None, value or None)
+
+
+def _stored_row(rows: list[Hearing], after: dict[str, Any]) -> Hearing | None:
+    """The stored hearing an event is about, among that day's: its committee's, else the day's
+    only one (one bill can be heard by two committees on one day)."""
+    code, name = _committee_of(after)
+    value = code or name
+    mine = [h for h in rows if value in (h.committee_name, h.committee_code)
+            or same_committee(h.committee_code, h.committee_name, code, name)]
+    if len(mine) == 1:
+        return mine[0]
+    return rows[0] if len(rows) == 1 else None
+
+
+def _which(stored: dict[str, list[Hearing]], day: str, after: dict[str, Any]) -> str:
+    """Which of a day's hearings an event is about: '' when the day has one hearing (sources
+    name its committee differently: 'CS44', 'Senate Health'), else the stored row it matches
+    (or its committee's name)."""
+    rows = stored.get(day, [])
+    if len(rows) <= 1:
+        return ""
+    row = _stored_row(rows, after)
+    return f"#{row.id}" if row is not None else committee_key(" ".join(x for x in _committee_of(after) if x))
+
+
+def _hearing_story(events: list[ChangeEvent], stored: dict[str, list[Hearing]],
                    today: date) -> dict[int, list[tuple[str, Any, dict[str, Any]]]]:
     """Each hearing these events touch, once, as it stands now, keyed by the id of the last
     event about it (where it is told): (kind, before, after) to describe.
 
-    A hearing moved from one day to another is one hearing (told as the move from its first
-    day, or as set for its new day when it was first set within these events); a hearing set
-    and then canceled is told as canceled; days already past are left out
-    (nothing to attend), as are hearings that took place.
+    A hearing is a day and a committee (Health in the morning, Judiciary in the afternoon are
+    two hearings, each told). A hearing moved from one day to another is one hearing (told as
+    the move from its first day, or as set for its new day when it was first set within these
+    events); a hearing set and then canceled is told as canceled; days already past are left
+    out (nothing to attend), as are hearings that took place.
     """
-    chains: dict[str, dict[str, Any]] = {}  # the day a hearing is on now → what we know of it
+    chains: dict[tuple[str, str], dict[str, Any]] = {}  # (day it is on now, committee) → what we know
     for e in events:
         if e.kind not in HEARING_KINDS or not isinstance(e.after, dict) or not e.after.get("date"):
             continue
         after = dict(e.after)
         day = str(after["date"])
         moved_from = after.pop("moved_from", None)
-        rec = chains.pop(str(moved_from) if moved_from else day, None)
+        rec = chains.pop((str(moved_from) if moved_from else day, _which(stored, str(moved_from or day), after)), None)
         if rec is None:
             rec = {"first": str(moved_from or day), "set": e.kind == "hearing_set", "moved": False,
                    "before": e.before, "kind": e.kind}
@@ -269,13 +299,13 @@ def _hearing_story(events: list[ChangeEvent], stored: dict[str, Hearing],
         rec["after"], rec["last"] = after, e.id
         if e.kind != "hearing_canceled":
             rec["kind"] = e.kind
-        chains[day] = rec
+        chains[(day, _which(stored, day, after))] = rec
     told: dict[int, list[tuple[str, Any, dict[str, Any]]]] = {}
-    for day, rec in chains.items():
+    for (day, _who), rec in chains.items():
         if day < today.isoformat():
             continue
         after = dict(rec["after"])
-        h = stored.get(day)
+        h = _stored_row(stored.get(day, []), after)
         if h is not None:  # the stored row is how the hearing stands now
             after.update(status=h.status, time=h.hearing_time or after.get("time"),
                          room=h.room or after.get("room"),
