@@ -58,8 +58,11 @@ class SenateHearingsSpider(TrackerSpider):
 
     def parse_calendar(self, response: Response) -> Iterator[Any]:
         try:
+            unread: list[date] = []
             records = parse_senate_calendar(self.page_text(response), response.url,
-                                            self.session_year, response.status)
+                                            self.session_year, response.status, unread)
+            # agendas not read: the calendar cannot say which bills are off them
+            self.collector.stats["senate_unread"] = self.collector.stats.get("senate_unread", 0) + len(unread)
         except PageError as exc:
             self.collector.hearing_pages_failed += 1
             self.page_error(exc, response.status)
@@ -100,7 +103,8 @@ class AssemblyHearingsSpider(TrackerSpider):
         self.collector.stats["assembly_last_day"] = max((r.hearing_date for r in rows), default=None)
         self.collector.stats["assembly_read"] = True  # an empty daily file lists no hearing at all
         for row in rows:
-            if not row.agenda_url:
+            if not row.agenda_url:  # its bills cannot be read: this file cannot say one is off it
+                self.collector.stats["assembly_unread"] = self.collector.stats.get("assembly_unread", 0) + 1
                 continue
             yield self.get(response.urljoin(row.agenda_url), self.parse_agenda, conditional=False,
                            cb_kwargs={"hearing": row})

@@ -190,7 +190,7 @@ def test_a_hearing_the_calendar_still_lists_stays_until_the_calendar_drops_it_to
     ingest_snapshot(base, calendar(), matcher=MATCHER, hearings_complete=read_in_full)
     told = hearing_events(base)
     assert [e.kind for e in told] == ["hearing_set", "hearing_canceled"]
-    assert "committee calendars no longer list" in told[-1].summary
+    assert "(the committee calendars no longer list it)" in told[-1].summary
     assert nothing(ingest_snapshot(base, calendar(), matcher=MATCHER, hearings_complete=read_in_full))
 
 
@@ -222,8 +222,9 @@ def test_two_committees_hearing_a_bill_on_one_day_are_two_hearings_in_either_row
 
 def test_hearings_stored_before_committees_were_told_apart_keep_their_rows(base, tmp_path) -> None:
     """A stored row keyed by bill and day alone is still its committee's hearing; the day's other
-    committee is a hearing of its own. A row stored without knowing which sources list it is never
-    closed by a full snapshot's silence."""
+    committee is a hearing of its own. A row stored before listings were kept counts as listed by
+    the source that stored it: a full snapshot that no longer lists it closes it (a hearing
+    dropped before the upgrade does not stay "scheduled" for good)."""
     when, other = day(10), day(20)
     with base.begin() as s:
         for d in (when, other):
@@ -232,12 +233,12 @@ def test_hearings_stored_before_committees_were_told_apart_keep_their_rows(base,
                           sources=["pubinfo"]))
     both = extract(tmp_path, "both", [(AB2052, when, PUBLIC_SAFETY), (AB2052, when, LABOR)])
     imported(base, both)
-    assert [(e.kind, e.after["committee"]) for e in hearing_events(base)] == [
-        ("hearing_set", "Senate Labor, Public Employment and Retirement")]
+    assert sorted((e.kind, e.after["committee"]) for e in hearing_events(base)) == [
+        ("hearing_canceled", "Senate Public Safety"), ("hearing_set", "Senate Labor, Public Employment and Retirement")]
     with base() as s:
         kept = s.execute(select(Hearing).where(Hearing.fingerprint == hearing_key(AB2052, when))).scalar_one()
-    assert (kept.committee_code, kept.listed_by) == (PUBLIC_SAFETY, ["pubinfo"])
-    assert hearings(base, AB2052)[(other, PUBLIC_SAFETY)] == "scheduled"
+    assert (kept.committee_code, kept.status) == (PUBLIC_SAFETY, "scheduled")
+    assert hearings(base, AB2052)[(other, PUBLIC_SAFETY)] == "canceled"
     assert nothing(imported(base, both))
 
 
@@ -280,3 +281,39 @@ def test_a_committees_report_is_no_hearing_in_the_committee_it_sent_the_bill_to(
     march_26 = date(2025, 3, 26)
     assert {k: v for k, v in hearings(factory, SB275, march_26).items() if k[0] == march_26} == {
         (march_26, LABOR): "heard"}
+
+
+def test_a_hearing_back_on_the_agenda_after_it_was_dropped_is_told(base, tmp_path) -> None:
+    coming = day(10)
+    on = extract(tmp_path, "set", [(AB2052, coming, PUBLIC_SAFETY)])
+    imported(base, on)
+    ingest_snapshot(base, calendar(on_calendar(AB2052, coming)), matcher=MATCHER)  # fills in the time
+    read_in_full = HearingCoverage(spans=(CalendarSpan(TODAY, day(30)),))
+    imported(base, extract(tmp_path, "dropped"))
+    ingest_snapshot(base, calendar(), matcher=MATCHER, hearings_complete=read_in_full)
+    assert hearing_events(base)[-1].kind == "hearing_canceled"
+    ingest_snapshot(base, calendar(on_calendar(AB2052, coming)), matcher=MATCHER, hearings_complete=read_in_full)
+    told = hearing_events(base)[-1]
+    assert told.kind == "hearing_changed" and "is on again" in told.summary
+    assert hearings(base, AB2052)[(coming, PUBLIC_SAFETY)] == "scheduled"
+
+
+def test_a_hearing_stored_before_listings_were_kept_is_closed_when_its_source_drops_it(base, tmp_path) -> None:
+    coming = day(10)
+    imported(base, extract(tmp_path, "set", [(AB2052, coming, PUBLIC_SAFETY)]))
+    with base.begin() as s:  # as the release before listings left its rows
+        for h in s.execute(select(Hearing).where(Hearing.bill_id == AB2052, Hearing.hearing_date == coming)).scalars():
+            h.listed_by = None
+    imported(base, extract(tmp_path, "full"))
+    assert hearing_events(base)[-1].kind == "hearing_canceled"
+
+
+def test_a_daily_snapshot_without_the_hearing_table_closes_nothing_as_the_bulk_poll_passes_it(base, tmp_path) -> None:
+    from tracker.ingest.service import hearing_table_read
+
+    coming = day(10)
+    imported(base, extract(tmp_path, "set", [(AB2052, coming, PUBLIC_SAFETY)]))
+    snap = read_snapshot(extract(tmp_path, "no-table", hearing_table=False))
+    result = ingest_snapshot(base, snap, matcher=MATCHER,
+                             hearings_complete=HearingCoverage(whole_session=hearing_table_read(snap)))
+    assert nothing(result) and hearings(base, AB2052)[(coming, PUBLIC_SAFETY)] == "scheduled"

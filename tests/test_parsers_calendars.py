@@ -72,6 +72,14 @@ def test_senate_calendar_whose_agendas_load_in_a_modal_is_a_layout_error_not_no_
         parse_senate_calendar(html, "u", SY)
 
 
+def test_a_senate_hearing_whose_agenda_is_behind_a_modal_is_reported_unread_beside_inline_ones() -> None:
+    state = senate_hearings(["202520260SB275"], ["202520260AB1656"])
+    html = senate_calendar(state, *APRIL, agenda_modal={max(state.hearings)})
+    unread: list[date] = []
+    records = parse_senate_calendar(html, "u", SY, unread=unread)
+    assert [r.bill_id for r in records] == ["202520260SB275"] and unread == [date(2025, 4, 8)]
+
+
 def test_senate_hearings_without_bills_or_agenda_links_are_no_bills() -> None:
     html = senate_calendar(senate_hearings([]), *APRIL)  # an informational hearing
     assert parse_senate_calendar(html, "u", SY) == []

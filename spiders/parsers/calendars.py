@@ -47,8 +47,11 @@ def _date(value: str, formats: tuple[str, ...], url: str) -> date:
     raise LayoutError(url, f"unexpected hearing date {value!r}")
 
 
-def parse_senate_calendar(text: str, url: str, session_year: str, status: int = 200) -> list[HearingRecord]:
-    """Every (bill, hearing) pair on the Senate committee calendar page."""
+def parse_senate_calendar(text: str, url: str, session_year: str, status: int = 200,
+                          unread: list[date] | None = None) -> list[HearingRecord]:
+    """Every (bill, hearing) pair on the Senate committee calendar page; ``unread`` gets the day
+    of each hearing whose agenda is not inline (behind a modal): its bills are unknown, so this
+    page cannot say a bill is no longer on it."""
     check_page(text, url, status, anchors=(".page-events",))
     sel = html_selector(text)
     events = expect(sel, "div.page-events", url, exactly=1)[0]
@@ -66,6 +69,8 @@ def parse_senate_calendar(text: str, url: str, session_year: str, status: int = 
             measures = block.css("span.CommitteeTopic span.Measure")
             if not measures and block.xpath(AGENDA_LINK_XPATH):
                 agendas_to_load += 1
+                if unread is not None:
+                    unread.append(when)
             title = text_of(expect(block, "h4.page-events__title", url, exactly=1))
             time_loc = [text_of(p) for p in expect(block, "div.page-events__time-location p", url)]
             hearing_time = time_loc[0] if time_loc else None

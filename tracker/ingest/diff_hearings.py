@@ -38,7 +38,8 @@ UNDATED_REACH = timedelta(days=60)
 MOVED_TO = "moved to "
 UNLISTED = "no longer listed by "
 #: How staff read a source that stopped listing a hearing.
-LISTING_WORDS = {"pubinfo": "the bulk download's hearing table", "hearings": "the committee calendars"}
+LISTING_WORDS = {"pubinfo": "the bulk download's hearing table no longer lists it",
+                 "hearings": "the committee calendars no longer list it"}
 
 _CLOSED = ("postponed", "canceled")
 _COMMITTEE_CODE = re.compile(r"C[SX]\d+")
@@ -270,7 +271,10 @@ def _update(run: _Run, k: str, have: KnownHearing, r: Said, listed: bool) -> Non
     elif status_change and r.status in _CLOSED:
         run.event("hearing_canceled", f"the {_day(r.hearing_date)} hearing was {r.status}", before, after,
                   k, r.status)
-    elif (status_change and r.status == "scheduled") or {"hearing_time", "room"} & update.keys():
+    elif status_change and r.status == "scheduled":  # on again: its own news, told each time
+        run.event("hearing_changed", f"the {_day(r.hearing_date)} hearing {_what_changed(before, after)}",
+                  before, after, k, after, "on_again", before["status"], str(run.as_of))
+    elif {"hearing_time", "room"} & update.keys():
         run.event("hearing_changed", f"the {_day(r.hearing_date)} hearing {_what_changed(before, after)}",
                   before, after, k, after)
 
@@ -314,7 +318,7 @@ def _close_unlisted(run: _Run) -> None:
             h.status, h.note = "canceled", f"{UNLISTED}{run.src}"
             update |= {"status": h.status, "note": h.note}
             run.event("hearing_canceled", f"the {_day(h.hearing_date)} hearing" + (f" in {where}" if where else "")
-                      + f" is no longer on the agenda ({LISTING_WORDS.get(run.src, run.src)} no longer lists it)",
+                      + f" is no longer on the agenda ({LISTING_WORDS.get(run.src, run.src + ' no longer lists it')})",
                       before, before | {"status": "canceled"}, k, "unlisted", str(run.as_of))
         run.changes.hearing_updates.append(update)
 

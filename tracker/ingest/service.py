@@ -153,7 +153,7 @@ def _load_known(s: Session, ids: list[str], coverage: HearingCoverage = HearingC
                          .where(h.bill_id.in_(ids))).all():
         known[row.bill_id].hearings[row.fingerprint] = StoredHearing(
             *row[2:9], list(row.sources or []), note=row.note,
-            listed_by=None if row.listed_by is None else list(row.listed_by),
+            listed_by=_listed_by(row.listed_by, row.sources, row.note),
             complete=bool(coverage) and coverage.covers(row.hearing_date, row.committee_code, row.committee_name))
     for row in s.execute(select(VetoMessage.bill_id, VetoMessage.veto_date, VetoMessage.message)
                          .where(VetoMessage.bill_id.in_(ids))).all():
@@ -306,6 +306,11 @@ def _reference_tables(s: Session, snapshot: Snapshot) -> None:
 _HEARING_TABLE_MISSING = "COMMITTEE_HEARING_TBL.dat missing: skipped"
 
 
+def hearing_table_read(snapshot: Snapshot) -> bool:
+    """Did this extract carry the hearing table? Without it, its silence says nothing."""
+    return _HEARING_TABLE_MISSING not in snapshot.warnings
+
+
 def _hearing_coverage(s: Session, snapshot: Snapshot, sessions: list[str]) -> HearingCoverage:
     """Is this bulk extract the whole session's hearing table (a full daily snapshot)?
 
@@ -315,12 +320,28 @@ def _hearing_coverage(s: Session, snapshot: Snapshot, sessions: list[str]) -> He
     extract is whole when it has the hearing table and a BILL_TBL row for every bill of its
     sessions that the bulk data ever gave us (a delta lists only the day's changed bills).
     """
-    if snapshot.source != "pubinfo" or _HEARING_TABLE_MISSING in snapshot.warnings or not sessions:
+    if snapshot.source != "pubinfo" or not hearing_table_read(snapshot) or not sessions:
         return HearingCoverage()
     held = set(s.execute(select(Bill.bill_id).where(Bill.session_year.in_(sessions),
                                                     Bill.trans_update.is_not(None))).scalars())
     with_rows = {b for b, bundle in snapshot.bundles.items() if bundle.bill is not None}
     return HearingCoverage(whole_session=True) if held and held <= with_rows else HearingCoverage()
+
+
+#: The sources whose rows list hearings (the bulk hearing table, the chamber calendars).
+LISTING_SOURCES = {"pubinfo", "hearings"}
+
+
+def _listed_by(listed_by: list[str] | None, sources: list[str] | None, note: str | None) -> list[str] | None:
+    """Who lists a hearing now. A row stored before listings were kept (``listed_by`` NULL) is
+    taken as listed by the listing sources that stored it, unless action text set it (its note
+    holds that text): without this, a hearing dropped before the upgrade stayed "scheduled"
+    for good."""
+    if listed_by is not None:
+        return list(listed_by)
+    if note:
+        return None
+    return sorted(set(sources or []) & LISTING_SOURCES) or None
 
 
 def _unlisted_bills(s: Session, snapshot: Snapshot, coverage: HearingCoverage, sessions: list[str],
@@ -331,10 +352,11 @@ def _unlisted_bills(s: Session, snapshot: Snapshot, coverage: HearingCoverage, s
     if not coverage:
         return []
     h = Hearing.__table__.columns
-    rows = s.execute(select(h.bill_id, h.hearing_date, h.committee_code, h.committee_name, h.listed_by)
+    rows = s.execute(select(h.bill_id, h.hearing_date, h.committee_code, h.committee_name, h.listed_by,
+                            h.sources, h.note)
                      .where(h.status == "scheduled", h.hearing_date >= today)).all()
     return sorted({r.bill_id for r in rows if r.bill_id not in snapshot.bundles
-                   and snapshot.source in (r.listed_by or [])
+                   and snapshot.source in (_listed_by(r.listed_by, r.sources, r.note) or [])
                    and (not coverage.whole_session or r.bill_id[:8] in sessions)
                    and coverage.covers(r.hearing_date, r.committee_code, r.committee_name)})
 

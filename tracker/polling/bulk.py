@@ -16,7 +16,7 @@ from tracker.errors import InputError, TrackerError
 from tracker.polling.base import SourcePoll, Summary
 from tracker.polling.crawl import Crawls
 from tracker.polling.plan import load_validators, remember
-from tracker.ingest.service import HearingCoverage
+from tracker.ingest.service import HearingCoverage, hearing_table_read
 from tracker.pubinfo.reader import read_snapshot
 
 
@@ -59,8 +59,10 @@ class PubinfoPoll(SourcePoll):
             for url, path in self.collector.files:  # snapshot first, then the delta
                 try:
                     snapshot = read_snapshot(Path(path), source="pubinfo")
-                    # the daily snapshot lists every hearing of the session; a delta only changes
-                    result = self.ingest(snapshot, HearingCoverage(whole_session="pubinfo_daily_" in Path(path).name))
+                    # the daily snapshot lists every hearing of the session (when it carries the
+                    # hearing table at all); a delta only changes
+                    whole = "pubinfo_daily_" in Path(path).name and hearing_table_read(snapshot)
+                    result = self.ingest(snapshot, HearingCoverage(whole_session=whole))
                 except Exception as exc:
                     kept = self._set_aside(Path(path))
                     summary.warnings.append(f"the file that failed is kept for diagnosis as {kept}")

@@ -78,8 +78,11 @@ class HearingsPoll(SourcePoll):
         assembly_last: date | None = c.stats.get("assembly_last_day")
         if assembly_last is None and c.stats.get("assembly_read"):
             assembly_last = senate.last  # the daily file listed no hearing: none on any day
-        spans = [senate]
-        if assembly_last is not None and assembly_last >= today:
-            spans += [CalendarSpan(today, assembly_last, "Assembly"),
-                      CalendarSpan(today, min(senate.last, assembly_last), None)]
+        senate_whole = not c.stats.get("senate_unread")  # every agenda on the page was read
+        assembly_whole = not c.stats.get("assembly_unread") and assembly_last is not None and assembly_last >= today
+        spans = [senate] if senate_whole else []
+        if assembly_whole and assembly_last is not None:
+            spans.append(CalendarSpan(today, assembly_last, "Assembly"))
+            if senate_whole:
+                spans.append(CalendarSpan(today, min(senate.last, assembly_last), None))
         return HearingCoverage(spans=tuple(spans))

@@ -23,8 +23,9 @@ def _long_date(d: date) -> str:
     return f"{d.strftime('%A')}, {d.strftime('%B')} {d.day}, {d.year}"
 
 
-def senate_calendar(state: ReplicaState, start: date, end: date, *, agenda_modal: bool = False) -> str:
-    """The Senate committee calendar; ``agenda_modal``: agendas behind AJAX links, not inline."""
+def senate_calendar(state: ReplicaState, start: date, end: date, *, agenda_modal: bool | set[int] = False) -> str:
+    """The Senate committee calendar; ``agenda_modal``: agendas behind AJAX links, not inline
+    (all of them, or the hearings with these ids: the real page mixes both)."""
     hearings = sorted((h for h in state.hearings.values()
                        if h.chamber == "senate" and start <= h.hearing_date <= end),
                       key=lambda h: (h.hearing_date, h.id))
@@ -44,7 +45,8 @@ def senate_calendar(state: ReplicaState, start: date, end: date, *, agenda_modal
                       if h.status in STATUS_TEXT else "")
             agenda = (f'<div class="page-events__agenda"><a class="use-ajax" data-dialog-type="modal" '
                       f'href="/senate/replica-undocumented-agenda/{h.id}">View Agenda</a></div>'
-                      if agenda_modal else f'<div class="agenda">{measures}</div>')
+                      if agenda_modal is True or (isinstance(agenda_modal, set) and h.id in agenda_modal)
+                      else f'<div class="agenda">{measures}</div>')
             inner.append(
                 '<div class="page-events__content">'
                 f'<h4 class="page-events__title">{escape(h.committee)}</h4>'
