@@ -159,3 +159,49 @@ def test_a_later_runs_news_of_a_bill_joins_the_members_alert_still_waiting(facto
 def test_an_alert_already_handed_to_the_mail_server_is_never_extended(factory) -> None:
     first, second = _two_runs(factory, attempted_first=True)
     assert (len(first.event_ids), len(second.event_ids)) == (1, 1)
+
+
+def test_an_import_extending_an_alert_and_the_sender_claiming_never_wait_on_each_other(factory, db_url: str) -> None:
+    """PostgreSQL: the import holds the row it extends until it commits; the sender skips that
+    row (the next run takes it) instead of waiting, and the import leaves rows the sender holds."""
+    import threading
+
+    from tracker.alerts import sender
+    from tracker.alerts.outbox import _merge_pending_alerts, insert_ignore
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("row locks are PostgreSQL's (SQLite has one writer)")
+    with transaction(factory) as s:
+        add_bill(s, "AB 1")
+        sid = subs.subscribe(s, "reader@example.org", bills=["AB 1"], confirmed=True).id
+        insert_ignore(s, [{"key": f"i:{sid}:1:{b}", "kind": "alert", "subscriber_id": sid, "bill_id": b,
+                           "source_run_id": 1, "event_ids": [1], "reasons": {b: ["all"]}} for b in ("A", "B")])
+    ids = {r.bill_id: r.id for r in rows(factory())}
+
+    def news(bill: str) -> list[dict[str, object]]:
+        return [{"key": f"i:{sid}:2:{bill}", "kind": "alert", "subscriber_id": sid, "bill_id": bill,
+                 "source_run_id": 2, "event_ids": [2], "reasons": {bill: ["all"]}}]
+
+    from sqlalchemy import text
+
+    def claim() -> None:
+        with factory() as s:
+            s.execute(text("SET lock_timeout = '3s'"))  # waiting on the import would fail, not hang
+            try:
+                claimed["ids"] = sender._claim(s, "run", 10, False, 0)
+            except Exception as exc:  # noqa: BLE001 - the assertion below says what happened
+                claimed["error"] = exc
+
+    ingest = factory()
+    try:
+        assert _merge_pending_alerts(ingest, news("B"))[0] == 1  # B locked until the import commits
+        claimed: dict[str, object] = {}
+        t = threading.Thread(target=claim, daemon=True)
+        t.start()
+        t.join(timeout=10)
+        assert claimed.get("ids") == [ids["A"]], claimed  # B skipped, not waited for
+        extended, rest = _merge_pending_alerts(ingest, news("A"))  # A is the sender's now
+        assert (extended, [r["bill_id"] for r in rest]) == (0, ["A"])
+        ingest.commit()
+    finally:
+        ingest.close()

@@ -206,10 +206,12 @@ def _merge_pending_alerts(s: Session, rows: list[dict[str, Any]]) -> tuple[int, 
     bills = sorted({r["bill_id"] for r in rows})
     waiting: dict[tuple[int, str], Any] = {}
     for part in range(0, len(subs), 500):
+        # locked in id order, skipping rows the sender is claiming this instant (PostgreSQL):
+        # those are its; this news then gets a message of its own
         for row in s.execute(select(table.id, table.subscriber_id, table.bill_id, table.event_ids, table.reasons)
                              .where(table.kind == "alert", table.status == "pending", table.attempts == 0,
                                     table.subscriber_id.in_(subs[part:part + 500]), table.bill_id.in_(bills))
-                             .order_by(table.id)).all():
+                             .order_by(table.id).with_for_update(skip_locked=True)).all():
             waiting[(row.subscriber_id, row.bill_id)] = row  # the newest waiting alert per bill
     extended, rest = 0, []
     for r in rows:

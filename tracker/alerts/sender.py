@@ -123,7 +123,9 @@ def _claim(s: Session, attempt: str, batch: int, retry_now: bool, after_id: int)
         q = select(OUT.id).where(OUT.status == "pending", due, OUT.id > after_id).order_by(OUT.id)
     else:
         q = select(OUT.id).where(OUT.status == "pending", due).order_by(OUT.next_attempt_at, OUT.id)
-    ids = list(s.execute(q.limit(batch)).scalars())
+    # SKIP LOCKED (PostgreSQL; SQLite has one writer anyway): a row an import is extending with
+    # more news right now is left for the next run, so neither waits on the other (no deadlock)
+    ids = list(s.execute(q.limit(batch).with_for_update(skip_locked=True)).scalars())
     if ids:
         s.execute(update(OutboxMessage.__table__)
                   .where(OUT.id.in_(ids), OUT.status == "pending")
