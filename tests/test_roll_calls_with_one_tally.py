@@ -84,3 +84,16 @@ def test_a_delta_carrying_only_a_later_roll_call_with_the_same_tally_tells_it(kn
     assert told(known) == ["Third reading.", "Reconsideration."]
     bulk(known, matcher, PASSAGE, LATER)  # the next full extract: nothing new
     assert told(known) == ["Third reading.", "Reconsideration."]
+
+
+def test_the_websites_row_of_a_second_roll_call_takes_the_bulk_datas_identity_not_a_third_row(known, matcher) -> None:  # type: ignore[no-untyped-def]
+    web = Snapshot(source="web")
+    for text in ("Third reading.", "Urgency clause."):  # the votes page: no sequence, no motion id
+        web.bundle(AB1656).votes.append(VoteRecord(bill_id=AB1656, location_name="Senate Floor", vote_date=DAY,
+                                                   motion_text=text, ayes=38, noes=0, result="(PASS)"))
+    ingest_snapshot(known, web, matcher=matcher, run_id=start_run(known, "web", "pages"))
+    bulk(known, matcher, PASSAGE, URGENCY)
+    with known() as s:
+        assert len(list(s.execute(select(Vote)).scalars())) == 2
+    assert len(told(known)) == 2
+    assert bulk(known, matcher, PASSAGE, URGENCY).events == 0

@@ -383,22 +383,22 @@ def diff_bill(
                 known.bare_votes[key] = bare
             _add_members(v, vote_id, known, key, changes)
             continue
+        if ident and vk in known.vote_keys and known.vote_ids.get(vk) in identified:
+            # another of the bulk data's roll calls holds this tally's key that day: this one is
+            # a roll call of its own (a later seq or motion), or the website's row of it under
+            # a later key (the website saw both roll calls of that tally)
+            vk = free_vote_key(v, known.vote_keys, lambda k: known.vote_ids.get(k) not in identified)
         if vk in known.vote_keys:
             vote_id = known.vote_ids.get(vk)
-            if ident and vote_id in identified:
-                # another of the bulk data's roll calls holds this tally's key that day: this one
-                # is a roll call of its own (a later seq or motion), stored and told
-                vk = free_vote_key(v, known.vote_keys)
-            else:
-                if ident and vote_id is not None:
-                    # the website saw this roll call first: it takes the bulk data's identity, so
-                    # a later grown tally finds it
-                    changes.corrected_votes.append((vote_id, {"location_code": v.location_code,
-                                                              "vote_seq": v.vote_seq, "motion_id": v.motion_id}))
-                    known.roll_calls[ident] = (vk, vote_id)
-                    identified.add(vote_id)
-                _merge_members(v, known.bare_votes.pop(vk, None), changes)
-                continue
+            if ident and vote_id is not None:
+                # the website saw this roll call first: it takes the bulk data's identity, so a
+                # later grown tally finds it
+                changes.corrected_votes.append((vote_id, {"location_code": v.location_code,
+                                                          "vote_seq": v.vote_seq, "motion_id": v.motion_id}))
+                known.roll_calls[ident] = (vk, vote_id)
+                identified.add(vote_id)
+            _merge_members(v, known.bare_votes.pop(vk, None), changes)
+            continue
         known.vote_keys.add(vk)
         row = {"bill_id": bill_id, "fingerprint": vk, "location_code": v.location_code,
                "location_name": v.location_name, "vote_datetime": v.vote_datetime,

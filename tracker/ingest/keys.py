@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -134,13 +134,14 @@ def vote_keys(votes: Sequence[VoteRecord]) -> list[tuple[VoteRecord, str]]:
     return out
 
 
-def free_vote_key(v: VoteRecord, taken: set[str]) -> str:
-    """The first occurrence key of ``v``'s tally that day no stored roll call holds: for a roll
-    call of the bulk data that arrives after another one with the same tally that day (an
-    urgency clause after the passage vote), which must be a roll call of its own."""
+def free_vote_key(v: VoteRecord, taken: set[str], claimable: Callable[[str], bool] = lambda _k: False) -> str:
+    """The first later occurrence key of ``v``'s tally that day that no stored roll call holds,
+    or that a ``claimable`` one holds (the website's row, with no identity of the bulk data's
+    yet): for a roll call of the bulk data that arrives after another with the same tally that
+    day (an urgency clause after the passage vote), which is a roll call of its own."""
     tally = (v.bill_id, _day(v), v.ayes, v.noes)
     n = 1
-    while _h(*tally, n) in taken:
+    while _h(*tally, n) in taken and not claimable(_h(*tally, n)):
         n += 1
     return _h(*tally, n)
 
