@@ -198,6 +198,18 @@ def test_unsubscribing_forgets_the_county_topics_and_what_alerts_were_about_but_
     assert again.returncode == 1 and "they unsubscribed" in again.stdout
 
 
+def test_someone_who_unsubscribed_before_this_release_is_scrubbed_by_the_next_send(
+        factory: sessionmaker[Session]) -> None:
+    sub = _member_with_a_sent_alert(factory, "earlier@example.org")
+    with transaction(factory) as s:  # as the release before left it: only the status changed
+        s.get(Subscriber, sub.id).status = "unsubscribed"
+    tracker("send")
+    after = member(factory, "earlier@example.org")
+    assert after is not None and (after.status, after.county) == ("unsubscribed", None)
+    stored = stored_about(factory, sub.id)
+    assert "crisis_988" not in json.dumps(stored) and AB1656 not in json.dumps(stored)
+
+
 @pytest.mark.parametrize(("lang", "kept", "delete_button", "deleted"), [
     ("en", "We keep only your email address", "Delete my address too", "Your data is deleted"),
     ("es", "Solo guardamos su correo", "Borrar también mi correo", "Sus datos están borrados"),

@@ -105,3 +105,17 @@ def forget_what_they_followed(s: Session, subscriber: Subscriber) -> None:
                       key=literal("forgotten:") + cast(out.id, String))
               .execution_options(synchronize_session=False))
     s.flush()
+
+
+def forget_earlier_unsubscribes(s: Session) -> int:
+    """Apply ``forget_what_they_followed`` to people who unsubscribed before it existed (their
+    county and what they followed were kept then). Run by every ``tracker send``; once done, it
+    finds nobody. Flushes only; returns how many were scrubbed."""
+    out = OutboxMessage
+    left = or_(Subscriber.county.is_not(None),
+               exists().where(Subscription.subscriber_id == Subscriber.id),
+               exists().where(out.subscriber_id == Subscriber.id, ~out.key.startswith("forgotten:")))
+    found = list(s.execute(select(Subscriber).where(Subscriber.status == "unsubscribed", left)).scalars())
+    for subscriber in found:
+        forget_what_they_followed(s, subscriber)
+    return len(found)

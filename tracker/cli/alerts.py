@@ -13,7 +13,7 @@ import click
 
 from tracker.alerts import subscriptions as subs
 from tracker.alerts.digest import enqueue_staff_digest, last_full_week, render_staff_digest
-from tracker.alerts.retention import delete_expired_sign_ups, keep_unconfirmed_text
+from tracker.alerts.retention import delete_expired_sign_ups, forget_earlier_unsubscribes, keep_unconfirmed_text
 from tracker.alerts.sender import SendReport, send_pending
 from tracker.alerts.topics import load_topics, topic_label
 from tracker.cli._common import sessions, settings
@@ -140,6 +140,7 @@ def send(retry_now: bool, limit: int | None) -> None:
                    "file in TRACKER_SECRETS_DIR)", err=True)
     with transaction(sessions()) as s:  # every run, so sign-ups nobody confirmed never linger
         forgotten = delete_expired_sign_ups(s)
+        forget_earlier_unsubscribes(s)  # people who unsubscribed before this release kept more
     if forgotten:
         click.echo(f"deleted {forgotten} sign-up(s) nobody confirmed within {keep_unconfirmed_text()} "
                    "of their last confirmation email")
