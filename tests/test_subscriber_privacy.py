@@ -203,6 +203,8 @@ def test_someone_who_unsubscribed_before_this_release_is_scrubbed_by_the_next_se
     sub = _member_with_a_sent_alert(factory, "earlier@example.org")
     with transaction(factory) as s:  # as the release before left it: only the status changed
         s.get(Subscriber, sub.id).status = "unsubscribed"
+    before = member(factory, "earlier@example.org")
+    assert before is not None and before.county == "Modoc" and before.subscriptions
     tracker("send")
     after = member(factory, "earlier@example.org")
     assert after is not None and (after.status, after.county) == ("unsubscribed", None)
