@@ -127,3 +127,11 @@ def test_the_spanish_feed_has_its_own_etag(client: TestClient) -> None:
     spanish = client.get("/feeds/changes.atom", headers={"accept-language": "es"})
     assert spanish.headers["etag"] != english
     assert client.get("/feeds/changes.atom", headers={"accept-language": "es", "if-none-match": english}).status_code == 200
+
+
+def test_a_calendar_entry_never_shows_our_own_bookkeeping_notes() -> None:
+    base = {"bill_id": "B", "fingerprint": "f", "date": date(2026, 3, 3), "time": "9 a.m.", "room": None,
+            "committee": "Health", "status": "canceled", "measure": "AB 1", "slug": "AB-1", "title": "t",
+            "updated_at": datetime(2026, 1, 1, tzinfo=timezone.utc)}
+    for note in ("no longer listed by pubinfo", "moved to 2026-03-10"):
+        assert note not in "".join(unfold(build_calendar([{**base, "note": note}], "h", "http://h", "c")))

@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from tracker.committees import committee_name, room_words
 from tracker.i18n import normalise_lang, translations
+from tracker.ingest.diff_hearings import MOVED_TO, UNLISTED
 from tracker.web import data, integrations
 from tracker.web.caching import conditional
 from tracker.web.context import db
@@ -116,7 +117,8 @@ def event_lines(h: dict[str, Any], host: str, base_url: str, now: datetime, lang
     _ = translations(lang).gettext
     cancelled = h["status"] in data.CANCELLED
     summary = f"{h['measure']}: {committee_name(h['committee'], lang) or _('Hearing')}"
-    desc = f"{h['measure']} {h['title'] or ''}\n{h['time'] or ''}\n{h['note'] or ''}".strip()
+    note = "" if (h["note"] or "").startswith((MOVED_TO, UNLISTED)) else (h["note"] or "")  # ours, not the legislature's
+    desc = f"{h['measure']} {h['title'] or ''}\n{h['time'] or ''}\n{note}".strip()
     url = f"{base_url.rstrip('/')}/bills/{h['slug']}" + (f"?lang={lang}" if lang != "en" else "")
     lines += [f"SUMMARY:{escape((_('CANCELED: ') if cancelled else '') + summary)}",
               f"DESCRIPTION:{escape(desc + chr(10) + url)}", f"URL:{url}",
