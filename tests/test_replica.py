@@ -191,3 +191,17 @@ def test_a_bill_the_replica_changes_gets_a_newer_trans_update(server: ReplicaSer
     assert changed is not None and before is not None and changed.trans_update and before.trans_update
     assert changed.trans_update > before.trans_update
     assert snap.bundles["202520260SB275"].bill.trans_update == real.bundles["202520260SB275"].bill.trans_update  # type: ignore[union-attr]
+
+
+def test_a_committees_location_code_stays_when_another_committees_hearing_goes() -> None:
+    from datetime import date
+
+    from tracker.replica.datwriter import committee_codes
+    from tracker.replica.state import ReplicaState
+
+    state = ReplicaState(SAMPLE)
+    first = state.set_hearing("senate", "Appropriations", date(2026, 12, 15), ["202520260AB2052"])
+    state.set_hearing("assembly", "Health", date(2026, 12, 16), ["202520260AB1656"])
+    before = committee_codes(state)
+    state.drop_hearing(first)
+    assert committee_codes(state)[("assembly", "Health")] == before[("assembly", "Health")]

@@ -185,9 +185,10 @@ def write_zip(state: ReplicaState, path: Path, *, only_changed: bool = False, br
 def committee_codes(state: ReplicaState) -> dict[tuple[str, str], str]:
     """A location code per calendar committee, as the real hearing table carries (``CS91``).
 
-    Numbered from 91 in the order committees first appear (a committee keeps its code as
-    hearings are added), so they never collide with the real codes in the bundled sample rows;
-    the location table names them, as the real one does, so the bulk poll can say which committee.
+    Numbered from 91 in the order committees first appear, and kept when hearings come and go
+    (``ReplicaState.committee_codes``), so they never collide with the real codes in the bundled
+    sample rows; the location table names them, as the real one does, so the bulk poll can say
+    which committee.
     """
-    names = list(dict.fromkeys((h.chamber, h.committee) for _, h in sorted(state.hearings.items())))
-    return {(chamber, name): f"{'CS' if chamber == 'senate' else 'CX'}{91 + i}" for i, (chamber, name) in enumerate(names)}
+    with state.lock:
+        return dict(state.committee_codes)

@@ -140,6 +140,9 @@ class ReplicaState:
                 self._scale_up(self.scale)
             self.hearings: dict[int, RHearing] = {}
             self.next_hearing = 1
+            #: (chamber, committee) → its location code, given once and kept (``CS91``), as the
+            #: legislature's codes never change when another committee's hearing goes away
+            self.committee_codes: dict[tuple[str, str], str] = {}
             self.modified = datetime.now(timezone.utc).replace(microsecond=0)
             self.generation = 0
 
@@ -235,6 +238,8 @@ class ReplicaState:
                 self.bill(b)
             hid = self.next_hearing
             self.next_hearing += 1
+            prefix = "CS" if chamber == "senate" else "CX"
+            self.committee_codes.setdefault((chamber, committee), f"{prefix}{91 + len(self.committee_codes)}")
             self.hearings[hid] = RHearing(hid, chamber, committee, when, time, room, list(bill_ids))
             self.touch()
             return hid
