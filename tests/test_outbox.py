@@ -176,7 +176,8 @@ def test_an_import_extending_an_alert_and_the_sender_claiming_never_wait_on_each
         sid = subs.subscribe(s, "reader@example.org", bills=["AB 1"], confirmed=True).id
         insert_ignore(s, [{"key": f"i:{sid}:1:{b}", "kind": "alert", "subscriber_id": sid, "bill_id": b,
                            "source_run_id": 1, "event_ids": [1], "reasons": {b: ["all"]}} for b in ("A", "B")])
-    ids = {r.bill_id: r.id for r in rows(factory())}
+    with factory() as s:  # closed at once: an open read would hold the schema past the test
+        ids = {r.bill_id: r.id for r in rows(s)}
 
     def news(bill: str) -> list[dict[str, object]]:
         return [{"key": f"i:{sid}:2:{bill}", "kind": "alert", "subscriber_id": sid, "bill_id": bill,

@@ -233,16 +233,17 @@ def bill_detail(s: Session, bill_id: str) -> dict[str, Any]:
 
 
 def _hearing_committee(s: Session, h: Hearing) -> str | None:
-    """The hearing's committee in words: a history-text shorthand ('APPR.') by the location
-    table's name of its code when known, else by its subject; a bare code by its name."""
-    from tracker.committees import SHORTHANDS, named
+    """The hearing's committee in words: a missing name or a history-text shorthand ('APPR.')
+    gives way to the location table's name of its code; else the name (a shorthand expanded, a
+    bare code named)."""
+    from tracker.committees import expand_shorthand, location_name, named
 
-    shorthand = h.committee_name and " ".join(h.committee_name.upper().split()) in SHORTHANDS
-    if h.committee_code and (not h.committee_name or shorthand):
-        found = named(s, h.bill_id[:8], h.committee_code)
-        if found and found != h.committee_code:
+    session = h.bill_id[:8]
+    if h.committee_code and (not h.committee_name or expand_shorthand(h.committee_name) != h.committee_name):
+        found = location_name(s, session, h.committee_code)
+        if found:
             return found
-    return named(s, h.bill_id[:8], h.committee_name or h.committee_code)
+    return named(s, session, h.committee_name or h.committee_code)
 
 
 def _veto(row: VetoMessage | None) -> dict[str, Any] | None:

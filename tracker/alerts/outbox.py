@@ -219,18 +219,30 @@ def _merge_pending_alerts(s: Session, rows: list[dict[str, Any]]) -> tuple[int, 
         if have is None:
             rest.append(r)
             continue
-        ids = sorted(set(have.event_ids or []) | set(r["event_ids"]))
-        reasons = {b: sorted(set((have.reasons or {}).get(b, [])) | set(why)) for b, why in r["reasons"].items()}
-        if ids == sorted(have.event_ids or []) and reasons == (have.reasons or {}):
+        news = _with_news(have.event_ids, have.reasons, set(r["event_ids"]), r["reasons"])
+        if news is None:
             continue  # the same events again (a retry): nothing to add
         done = s.execute(update(OutboxMessage.__table__).where(
             table.id == have.id, table.status == "pending", table.attempts == 0).values(
-            event_ids=ids, reasons={**(have.reasons or {}), **reasons})).rowcount
+            event_ids=news[0], reasons=news[1])).rowcount
         if done:
             extended += 1
         else:  # the sender took it meanwhile: this news gets its own message
             rest.append(r)
     return extended, rest
+
+
+def _with_news(event_ids: list[int] | None, reasons: dict[str, Any] | None, new_ids: set[int],
+               new_reasons: dict[str, Any]) -> tuple[list[int], dict[str, list[str]]] | None:
+    """A waiting row's events and reasons with this run's added; None when nothing is new (a
+    retried run enqueues the same events again)."""
+    merged = dict(reasons or {})
+    for b, why in new_reasons.items():
+        merged[b] = sorted(set(merged.get(b, [])) | set(why))
+    ids = sorted(set(event_ids or []) | new_ids)
+    if ids == sorted(event_ids or []) and merged == (reasons or {}):
+        return None
+    return ids, merged
 
 
 def _merge_digest(s: Session, row: dict[str, Any], per_bill: dict[str, tuple[set[int], set[str]]]) -> int:
@@ -246,13 +258,10 @@ def _merge_digest(s: Session, row: dict[str, Any], per_bill: dict[str, tuple[set
         if have is None:
             return insert_ignore(s, [row | {"key": key, "event_ids": sorted(ids), "reasons": reasons}])
         if have.status == "pending":
-            merged = dict(have.reasons or {})
-            for b, why in reasons.items():
-                merged[b] = sorted(set(merged.get(b, [])) | set(why))
-            all_ids = sorted(set(have.event_ids or []) | ids)
-            if all_ids == sorted(have.event_ids or []) and merged == (have.reasons or {}):
+            news = _with_news(have.event_ids, have.reasons, ids, reasons)
+            if news is None:
                 return 0  # the same events again (a retry): nothing to add
             s.execute(update(OutboxMessage).where(OutboxMessage.id == have.id).values(
-                event_ids=all_ids, reasons=merged))
+                event_ids=news[0], reasons=news[1]))
             return 1
     return 0  # pragma: no cover - the late row is pending by construction

@@ -16,14 +16,17 @@ the upcoming list or in a change line.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.advocacy.facts import letter_deadline
 from tracker.alerts import phrases
+from tracker.alerts.story import stored_hearing
 from tracker.committees import committee_text, looks_like_code, named, room_words
 from tracker.db.models_core import Bill, ChangeEvent, Hearing
 from tracker.i18n import translations
@@ -44,14 +47,6 @@ def _known_name(s: Session, bill_id: str, *values: str | None) -> str:
     return ""
 
 
-def letter_deadline(committee: str, hearing_date: date) -> date | None:
-    """When position letters are due for a hearing of ``committee`` (a name), or None when
-    letters are not the ask (a fiscal committee, a floor session, a committee we cannot name)."""
-    if not phrases.is_policy_committee(committee):
-        return None
-    return hearing_date - timedelta(days=get_settings().alerts.letter_deadline_days)
-
-
 def deadline_line(deadline: date, as_of: date, lang: str, _: Gettext) -> str:
     """'Position letter due April 15, 2025.', marked when that day is already behind us."""
     text = (_("Position letter due %(date)s (deadline passed).") if deadline < as_of
@@ -64,7 +59,7 @@ def upcoming_view(s: Session, h: Hearing, lang: str, as_of: date) -> dict[str, A
     not (``deadline_passed``), so a missed deadline is seen rather than dropped."""
     _ = translations(lang).gettext
     name = _known_name(s, h.bill_id, h.committee_name, h.committee_code)
-    deadline = letter_deadline(name, h.hearing_date)
+    deadline = letter_deadline(h.hearing_date, name, get_settings())
     return {"date": phrases.fmt_date(h.hearing_date, lang),
             # an unnamed committee is said by its house ("a Senate committee")
             "committee": committee_text(name or h.committee_code, _, lang),
@@ -89,14 +84,14 @@ def _change_kind(e: ChangeEvent) -> str | None:
     return None
 
 
-def _change_line(s: Session, e: ChangeEvent, what: str, measure: str, stored: dict[tuple[str, str], Hearing],
+def _change_line(s: Session, e: ChangeEvent, what: str, measure: str, stored: dict[tuple[str, str], list[Hearing]],
                  lang: str, as_of: date) -> str:
     """One plain line: the hearing news in the members' words, then the letter deadline."""
     _ = translations(lang).gettext
     a = dict(e.after)
     bill_id = str(e.bill_id)
     day = date.fromisoformat(str(a["date"]))
-    row = stored.get((bill_id, day.isoformat()))
+    row = stored_hearing(stored.get((bill_id, day.isoformat()), []), a)
     before = e.before if isinstance(e.before, dict) else {}
     name = _known_name(s, bill_id, a.get("committee"), before.get("committee"),
                        row.committee_name if row else None, row.committee_code if row else None)
@@ -107,12 +102,12 @@ def _change_line(s: Session, e: ChangeEvent, what: str, measure: str, stored: di
             "committee": committee_text(a["committee"], _, lang)}
     else:
         text = phrases.describe(e.kind, e.before, a, measure, lang, _, str) or ""
-    deadline = letter_deadline(name, day)
+    deadline = letter_deadline(day, name, get_settings())
     if deadline is None:
         return text
     if what == "moved":
         # a move keeps the committee (``diff_hearings._moved_from``), so the same rule dates both
-        old = letter_deadline(name, date.fromisoformat(str(a["moved_from"]))) or deadline
+        old = letter_deadline(date.fromisoformat(str(a["moved_from"])), name, get_settings()) or deadline
         said = (_("Position-letter deadline changed from %(old)s to %(new)s (deadline passed).")
                 if deadline < as_of else _("Position-letter deadline changed from %(old)s to %(new)s."))
         return f"{text} {said % {'old': phrases.fmt_date(old, lang), 'new': phrases.fmt_date(deadline, lang)}}"
@@ -139,8 +134,9 @@ def hearing_changes(s: Session, t0: datetime, t1: datetime, lang: str, as_of: da
     if not found:
         return []
     bills = {b.bill_id: b for b in s.execute(select(Bill).where(Bill.bill_id.in_(followed))).scalars()}
-    stored = {(h.bill_id, h.hearing_date.isoformat()): h for h in s.execute(
-        select(Hearing).where(Hearing.bill_id.in_(followed))).scalars()}
+    stored: dict[tuple[str, str], list[Hearing]] = defaultdict(list)
+    for h in s.execute(select(Hearing).where(Hearing.bill_id.in_(followed))).scalars():
+        stored[(h.bill_id, h.hearing_date.isoformat())].append(h)
     found.sort(key=lambda pair: (bills[str(pair[0].bill_id)].measure_type,
                                  bills[str(pair[0].bill_id)].measure_num, pair[0].id))
     out: list[dict[str, Any]] = []

@@ -250,7 +250,7 @@ def _committee_of(after: dict[str, Any]) -> tuple[str | None, str | None]:
     return (value, None) if looks_like_code(value) else (None, value or None)
 
 
-def _stored_row(rows: list[Hearing], after: dict[str, Any]) -> Hearing | None:
+def stored_hearing(rows: list[Hearing], after: dict[str, Any]) -> Hearing | None:
     """The stored hearing an event is about, among that day's: its committee's, else the day's
     only one (one bill can be heard by two committees on one day)."""
     code, name = _committee_of(after)
@@ -269,7 +269,7 @@ def _which(stored: dict[str, list[Hearing]], day: str, after: dict[str, Any]) ->
     rows = stored.get(day, [])
     if len(rows) <= 1:
         return ""
-    row = _stored_row(rows, after)
+    row = stored_hearing(rows, after)
     return f"#{row.id}" if row is not None else committee_key(" ".join(x for x in _committee_of(after) if x))
 
 
@@ -305,7 +305,7 @@ def _hearing_story(events: list[ChangeEvent], stored: dict[str, list[Hearing]],
         if day < today.isoformat():
             continue
         after = dict(rec["after"])
-        h = _stored_row(stored.get(day, []), after)
+        h = stored_hearing(stored.get(day, []), after)
         if h is not None:  # the stored row is how the hearing stands now
             after.update(status=h.status, time=h.hearing_time or after.get("time"),
                          room=h.room or after.get("room"),

@@ -212,6 +212,7 @@ def create_app(settings: Settings, factory: sessionmaker[Session] | None = None)
     app.state.topic_cache = {}
     app.state.subscribe_ip = SlidingWindow(settings.web.subscribe_rate_per_ip, 3600)
     app.state.subscribe_addr = SlidingWindow(settings.web.subscribe_rate_per_address, 86400)
+    app.state.new_link_addr = SlidingWindow(subscribe.NEW_LINKS_PER_ADDRESS_PER_DAY, 86400)  # apart from sign-ups
     app.state.login_ip = SlidingWindow(settings.web.login_rate_per_ip, 900)
     app.add_middleware(NoNulInput)
     app.add_middleware(SecurityHeaders)

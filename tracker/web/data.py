@@ -100,6 +100,9 @@ def stages_in_use(s: Session) -> list[str]:
 #: Event kinds that say nothing about a bill's news: a first import may hold them beside its
 #: ``new_bill`` events and still be a first import (as in ``tracker.alerts.outbox``).
 _NOT_NEWS = ("new_bill", "source_problem")
+#: (database, first run) → whether that run was a baseline import (decided once: the scan of a
+#: 25,000-bill first import must not run on every page view)
+_BASELINE: dict[tuple[str, int], bool] = {}
 
 
 def first_import(s: Session) -> ColumnElement[bool] | None:
@@ -118,11 +121,12 @@ def first_import(s: Session) -> ColumnElement[bool] | None:
         return None
     # never NULL for any row (NOT of a NULL would drop the events that belong to no run)
     batch = func.coalesce(ChangeEvent.source_run_id, -1) == run
-    other = select(ChangeEvent.id).where(batch, ChangeEvent.kind.notin_(_NOT_NEWS),
-                                         ChangeEvent.bill_id.is_not(None)).limit(1)
-    if s.execute(other).first() is not None:  # a real poll's news, not a baseline
-        return None
-    return batch & (ChangeEvent.kind == "new_bill")
+    key = (str(s.get_bind().url), run)
+    if key not in _BASELINE:  # a finished run's events never change: one look per database
+        other = select(ChangeEvent.id).where(batch, ChangeEvent.kind.notin_(_NOT_NEWS),
+                                             ChangeEvent.bill_id.is_not(None)).limit(1)
+        _BASELINE[key] = s.execute(other).first() is None  # no real poll's news: a baseline
+    return batch & (ChangeEvent.kind == "new_bill") if _BASELINE[key] else None
 
 
 def recent_changes(s: Session, limit: int = 10, bill_id: str | None = None,

@@ -37,7 +37,6 @@ from tracker.web import csrf, integrations
 from tracker.web.context import LinkError, db, finish, get_lang, gettext, render
 from tracker.web.page_errors import PageError
 from tracker.web.pages import find_measure, topic_labels, topic_notes
-from tracker.web.ratelimit import SlidingWindow
 
 CADENCES = ["immediate", "daily", "weekly"]
 ONE_CLICK = "List-Unsubscribe=One-Click"
@@ -134,15 +133,6 @@ def _count(request: Request, address: str) -> None:
 NEW_LINKS_PER_ADDRESS_PER_DAY = 3
 
 
-def _new_link_window(request: Request) -> SlidingWindow:
-    """This app's per-address window for new-link requests (made on first use)."""
-    state = request.app.state
-    window: SlidingWindow | None = getattr(state, "new_link_addr", None)
-    if window is None:
-        window = state.new_link_addr = SlidingWindow(NEW_LINKS_PER_ADDRESS_PER_DAY, 86400)
-    return window
-
-
 def _too_many_new_links(request: Request, address: str) -> Response | None:
     """A 429 page when this visitor or this address asked for too many new links, else None.
 
@@ -151,7 +141,7 @@ def _too_many_new_links(request: Request, address: str) -> Response | None:
     """
     if request.app.state.subscribe_ip.full(client_ip(request)):
         return _wait_page(request, "hour", "Too many requests from this connection. Please try again in an hour.")
-    if _new_link_window(request).full(address):
+    if request.app.state.new_link_addr.full(address):
         return _wait_page(request, "day", "You asked for a new link for this address several times today. "
                                           "Please look for it in your email, and in your spam folder. "
                                           "You can ask again tomorrow.")
@@ -429,7 +419,7 @@ async def new_link_post(request: Request) -> Response:
             subs.enqueue_manage_link(s, sub, asked_for="new_link")
             s.commit()
     request.app.state.subscribe_ip.hit(client_ip(request))
-    _new_link_window(request).hit(address)
+    request.app.state.new_link_addr.hit(address)
     return render(request, "web/message.html", title=gettext(request, "Check your email"),
                   message=gettext(request, "If this address gets our alerts, we sent it a link to your "
                                            "choices. There you can change them or stop all alerts."))
